@@ -1,0 +1,104 @@
+package backend
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/backends/xla"
+)
+
+// EnvVar is the environment variable read when no --backend flag is given.
+// It is GoMLX's own variable, so a GOMLX_BACKEND set for other GoMLX programs works here too.
+const EnvVar = "GOMLX_BACKEND"
+
+// PluginPathEnv lists the folders searched for PJRT plugins named pjrt_c_api_<name>_plugin.so.
+const PluginPathEnv = "PJRT_PLUGIN_LIBRARY_PATH"
+
+// Names lists the backend specifications New accepts, for help texts and errors.
+var Names = []string{"go", "xla:cpu", "xla:cuda", "xla:/absolute/path/plugin.so"}
+
+// Resolve returns the backend specification to use: flag when set, else $GOMLX_BACKEND, else "go".
+func Resolve(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if env := os.Getenv(EnvVar); env != "" {
+		return env
+	}
+	return "go"
+}
+
+// New builds the backend named by spec (see Names). It never downloads anything:
+// GoMLX's plugin auto-install is switched off, and a missing plugin is reported
+// with the flag or path that fixes it.
+func New(spec string) (backends.Backend, error) {
+	name, cfg, _ := strings.Cut(spec, ":")
+	switch name {
+	case "go", "simplego":
+		if cfg != "" {
+			return nil, fmt.Errorf("backend %q: the go backend takes no configuration", spec)
+		}
+		inner, err := simplego.New("")
+		if err != nil {
+			return nil, fmt.Errorf("backend %q: %w", spec, err)
+		}
+		return fixGo(inner), nil
+	case "xla":
+		return newXLA(spec, cfg)
+	default:
+		return nil, fmt.Errorf("unknown backend %q: want one of %s", spec, strings.Join(Names, ", "))
+	}
+}
+
+func newXLA(spec, plugin string) (backends.Backend, error) {
+	xla.EnableAutoInstall(false)
+	if plugin == "" {
+		plugin = "cpu"
+	}
+	if filepath.IsAbs(plugin) {
+		if _, err := os.Stat(plugin); err != nil {
+			return nil, fmt.Errorf("backend %q: PJRT plugin file: %w", spec, err)
+		}
+	} else if found := findPlugin(plugin); found == "" {
+		return nil, fmt.Errorf("backend %q: no PJRT plugin file pjrt_c_api_%s_plugin.so in $%s (%q) or the system library folders; "+
+			"point --backend at the plugin file (--backend xla:/absolute/path/to/plugin.so), or set $%s to its folder; "+
+			"--backend go runs without any plugin", spec, plugin, PluginPathEnv, os.Getenv(PluginPathEnv), PluginPathEnv)
+	}
+	// go-xla would otherwise point XLA_FLAGS at a CUDA folder of its author's machine.
+	if os.Getenv("GOPJRT_CUDA_CHECKS") == "" {
+		_ = os.Setenv("GOPJRT_CUDA_CHECKS", "0")
+	}
+	b, err := xla.New(plugin)
+	if err != nil {
+		return nil, fmt.Errorf("backend %q: %w", spec, err)
+	}
+	return b, nil
+}
+
+// findPlugin looks for the plugin file the way go-xla does, without its auto-install:
+// in $PJRT_PLUGIN_LIBRARY_PATH, go-xla's install folders and $LD_LIBRARY_PATH.
+func findPlugin(name string) string {
+	var dirs []string
+	dirs = append(dirs, filepath.SplitList(os.Getenv(PluginPathEnv))...)
+	dirs = append(dirs, "/usr/local/lib/go-xla")
+	if home, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, filepath.Join(home, ".local", "lib", "go-xla"))
+	}
+	dirs = append(dirs, filepath.SplitList(os.Getenv("LD_LIBRARY_PATH"))...)
+	dirs = append(dirs, "/usr/local/lib", "/usr/lib", "/usr/lib/x86_64-linux-gnu")
+	file := "pjrt_c_api_" + name + "_plugin.so"
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		p := filepath.Join(d, file)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}

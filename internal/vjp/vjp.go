@@ -1,0 +1,204 @@
+// Package vjp corrects and completes GoMLX v0.26's reverse-mode rules (its graph
+// package's VJPRegistration table) for the ops gankit's networks use. Import it for
+// its side effect; it registers once, at init:
+//
+//   - ConvGeneral: v0.26's input gradient places its padding for odd kernels only, so
+//     every even kernel (DCGAN's k4) gets a wrong gradient, on every backend; it also
+//     refuses input-dilated convolutions, which the gradient of a gradient needs.
+//     The rule here is exact for any kernel, stride, padding, input and kernel
+//     dilation (no channel or batch groups, which gankit does not use).
+//   - Reverse and Rsqrt, which have no rule at all in v0.26.
+//
+// GoMLX keeps node parameters unexported; they are read here with reflect, read-only.
+package vjp
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+func init() {
+	prevConv := VJPRegistration[NodeTypeConvGeneral]
+	VJPRegistration[NodeTypeConvGeneral] = func(node *Node, v []*Node, _ shapes.Shape) []*Node {
+		p := convParamsOf(node)
+		if p.channelGroups > 1 || p.batchGroups > 1 {
+			return prevConv(node, v, shapes.Shape{})
+		}
+		x, k := node.Inputs()[0], node.Inputs()[1]
+		return []*Node{convInputGrad(p, x, k, v[0]), convKernelGrad(p, x, k, v[0])}
+	}
+	VJPRegistration[NodeTypeReverse] = func(node *Node, v []*Node, _ shapes.Shape) []*Node {
+		return []*Node{Reverse(v[0], intsField(params(node), "axes")...)}
+	}
+	VJPRegistration[NodeTypeRsqrt] = func(node *Node, v []*Node, _ shapes.Shape) []*Node {
+		// d/dx x^(-1/2) = -1/2 x^(-3/2) = -1/2 y^3.
+		y := node
+		return []*Node{Mul(v[0], MulScalar(Mul(y, Square(y)), -0.5))}
+	}
+}
+
+// params returns the struct behind a node's unexported inputs field.
+func params(node *Node) reflect.Value {
+	return reflect.ValueOf(node).Elem().FieldByName("inputs").Elem().Elem()
+}
+
+func intsOf(v reflect.Value) []int {
+	if v.IsNil() {
+		return nil
+	}
+	out := make([]int, v.Len())
+	for i := range out {
+		out[i] = int(v.Index(i).Int())
+	}
+	return out
+}
+
+func intsField(s reflect.Value, name string) []int { return intsOf(s.FieldByName(name)) }
+
+type convParams struct {
+	axes                       backends.ConvolveAxesConfig
+	strides                    []int
+	paddings                   [][2]int
+	inputDil, kernelDil        []int
+	channelGroups, batchGroups int
+}
+
+func convParamsOf(node *Node) convParams {
+	s := params(node)
+	a := s.FieldByName("axes")
+	p := convParams{
+		axes: backends.ConvolveAxesConfig{
+			InputBatch:           int(a.FieldByName("InputBatch").Int()),
+			InputChannels:        int(a.FieldByName("InputChannels").Int()),
+			InputSpatial:         intsField(a, "InputSpatial"),
+			KernelInputChannels:  int(a.FieldByName("KernelInputChannels").Int()),
+			KernelOutputChannels: int(a.FieldByName("KernelOutputChannels").Int()),
+			KernelSpatial:        intsField(a, "KernelSpatial"),
+			OutputBatch:          int(a.FieldByName("OutputBatch").Int()),
+			OutputChannels:       int(a.FieldByName("OutputChannels").Int()),
+			OutputSpatial:        intsField(a, "OutputSpatial"),
+		},
+		strides:       intsField(s, "strides"),
+		inputDil:      intsField(s, "inputDilations"),
+		kernelDil:     intsField(s, "kernelDilations"),
+		channelGroups: int(s.FieldByName("channelGroupCount").Int()),
+		batchGroups:   int(s.FieldByName("batchGroupCount").Int()),
+	}
+	n := len(p.axes.InputSpatial)
+	pads := s.FieldByName("paddings")
+	p.paddings = make([][2]int, n)
+	if !pads.IsNil() {
+		for i := range n {
+			p.paddings[i] = [2]int{int(pads.Index(i).Index(0).Int()), int(pads.Index(i).Index(1).Int())}
+		}
+	}
+	p.strides = orOnes(p.strides, n)
+	p.inputDil = orOnes(p.inputDil, n)
+	p.kernelDil = orOnes(p.kernelDil, n)
+	return p
+}
+
+func orOnes(s []int, n int) []int {
+	if len(s) == n {
+		return s
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = 1
+	}
+	return out
+}
+
+// geometry of one spatial axis of y = conv(x, k): x dilated by D and padded (lo, hi) to
+// length P; y[o] = sum_j xp[o*s + j*d] k[j], o < O, j < K.
+type axisGeom struct {
+	h, K, O, s, d, D, lo, hi int
+}
+
+func (g axisGeom) keff() int   { return (g.K-1)*g.d + 1 }
+func (g axisGeom) padded() int { return (g.h-1)*g.D + 1 + g.lo + g.hi }
+
+func geometry(p convParams, x, k, y *Node, i int) axisGeom {
+	return axisGeom{
+		h: x.Shape().Dimensions[p.axes.InputSpatial[i]],
+		K: k.Shape().Dimensions[p.axes.KernelSpatial[i]],
+		O: y.Shape().Dimensions[p.axes.OutputSpatial[i]],
+		s: p.strides[i], d: p.kernelDil[i], D: p.inputDil[i],
+		lo: p.paddings[i][0], hi: p.paddings[i][1],
+	}
+}
+
+// convInputGrad: dL/dxp[i] = sum_{o,j: o*s + j*d = i} v[o] k[j] is v dilated by s,
+// convolved with the reversed kernel (dilation d), padded so the full correlation
+// covers xp, then cropped by (lo, hi) and subsampled by D (the conv's stride) to land
+// on the original (undilated) x.
+func convInputGrad(p convParams, x, k, v *Node) *Node {
+	n := len(p.axes.InputSpatial)
+	pads := make([][2]int, n)
+	for i := range n {
+		g := geometry(p, x, k, v, i)
+		pads[i] = [2]int{g.keff() - 1 - g.lo, g.padded() - (g.O-1)*g.s - 1 - g.hi}
+	}
+	axes := p.axes
+	axes.KernelInputChannels, axes.KernelOutputChannels = p.axes.KernelOutputChannels, p.axes.KernelInputChannels
+	// v plays the input: its batch/channel/spatial axes are the output's.
+	axes.InputBatch, axes.InputChannels, axes.InputSpatial = p.axes.OutputBatch, p.axes.OutputChannels, p.axes.OutputSpatial
+	axes.OutputBatch, axes.OutputChannels, axes.OutputSpatial = p.axes.InputBatch, p.axes.InputChannels, p.axes.InputSpatial
+	kr := Reverse(k, p.axes.KernelSpatial...)
+	return convWithNegativePads(v, kr, axes, p.inputDil, pads, p.strides, p.kernelDil)
+}
+
+// convKernelGrad: dL/dk[j] = sum_{b,o} v[b,o] xp[b, o*s + j*d]: a convolution of xp
+// (batch as the contracted channel) with v as kernel (dilation s), stride d, cropped
+// at the end to exactly K outputs.
+func convKernelGrad(p convParams, x, k, v *Node) *Node {
+	n := len(p.axes.InputSpatial)
+	pads := make([][2]int, n)
+	for i := range n {
+		g := geometry(p, x, k, v, i)
+		used := (g.O-1)*g.s + 1 + (g.K-1)*g.d
+		pads[i] = [2]int{g.lo, g.hi - (g.padded() - used)}
+	}
+	var axes backends.ConvolveAxesConfig
+	axes.InputBatch, axes.InputChannels, axes.InputSpatial = p.axes.InputChannels, p.axes.InputBatch, p.axes.InputSpatial
+	axes.KernelInputChannels, axes.KernelOutputChannels, axes.KernelSpatial = p.axes.OutputBatch, p.axes.OutputChannels, p.axes.OutputSpatial
+	axes.OutputBatch, axes.OutputChannels, axes.OutputSpatial = p.axes.KernelInputChannels, p.axes.KernelOutputChannels, p.axes.KernelSpatial
+	return convWithNegativePads(x, v, axes, p.kernelDil, pads, p.inputDil, p.strides)
+}
+
+// convWithNegativePads is ConvGeneral where a negative padding crops the input first
+// (not every backend accepts negative convolution padding).
+func convWithNegativePads(x, k *Node, axes backends.ConvolveAxesConfig, strides []int, pads [][2]int, inputDil, kernelDil []int) *Node {
+	pads = slices.Clone(pads)
+	if slices.ContainsFunc(pads, func(p [2]int) bool { return p[0] < 0 || p[1] < 0 }) {
+		if slices.ContainsFunc(inputDil, func(d int) bool { return d != 1 }) {
+			// Cropping before dilation would need fractional crops; pad the dilation explicitly.
+			padCfg := make([]backends.PadAxis, x.Rank())
+			for i, a := range axes.InputSpatial {
+				padCfg[a].Interior = inputDil[i] - 1
+			}
+			x = Pad(x, ScalarZero(x.Graph(), x.DType()), padCfg...)
+			inputDil = orOnes(nil, len(inputDil))
+		}
+		specs := make([]SliceAxisSpec, x.Rank())
+		for a := range specs {
+			specs[a] = AxisRange()
+		}
+		for i, a := range axes.InputSpatial {
+			lo, hi := min(pads[i][0], 0), min(pads[i][1], 0)
+			specs[a] = AxisRange(-lo, x.Shape().Dimensions[a]+hi)
+			pads[i] = [2]int{max(pads[i][0], 0), max(pads[i][1], 0)}
+		}
+		x = Slice(x, specs...)
+	}
+	out := ConvGeneral(x, k, axes, strides, pads, inputDil, kernelDil, 1, 1)
+	if !out.Shape().Ok() {
+		panic(fmt.Sprintf("vjp: convolution gradient has invalid shape %s", out.Shape()))
+	}
+	return out
+}

@@ -1,0 +1,61 @@
+package nets
+
+import (
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// BatchNorm defaults, PyTorch's: eps 1e-5, running-average momentum 0.1.
+const (
+	bnEpsilon  = 1e-5
+	bnMomentum = 0.1
+)
+
+// BatchNorm normalises x over every axis but the last (channels) with the batch's
+// own mean and biased variance (Ioffe & Szegedy 2015, Alg. 1), then scales and shifts.
+// Gradients flow through the batch statistics, as in standard BN — unlike GoMLX
+// v0.26's batchnorm layer without backend support, which stops them.
+//
+// With train false it normalises with the running statistics instead (inference
+// mode: a sample then depends only on its own input). The running mean and unbiased
+// variance are updated in training mode when track is true; D never needs them.
+func BatchNorm(ctx *context.Context, x *Node, train, track bool) *Node {
+	ctx = ctx.In("batchnorm")
+	g := x.Graph()
+	c := x.Shape().Dimensions[x.Rank()-1]
+	axes := make([]int, x.Rank()-1)
+	for i := range axes {
+		axes[i] = i
+	}
+	keep := make([]int, x.Rank())
+	for i := range keep {
+		keep[i] = 1
+	}
+	keep[len(keep)-1] = c
+	scale := Reshape(Param(ctx, "scale", Fill(1), c).ValueGraph(g), keep...)
+	offset := Reshape(Param(ctx, "offset", Fill(0), c).ValueGraph(g), keep...)
+
+	var mean, variance *Node
+	if train {
+		mean = ReduceAndKeep(x, ReduceMean, axes...)
+		variance = ReduceAndKeep(Square(Sub(x, mean)), ReduceMean, axes...)
+	}
+	if track || !train {
+		runMean := Param(ctx, "running_mean", Fill(0), c).SetTrainable(false)
+		runVar := Param(ctx, "running_var", Fill(1), c).SetTrainable(false)
+		if train {
+			n := float64(x.Shape().Size() / c)
+			unbiased := MulScalar(Reshape(variance, c), n/max(n-1, 1))
+			runMean.SetValueGraph(Add(MulScalar(runMean.ValueGraph(g), 1-bnMomentum),
+				MulScalar(StopGradient(Reshape(mean, c)), bnMomentum)))
+			runVar.SetValueGraph(Add(MulScalar(runVar.ValueGraph(g), 1-bnMomentum),
+				MulScalar(StopGradient(unbiased), bnMomentum)))
+		} else {
+			mean = Reshape(runMean.ValueGraph(g), keep...)
+			variance = Reshape(runVar.ValueGraph(g), keep...)
+		}
+	}
+	// 1/sqrt rather than Rsqrt: v0.26 has no gradient rule for Rsqrt.
+	inv := Reciprocal(Sqrt(AddScalar(variance, bnEpsilon)))
+	return Add(Mul(Mul(Sub(x, mean), inv), scale), offset)
+}

@@ -1,0 +1,90 @@
+package nets
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Architectures.
+const (
+	ArchDCGAN = "dcgan" // convolutional nets for images (Radford et al. 2016)
+	ArchMLP   = "mlp"   // fully connected nets for the 2-D toy mixtures
+)
+
+// Upsampling modes for the DCGAN generator.
+const (
+	UpTransposed   = "transposed"    // ConvTranspose k4 s2 p1 (DCGAN)
+	UpTransposedK3 = "transposed-k3" // ConvTranspose k3 s2 p1, output_padding 1: kernel not divisible by stride
+	UpNearest      = "nearest"       // nearest 2x + conv k3 (Odena et al., Distill 2016)
+	UpBilinear     = "bilinear"      // bilinear 2x + conv k3 (Odena et al., Distill 2016)
+)
+
+// UpsampleModes lists the accepted values of Config.Upsample.
+var UpsampleModes = []string{UpTransposed, UpTransposedK3, UpNearest, UpBilinear}
+
+// Config describes both networks. Field names match the YAML keys users write.
+type Config struct {
+	Arch     string  `yaml:"arch"`        // dcgan | mlp
+	ZDim     int     `yaml:"z_dim"`       // latent size; z ~ N(0, I) (ganhacks #3)
+	Width    int     `yaml:"width"`       // DCGAN: channels of the widest-resolution layer; MLP: hidden units
+	Depth    int     `yaml:"depth"`       // MLP: hidden layers
+	Upsample string  `yaml:"upsample"`    // generator upsampling mode, see UpsampleModes
+	BNG      bool    `yaml:"bn_g"`        // BatchNorm in G
+	BND      bool    `yaml:"bn_d"`        // BatchNorm in D (not on its first layer, as in DCGAN)
+	Slope    float64 `yaml:"leaky_slope"` // D's LeakyReLU slope
+}
+
+// Shape is what the networks produce and judge: an image (Size x Size x Channels) or a point (Dim).
+type Shape struct {
+	Size     int // image height = width; 0 for points
+	Channels int
+	Dim      int // point dimension for toy data; 0 for images
+}
+
+// Validate checks cfg against the data shape it will be used with.
+func (c Config) Validate(s Shape) error {
+	switch c.Arch {
+	case ArchDCGAN:
+		if s.Size == 0 {
+			return fmt.Errorf("model.arch: dcgan needs image data, the data are %d-D points (use arch: mlp)", s.Dim)
+		}
+		if _, _, err := dcganPlan(s.Size); err != nil {
+			return err
+		}
+		if !slices.Contains(UpsampleModes, c.Upsample) {
+			return fmt.Errorf("model.upsample: %q is not one of %v", c.Upsample, UpsampleModes)
+		}
+	case ArchMLP:
+		if s.Size != 0 {
+			return fmt.Errorf("model.arch: mlp is for 2-D point data, the data are %dx%dx%d images (use arch: dcgan)", s.Size, s.Size, s.Channels)
+		}
+		if c.Depth < 1 {
+			return fmt.Errorf("model.depth: want at least 1 hidden layer, got %d", c.Depth)
+		}
+	default:
+		return fmt.Errorf("model.arch: %q is not one of [%s %s]", c.Arch, ArchDCGAN, ArchMLP)
+	}
+	if c.ZDim < 1 {
+		return fmt.Errorf("model.z_dim: want at least 1, got %d", c.ZDim)
+	}
+	if c.Width < 1 {
+		return fmt.Errorf("model.width: want at least 1, got %d", c.Width)
+	}
+	if c.Slope < 0 || c.Slope >= 1 {
+		return fmt.Errorf("model.leaky_slope: want 0 <= slope < 1, got %g", c.Slope)
+	}
+	return nil
+}
+
+// dcganPlan gives the generator's starting resolution and number of 2x stages for an image size.
+func dcganPlan(size int) (base, stages int, err error) {
+	switch size {
+	case 28:
+		return 7, 2, nil
+	case 32:
+		return 4, 3, nil
+	case 64:
+		return 4, 4, nil
+	}
+	return 0, 0, fmt.Errorf("image size %d: the DCGAN nets support 28, 32 and 64 (set data.size to resize a folder of images)", size)
+}

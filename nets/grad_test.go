@@ -1,0 +1,63 @@
+package nets
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gankit/gankit/internal/gradcheck"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+func randTensor64(r *rand.Rand, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.NormFloat64()
+	}
+	return tensors.FromFlatDataAndDimensions(v, dims...)
+}
+
+// TestGradientsMatchFiniteDifferences checks first-order gradients of G and D —
+// every upsampling mode, BatchNorm with batch statistics, strided convolutions —
+// with respect to the latents and every weight, against float64 central differences.
+func TestGradientsMatchFiniteDifferences(t *testing.T) {
+	b := goBackend(t)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		s    Shape
+	}{
+		{"dcgan28-transposed-bn", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpTransposed, BNG: true, BND: true, Slope: 0.2}, Shape{Size: 28, Channels: 1}},
+		{"dcgan28-transposed-k3", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpTransposedK3, BNG: true, BND: false, Slope: 0.2}, Shape{Size: 28, Channels: 1}},
+		{"dcgan28-nearest", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpNearest, BNG: true, BND: true, Slope: 0.2}, Shape{Size: 28, Channels: 1}},
+		{"dcgan32-bilinear-rgb", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpBilinear, BNG: false, BND: true, Slope: 0.2}, Shape{Size: 32, Channels: 3}},
+		{"mlp", Config{Arch: ArchMLP, ZDim: 2, Width: 5, Depth: 2, Slope: 0.2}, Shape{Dim: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			ctx := context.New()
+			ctx.SetParam(ParamFloat64, true)
+			ctx.SetParam(ParamSeed, int64(5))
+			z := randTensor64(r, 4, tc.cfg.ZDim)
+			w := randTensor64(r, 4)
+			bad, n, err := gradcheck.Check(b, ctx, []*tensors.Tensor{z, w}, func(ctx *context.Context, in []*Node) *Node {
+				x := Generator(ctx, tc.cfg, tc.s, in[0], true)
+				return ReduceAllSum(Mul(Discriminator(ctx, tc.cfg, tc.s, x), in[1]))
+			}, gradcheck.Options{Probes: 6, Tol: 1e-5, Seed: 9, Jitter: 0.3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range bad {
+				t.Error(m)
+			}
+			if n < 30 {
+				t.Errorf("only %d coordinates checked", n)
+			}
+		})
+	}
+}

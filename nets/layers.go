@@ -1,0 +1,85 @@
+package nets
+
+import (
+	_ "github.com/gankit/gankit/internal/vjp" // correct conv gradients for GoMLX v0.26
+
+	"fmt"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph ops read as math
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Dense is x·W + b for x of shape [batch, in].
+func Dense(ctx *context.Context, x *Node, out int, init Init) *Node {
+	in := x.Shape().Dimensions[x.Rank()-1]
+	w := Param(ctx, "weights", init, in, out).ValueGraph(x.Graph())
+	b := Param(ctx, "biases", Fill(0), out).ValueGraph(x.Graph())
+	return Add(Dot(x, w), Reshape(b, 1, out))
+}
+
+// Conv2D is a channels-last 2-D convolution with a square kernel, stride and
+// symmetric zero padding — PyTorch's Conv2d(in, out, kernel, stride, pad).
+// Every stride and dilation is explicit: GoMLX v0.26 reads missing ones as 0.
+func Conv2D(ctx *context.Context, x *Node, out, kernel, stride int, pad [2][2]int, init Init) *Node {
+	in := x.Shape().Dimensions[3]
+	w := Param(ctx, "weights", init, kernel, kernel, in, out).ValueGraph(x.Graph())
+	b := Param(ctx, "biases", Fill(0), out).ValueGraph(x.Graph())
+	y := Convolve(x, w).
+		StridePerAxis(stride, stride).
+		DilationPerAxis(1, 1).
+		PaddingPerDim([][2]int{pad[0], pad[1]}).
+		Done()
+	return Add(y, Reshape(b, 1, 1, 1, out))
+}
+
+// samePad is PyTorch's padding p on both sides of both spatial axes.
+func samePad(p int) [2][2]int { return [2][2]int{{p, p}, {p, p}} }
+
+// ConvTranspose2D is PyTorch's ConvTranspose2d(in, out, kernel, stride, pad,
+// output_padding): the output is (H-1)*stride - 2*pad + kernel + outputPad.
+//
+// It is computed as its textbook equivalent (Dumoulin & Visin 2016, §4.5): insert
+// stride-1 zeros after every input pixel, then a stride-1 convolution padded
+// (kernel-1-pad) before and (kernel-1-pad+outputPad-(stride-1)) after. The stored
+// kernel is the spatially flipped, in/out-swapped form of PyTorch's weight; with a
+// symmetric initialiser the two parameterisations are the same model. Zero insertion
+// is built from Reshape/Concatenate so that first- and second-order gradients exist
+// on every backend (GoMLX v0.26 has no gradient for input-dilated convolutions).
+func ConvTranspose2D(ctx *context.Context, x *Node, out, kernel, stride, pad, outputPad int, init Init) *Node {
+	lo := kernel - 1 - pad
+	hi := kernel - 1 - pad + outputPad - (stride - 1)
+	if lo < 0 || hi < 0 {
+		panic(fmt.Sprintf("ConvTranspose2D: kernel %d, stride %d, pad %d, output_padding %d not supported", kernel, stride, pad, outputPad))
+	}
+	return Conv2D(ctx, zeroInsert(x, stride), out, kernel, 1, [2][2]int{{lo, hi}, {lo, hi}}, init)
+}
+
+// zeroInsert puts s-1 zeros after every pixel along both spatial axes: [N,H,W,C] -> [N,sH,sW,C].
+func zeroInsert(x *Node, s int) *Node {
+	if s == 1 {
+		return x
+	}
+	d := x.Shape().Dimensions
+	n, h, w, c := d[0], d[1], d[2], d[3]
+	x = Reshape(x, n, h, 1, w, 1, c)
+	x = Concatenate([]*Node{x, Zeros(x.Graph(), shapeWith(x, 4, s-1))}, 4)
+	x = Concatenate([]*Node{x, Zeros(x.Graph(), shapeWith(x, 2, s-1))}, 2)
+	return Reshape(x, n, h*s, w*s, c)
+}
+
+// NearestUpsample2x repeats every pixel 2x2: [N,H,W,C] -> [N,2H,2W,C]. Built from
+// Reshape+Broadcast (whose gradient is a ReduceSum) rather than Interpolate, whose
+// gradient GoMLX v0.26's pure-Go backend computes wrongly.
+func NearestUpsample2x(x *Node) *Node {
+	d := x.Shape().Dimensions
+	n, h, w, c := d[0], d[1], d[2], d[3]
+	x = Reshape(x, n, h, 1, w, 1, c)
+	x = BroadcastToDims(x, n, h, 2, w, 2, c)
+	return Reshape(x, n, 2*h, 2*w, c)
+}
+
+// LeakyReLU is max(x, slope*x) for 0 < slope < 1.
+func LeakyReLU(x *Node, slope float64) *Node { return Max(x, MulScalar(x, slope)) }
+
+// ReLU is max(x, 0).
+func ReLU(x *Node) *Node { return MaxScalar(x, 0.0) }

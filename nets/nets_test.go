@@ -1,0 +1,74 @@
+package nets
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gankit/gankit/backend"
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+func goBackend(t testing.TB) backends.Backend {
+	t.Helper()
+	b, err := backend.New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func randTensor(r *rand.Rand, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return tensors.FromFlatDataAndDimensions(v, dims...)
+}
+
+func TestNetsShapesAtEverySize(t *testing.T) {
+	b := goBackend(t)
+	for _, tc := range []struct {
+		size, channels int
+		up             string
+	}{
+		{28, 1, UpTransposed}, {28, 1, UpNearest}, {32, 3, UpTransposed}, {32, 1, UpBilinear},
+		{64, 3, UpTransposedK3}, {64, 1, UpNearest},
+	} {
+		t.Run(fmt.Sprintf("%dx%dx%d-%s", tc.size, tc.size, tc.channels, tc.up), func(t *testing.T) {
+			cfg := Config{Arch: ArchDCGAN, ZDim: 8, Width: 4, Upsample: tc.up, BNG: true, BND: true, Slope: 0.2}
+			s := Shape{Size: tc.size, Channels: tc.channels}
+			if err := cfg.Validate(s); err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.New()
+			out, err := context.ExecOnceN(b, ctx, func(ctx *context.Context, z *Node) []*Node {
+				x := Generator(ctx, cfg, s, z, true)
+				return []*Node{x, Discriminator(ctx, cfg, s, x)}
+			}, randTensor(rand.New(rand.NewPCG(1, 2)), 3, 8))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := out[0].Shape().Dimensions, []int{3, tc.size, tc.size, tc.channels}; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("G output %v, want %v", got, want)
+			}
+			if got := out[1].Shape().Dimensions; fmt.Sprint(got) != "[3]" {
+				t.Errorf("D output %v, want [3]", got)
+			}
+			px := out[0].Value().([][][][]float32)
+			for _, v := range px[0][0] {
+				if math.Abs(float64(v[0])) > 1 {
+					t.Fatalf("G output %g outside [-1,1]", v[0])
+				}
+			}
+		})
+	}
+}
