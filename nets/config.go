@@ -3,6 +3,8 @@ package nets
 import (
 	"fmt"
 	"slices"
+
+	"github.com/gankit/gankit/data"
 )
 
 // Architectures.
@@ -34,15 +36,8 @@ type Config struct {
 	Slope    float64 `yaml:"leaky_slope"` // D's LeakyReLU slope
 }
 
-// Shape is what the networks produce and judge: an image (Size x Size x Channels) or a point (Dim).
-type Shape struct {
-	Size     int // image height = width; 0 for points
-	Channels int
-	Dim      int // point dimension for toy data; 0 for images
-}
-
 // Validate checks cfg against the data shape it will be used with.
-func (c Config) Validate(s Shape) error {
+func (c Config) Validate(s data.Shape) error {
 	switch c.Arch {
 	case ArchDCGAN:
 		if s.Size == 0 {

@@ -2,6 +2,7 @@ package nets
 
 import (
 	"fmt"
+	"github.com/gankit/gankit/data"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -14,7 +15,7 @@ var dcganInit = Normal(0, 0.02)
 // ganhacks #1) shaped [batch, size, size, channels], or points [batch, dim].
 // train selects batch statistics in BatchNorm (and updates its running averages);
 // with train false, BN uses the running statistics so that a sample depends only on its z.
-func Generator(ctx *context.Context, cfg Config, s Shape, z *Node, train bool) *Node {
+func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bool) *Node {
 	ctx = ctx.In("g")
 	if cfg.Arch == ArchMLP {
 		return mlp(ctx, z, cfg.Width, cfg.Depth, s.Dim, ReLU)
@@ -68,7 +69,7 @@ func upsample(ctx *context.Context, mode string, x *Node, out int) *Node {
 // strided k4 s2 p1 convolutions with LeakyReLU (BatchNorm from the second on, when
 // enabled) and a dense output. Real and fake batches should go through it in separate
 // calls, so that BN statistics are never mixed (ganhacks #4).
-func Discriminator(ctx *context.Context, cfg Config, s Shape, x *Node) *Node {
+func Discriminator(ctx *context.Context, cfg Config, s data.Shape, x *Node) *Node {
 	ctx = ctx.In("d")
 	leaky := func(x *Node) *Node { return LeakyReLU(x, cfg.Slope) }
 	if cfg.Arch == ArchMLP {

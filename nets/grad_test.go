@@ -1,6 +1,7 @@
 package nets
 
 import (
+	"github.com/gankit/gankit/data"
 	"math/rand/v2"
 	"testing"
 
@@ -30,13 +31,13 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  Config
-		s    Shape
+		s    data.Shape
 	}{
-		{"dcgan28-transposed-bn", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpTransposed, BNG: true, BND: true, Slope: 0.2}, Shape{Size: 28, Channels: 1}},
-		{"dcgan28-transposed-k3", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpTransposedK3, BNG: true, BND: false, Slope: 0.2}, Shape{Size: 28, Channels: 1}},
-		{"dcgan28-nearest", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpNearest, BNG: true, BND: true, Slope: 0.2}, Shape{Size: 28, Channels: 1}},
-		{"dcgan32-bilinear-rgb", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpBilinear, BNG: false, BND: true, Slope: 0.2}, Shape{Size: 32, Channels: 3}},
-		{"mlp", Config{Arch: ArchMLP, ZDim: 2, Width: 5, Depth: 2, Slope: 0.2}, Shape{Dim: 2}},
+		{"dcgan28-transposed-bn", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpTransposed, BNG: true, BND: true, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
+		{"dcgan28-transposed-k3", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpTransposedK3, BNG: true, BND: false, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
+		{"dcgan28-nearest", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpNearest, BNG: true, BND: true, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
+		{"dcgan32-bilinear-rgb", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpBilinear, BNG: false, BND: true, Slope: 0.2}, data.Shape{Size: 32, Channels: 3}},
+		{"mlp", Config{Arch: ArchMLP, ZDim: 2, Width: 5, Depth: 2, Slope: 0.2}, data.Shape{Dim: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, 4))

@@ -2,6 +2,7 @@ package nets
 
 import (
 	"fmt"
+	"github.com/gankit/gankit/data"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -45,7 +46,7 @@ func TestNetsShapesAtEverySize(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%dx%dx%d-%s", tc.size, tc.size, tc.channels, tc.up), func(t *testing.T) {
 			cfg := Config{Arch: ArchDCGAN, ZDim: 8, Width: 4, Upsample: tc.up, BNG: true, BND: true, Slope: 0.2}
-			s := Shape{Size: tc.size, Channels: tc.channels}
+			s := data.Shape{Size: tc.size, Channels: tc.channels}
 			if err := cfg.Validate(s); err != nil {
 				t.Fatal(err)
 			}
