@@ -1,0 +1,140 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gankit/gankit/backend"
+	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/train"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+type trainFlags struct {
+	preset, configFile, data, out, backend, resume string
+	steps, batch                                   int
+	seed                                           int64
+	sets                                           []string
+}
+
+func trainCmd() *cobra.Command {
+	var f trainFlags
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Train a GAN (default: the DCGAN baseline on embedded Fashion-MNIST)",
+		Long: `Train a GAN and write the run to a directory.
+
+The config is built in layers: the preset, then --config FILE (YAML, any subset of
+keys), then the flags below, then each --set key=value. Unknown keys and bad values
+are errors that name the key. config.yaml in the run directory is the result.
+
+Presets:
+` + presetHelp() + `
+Config keys (for --config files and --set):
+  ` + strings.Join(config.Keys(), "\n  ") + `
+
+Data (--data): ` + data.Formats + `; without --data,
+the first 10,000 Fashion-MNIST training images built into gankit.
+
+Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") + `.`,
+		Example: `  gankit train --preset tiny --out runs/tiny
+  gankit train --data /usr/share/datasets/fashion-mnist --steps 5000 --out runs/fm
+  gankit train --preset ring8 --set train.lr_d=2e-4 --out runs/ring8
+  gankit train --resume runs/fm --steps 8000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.preset, "preset", config.DefaultPreset, "starting configuration (see above)")
+	fl.StringVar(&f.configFile, "config", "", "YAML config file applied over the preset")
+	fl.StringVar(&f.data, "data", "", "training data path, or ring8/grid25 (default: embedded Fashion-MNIST 10k)")
+	fl.StringVar(&f.out, "out", "", "run directory (default: runs/<preset>-<time>)")
+	fl.IntVar(&f.steps, "steps", 0, "training iterations in total (with --resume: the new total)")
+	fl.IntVar(&f.batch, "batch", 0, "batch size")
+	fl.Int64Var(&f.seed, "seed", 0, "seed for weights, data order and latents")
+	fl.StringVar(&f.backend, "backend", "", "go | xla:cpu | xla:cuda | xla:/abs/path/plugin.so (default $GOMLX_BACKEND, else go)")
+	fl.StringVar(&f.resume, "resume", "", "continue the run in this directory from its latest checkpoint")
+	fl.StringArrayVar(&f.sets, "set", nil, "override one config key, e.g. --set train.lr_d=1e-4 (repeatable)")
+	return cmd
+}
+
+func presetHelp() string {
+	var b strings.Builder
+	for _, p := range config.Presets() {
+		fmt.Fprintf(&b, "  %-14s %s\n", p.Name, p.Summary)
+	}
+	return b.String()
+}
+
+func runTrain(cmd *cobra.Command, f trainFlags) error {
+	changed := cmd.Flags().Changed
+	var cfg config.Config
+	var err error
+	opt := train.Options{Log: os.Stderr}
+	if f.resume != "" {
+		for _, name := range []string{"preset", "config", "data", "batch", "seed", "out"} {
+			if changed(name) {
+				return fmt.Errorf("--%s cannot change a run being resumed (%s keeps its config.yaml); only --steps, --backend and --set apply", name, f.resume)
+			}
+		}
+		if cfg, err = config.Load(filepath.Join(f.resume, train.ConfigFile), config.Config{}); err != nil {
+			return fmt.Errorf("resuming %s: %w", f.resume, err)
+		}
+		opt.RunDir, opt.Resume = f.resume, true
+	} else {
+		if cfg, err = config.FromPreset(f.preset); err != nil {
+			return err
+		}
+		if f.configFile != "" {
+			if cfg, err = config.Load(f.configFile, cfg); err != nil {
+				return err
+			}
+		}
+		if changed("data") {
+			cfg.Data.Path = f.data
+		}
+		if changed("batch") {
+			cfg.Train.Batch = f.batch
+		}
+		if changed("seed") {
+			cfg.Train.Seed = f.seed
+		}
+		opt.RunDir = f.out
+		if opt.RunDir == "" {
+			opt.RunDir = filepath.Join("runs", cfg.Preset+"-"+time.Now().Format("20060102-150405"))
+		}
+	}
+	if changed("steps") {
+		cfg.Train.Steps = f.steps
+	}
+	if changed("backend") {
+		cfg.Backend = f.backend
+	}
+	for _, kv := range f.sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Errorf("--set %q: want key=value", kv)
+		}
+		if err := cfg.Set(k, v); err != nil {
+			return err
+		}
+	}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		opt.Progress = os.Stderr
+	}
+	res, err := train.Run(cfg, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("trained steps %d-%d in %s at %.3f s/step (backend %s)\n", res.StartStep+1, res.Steps, res.RunDir,
+		res.SecPerStep, res.Backend)
+	fmt.Printf("samples:    %s\n", res.Samples)
+	fmt.Printf("checkpoint: %s\n", res.Checkpoint)
+	fmt.Printf("metrics:    %s\n", filepath.Join(res.RunDir, train.MetricsFile))
+	return nil
+}

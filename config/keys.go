@@ -1,0 +1,141 @@
+package config
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Keys lists every config key as dotted paths ("train.lr_d"), in declaration order.
+func Keys() []string {
+	var out []string
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name := yamlName(f)
+			if name == "" {
+				continue
+			}
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, prefix+name+".")
+				continue
+			}
+			out = append(out, prefix+name)
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "")
+	return out
+}
+
+func yamlName(f reflect.StructField) string {
+	tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+	if tag == "-" || !f.IsExported() {
+		return ""
+	}
+	if tag == "" {
+		return strings.ToLower(f.Name)
+	}
+	return tag
+}
+
+func fieldNames(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		if n := yamlName(t.Field(i)); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// checkKeys walks a YAML mapping against the struct v, refusing keys it lacks.
+func checkKeys(n *yaml.Node, v any, prefix string) error {
+	t := reflect.TypeOf(v)
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: %s must be a mapping of keys (%s)", n.Line, orTop(prefix), strings.Join(fieldNames(t), ", "))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		f, ok := fieldByYAML(t, k.Value)
+		if !ok {
+			return fmt.Errorf("line %d: unknown key %q; %s takes: %s", k.Line, prefix+k.Value, orTop(prefix), strings.Join(fieldNames(t), ", "))
+		}
+		if f.Type.Kind() == reflect.Struct {
+			if err := checkKeys(val, reflect.Zero(f.Type).Interface(), prefix+k.Value+"."); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func orTop(prefix string) string {
+	if prefix == "" {
+		return "the top level"
+	}
+	return strings.TrimSuffix(prefix, ".")
+}
+
+func fieldByYAML(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if yamlName(t.Field(i)) == name {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// Set assigns value (YAML syntax: 2e-4, true, transposed) to the dotted key, as
+// `--set train.lr_d=1e-4` does. Unknown keys and values of the wrong type are errors
+// naming the key.
+func (c *Config) Set(key, value string) error {
+	parts := strings.Split(key, ".")
+	// Build "a:\n  b: value" and decode it over c, so YAML's own typing applies.
+	var doc strings.Builder
+	for i, p := range parts {
+		doc.WriteString(strings.Repeat("  ", i) + p + ":")
+		if i < len(parts)-1 {
+			doc.WriteString("\n")
+		}
+	}
+	doc.WriteString(" " + value + "\n")
+	if !isYAMLScalar(value) {
+		return fmt.Errorf("%s: %q is not a single value", key, value)
+	}
+	updated, err := Parse("--set "+key, []byte(doc.String()), *c)
+	if err != nil {
+		return err
+	}
+	if _, ok := lookup(key); !ok {
+		return fmt.Errorf("--set: %q is not a config key (see `gankit train --help` for the list)", key)
+	}
+	*c = updated
+	return nil
+}
+
+func isYAMLScalar(v string) bool {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(v), &n); err != nil {
+		return false
+	}
+	return len(n.Content) == 0 || n.Content[0].Kind == yaml.ScalarNode
+}
+
+func lookup(key string) (reflect.StructField, bool) {
+	t := reflect.TypeOf(Config{})
+	var f reflect.StructField
+	for _, p := range strings.Split(key, ".") {
+		if t.Kind() != reflect.Struct {
+			return f, false
+		}
+		var ok bool
+		if f, ok = fieldByYAML(t, p); !ok {
+			return f, false
+		}
+		t = f.Type
+	}
+	return f, t.Kind() != reflect.Struct
+}

@@ -1,0 +1,92 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/losses"
+	"github.com/gankit/gankit/nets"
+)
+
+// DefaultPreset is the preset used when none is named.
+const DefaultPreset = "dcgan-fmnist"
+
+// Preset describes one named starting configuration.
+type Preset struct {
+	Name, Summary string
+	Config        func() Config
+}
+
+// dcgan is the plain DCGAN baseline (Radford et al. 2016) at the reference shapes of
+// design.md §3: G dense 100 -> 7x7x128 + BN, transposed k4 s2 stages 128 -> 64 -> 1,
+// tanh; D conv k4 s2 64, conv k4 s2 128 + BN, dense 1; LeakyReLU 0.2; Adam 2e-4, betas 0.5/0.999.
+func dcgan() Config {
+	return Config{
+		Preset: "dcgan-fmnist",
+		Data:   Data{Path: "", Split: "train", Size: 28, Channels: 1},
+		Model: nets.Config{
+			Arch: nets.ArchDCGAN, ZDim: 100, Width: 64, Depth: 0,
+			Upsample: nets.UpTransposed, BNG: true, BND: true, Slope: 0.2,
+		},
+		Train: Train{
+			Steps: 2000, Batch: 64, Seed: 0, Loss: losses.NameNS, Optimizer: "adam",
+			LRG: 2e-4, LRD: 2e-4, Beta1: 0.5, Beta2: 0.999, Epsilon: 1e-8,
+			LogEvery: 10, SampleEvery: 500, SampleCount: 64, CheckpointEvery: 500, KeepCheckpoints: 3,
+		},
+	}
+}
+
+// toy is design.md §3's gankit protocol for the 2-D mixtures: z in R^2, MLPs with 3
+// hidden layers of 128 (ReLU in G, LeakyReLU 0.2 in D), batch 256, Adam 1e-4 beta1 0.5, 10k steps.
+func toy(name string) Config {
+	c := dcgan()
+	c.Preset = name
+	c.Data = Data{Path: name}
+	c.Model = nets.Config{Arch: nets.ArchMLP, ZDim: 2, Width: 128, Depth: 3, Slope: 0.2}
+	c.Train.Steps, c.Train.Batch = 10000, 256
+	c.Train.LRG, c.Train.LRD = 1e-4, 1e-4
+	c.Train.LogEvery, c.Train.SampleEvery, c.Train.SampleCount = 50, 2000, 2500
+	c.Train.CheckpointEvery = 2000
+	return c
+}
+
+// Presets are the named configurations, by name.
+var presets = []Preset{
+	{"dcgan-fmnist", "plain DCGAN baseline on Fashion-MNIST: transposed conv k4s2, BatchNorm, Adam 2e-4/0.5, non-saturating loss", dcgan},
+	{"tiny", "seconds-long smoke run: a narrow DCGAN for 30 steps on 1,000 embedded images", func() Config {
+		c := dcgan()
+		c.Preset = "tiny"
+		c.Data.Limit = 1000
+		c.Model.ZDim, c.Model.Width = 16, 8
+		c.Train.Steps, c.Train.Batch = 30, 16
+		c.Train.LogEvery, c.Train.SampleEvery, c.Train.SampleCount = 5, 15, 16
+		c.Train.CheckpointEvery, c.Train.KeepCheckpoints = 15, 2
+		return c
+	}},
+	{data.Ring8, "8 Gaussians on a circle (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Ring8) }},
+	{data.Grid25, "25 Gaussians on a 5x5 grid (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Grid25) }},
+}
+
+// Presets lists the presets in a stable order.
+func Presets() []Preset {
+	out := append([]Preset(nil), presets...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name == DefaultPreset && out[j].Name != DefaultPreset })
+	return out
+}
+
+// FromPreset returns the named preset's configuration ("" = DefaultPreset).
+func FromPreset(name string) (Config, error) {
+	if name == "" {
+		name = DefaultPreset
+	}
+	var names []string
+	for _, p := range presets {
+		if p.Name == name {
+			return p.Config(), nil
+		}
+		names = append(names, p.Name)
+	}
+	return Config{}, fmt.Errorf("preset %q: want one of %s", name, strings.Join(names, ", "))
+}
