@@ -42,7 +42,7 @@ func New(spec string) (backends.Backend, error) {
 		if cfg != "" {
 			return nil, fmt.Errorf("backend %q: the go backend takes no configuration", spec)
 		}
-		inner, err := simplego.New("")
+		inner, err := newSimpleGo()
 		if err != nil {
 			return nil, fmt.Errorf("backend %q: %w", spec, err)
 		}
@@ -52,6 +52,21 @@ func New(spec string) (backends.Backend, error) {
 	default:
 		return nil, fmt.Errorf("unknown backend %q: want one of %s", spec, strings.Join(Names, ", "))
 	}
+}
+
+// newSimpleGo builds simplego with an unbounded worker pool. v0.26 runs independent
+// ops in parallel on pool workers that then wait for workers of their own (DotGeneral
+// does): with a bounded pool that deadlocks once every worker waits (seen on 2 cores
+// in a toy MLP's step). "ops_sequential" avoids it too but costs 40% of that step.
+// simplego announces the setting on stdout, which is gankit's output channel; it is
+// silenced for the call.
+func newSimpleGo() (backends.Backend, error) {
+	stdout := os.Stdout
+	if devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stdout = devnull
+		defer func() { os.Stdout = stdout; devnull.Close() }()
+	}
+	return simplego.New("parallelism=-1")
 }
 
 func newXLA(spec, plugin string) (backends.Backend, error) {

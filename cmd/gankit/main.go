@@ -8,11 +8,19 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 )
 
 func main() {
+	if err := newRoot().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "gankit:", err)
+		os.Exit(1)
+	}
+}
+
+func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "gankit",
 		Short: "Train, sample and inspect GANs — every training trick a switch",
@@ -24,9 +32,27 @@ samples/step-NNNNNN.png and checkpoints/. Every command that reads a run takes i
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(trainCmd(), sampleCmd(), dataCmd())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "gankit:", err)
-		os.Exit(1)
+	var cpuProfile string
+	var profFile *os.File
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile of the command to this file (go tool pprof)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		profFile = f
+		return pprof.StartCPUProfile(f)
 	}
+	root.PersistentPostRunE = func(*cobra.Command, []string) error {
+		if profFile == nil {
+			return nil
+		}
+		pprof.StopCPUProfile()
+		return profFile.Close()
+	}
+	root.AddCommand(trainCmd(), sampleCmd(), dataCmd())
+	return root
 }

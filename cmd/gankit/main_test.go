@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) error {
+	t.Helper()
+	root := newRoot()
+	root.SetArgs(args)
+	return root.Execute()
+}
+
+func TestMissingOrWrongDataNamesPathAndFormats(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.txt")
+	_ = os.WriteFile(junk, []byte("hello"), 0o644)
+	for _, p := range []string{filepath.Join(dir, "no-such-dir"), junk} {
+		err := run(t, "train", "--preset", "tiny", "--data", p, "--out", filepath.Join(dir, "run"))
+		if err == nil {
+			t.Fatalf("--data %s: no error", p)
+		}
+		for _, want := range []string{p, "IDX", "CIFAR-10", "PNG/JPEG"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("--data %s: error %q lacks %q", p, err, want)
+			}
+		}
+	}
+}
+
+// TestTinyTrainResumeSample is the README's smoke path: train the tiny preset, resume
+// it for more steps, and sample a grid from it.
+func TestTinyTrainResumeSample(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := run(t, "train", "--preset", "tiny", "--out", dir, "--backend", "go"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"config.yaml", "metrics.jsonl", "samples/step-000030.png", "checkpoints/ckpt-000000030.bin"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	if err := run(t, "train", "--resume", dir, "--batch", "8"); err == nil || !strings.Contains(err.Error(), "--batch") {
+		t.Errorf("resume with --batch: error %v, want a refusal naming --batch", err)
+	}
+	if err := run(t, "train", "--resume", dir, "--steps", "35"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "checkpoints/ckpt-000000035.bin")); err != nil {
+		t.Errorf("resume did not reach step 35: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "x.png")
+	if err := run(t, "sample", "--run", dir, "--n", "9", "--out", out); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(out); err != nil || st.Size() < 100 {
+		t.Errorf("sample grid %s: %v", out, err)
+	}
+	if err := run(t, "sample", "--run", filepath.Join(dir, "nope")); err == nil {
+		t.Error("sample from a missing run: no error")
+	}
+}
+
+func TestDataInspectEmbedded(t *testing.T) {
+	if err := run(t, "data", "inspect"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, "data", "inspect", "/no/such/path"); err == nil || !strings.Contains(err.Error(), "/no/such/path") {
+		t.Errorf("inspect missing path: %v", err)
+	}
+}
+
+func TestUnknownBackendIsRefused(t *testing.T) {
+	err := run(t, "train", "--preset", "tiny", "--backend", "tpu9000", "--out", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "xla:cuda") {
+		t.Errorf("unknown backend: %v", err)
+	}
+	err = run(t, "train", "--preset", "tiny", "--backend", "xla:cuda", "--out", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "PJRT_PLUGIN_LIBRARY_PATH") {
+		t.Errorf("missing CUDA plugin: %v", err)
+	}
+}
