@@ -95,12 +95,12 @@ func Discriminator(ctx *context.Context, cfg Config, s data.Shape, x *Node) *Nod
 }
 
 // mlp is depth hidden layers of width units with act, then a linear output layer,
-// initialised as PyTorch's Linear (U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+// weights and biases initialised as PyTorch's Linear: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 func mlp(ctx *context.Context, x *Node, width, depth, out int, act func(*Node) *Node) *Node {
 	for i := range depth {
 		in := x.Shape().Dimensions[1]
-		x = act(Dense(ctx.Inf("hidden%d", i), x, width, fanInUniform(in)))
+		x = act(DenseInit(ctx.Inf("hidden%d", i), x, width, fanInUniform(in), fanInUniform(in)))
 	}
 	in := x.Shape().Dimensions[1]
-	return Dense(ctx.In("out"), x, out, fanInUniform(in))
+	return DenseInit(ctx.In("out"), x, out, fanInUniform(in), fanInUniform(in))
 }

@@ -9,11 +9,16 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// Dense is x·W + b for x of shape [batch, in].
+// Dense is x·W + b for x of shape [batch, in], b initialised to zero.
 func Dense(ctx *context.Context, x *Node, out int, init Init) *Node {
+	return DenseInit(ctx, x, out, init, Fill(0))
+}
+
+// DenseInit is Dense with its own initialiser for the biases.
+func DenseInit(ctx *context.Context, x *Node, out int, init, biasInit Init) *Node {
 	in := x.Shape().Dimensions[x.Rank()-1]
 	w := Param(ctx, "weights", init, in, out).ValueGraph(x.Graph())
-	b := Param(ctx, "biases", Fill(0), out).ValueGraph(x.Graph())
+	b := Param(ctx, "biases", biasInit, out).ValueGraph(x.Graph())
 	return Add(Dot(x, w), Reshape(b, 1, out))
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/sample"
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 func goBackend(t testing.TB) backends.Backend {
@@ -152,7 +151,7 @@ func TestRing8GeneratedPointsMoveTowardModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Model.Width = 64
-	cfg.Train.Steps, cfg.Train.Batch = 500, 128
+	cfg.Train.Steps, cfg.Train.Batch = 1000, 128
 	cfg.Train.LRG, cfg.Train.LRD = 1e-3, 1e-3
 	cfg.Train.LogEvery, cfg.Train.SampleEvery, cfg.Train.SampleCount, cfg.Train.CheckpointEvery = 100, 0, 500, 0
 	toy, _ := data.NewToy(data.Ring8, 0)
@@ -194,4 +193,3 @@ func TestRing8GeneratedPointsMoveTowardModes(t *testing.T) {
 	}
 }
 
-var _ = tensors.FromShape
