@@ -1,0 +1,82 @@
+package backend
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+)
+
+func TestNewRefusesUnknownAndMissingPluginsClearly(t *testing.T) {
+	t.Setenv(PluginPathEnv, t.TempDir())
+	for _, tc := range []struct{ spec, want string }{
+		{"tpu", "want one of go, xla:cpu"},
+		{"go:fast", "takes no configuration"},
+		{"xla:cuda", "pjrt_c_api_cuda_plugin.so"},
+		{"xla:/no/such/plugin.so", "/no/such/plugin.so"},
+	} {
+		_, err := New(tc.spec)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%q): error %v, want one containing %q", tc.spec, err, tc.want)
+		}
+	}
+	if got := Resolve("xla:cpu"); got != "xla:cpu" {
+		t.Errorf("Resolve(flag) = %q", got)
+	}
+	t.Setenv(EnvVar, "")
+	if got := Resolve(""); got != "go" {
+		t.Errorf("Resolve() = %q, want go", got)
+	}
+}
+
+// pad1D is XLA's Pad on a vector, written as a plain loop.
+func pad1D(x []float32, fill float32, lo, hi, interior int) []float32 {
+	var dilated []float32
+	for i, v := range x {
+		if i > 0 {
+			for range interior {
+				dilated = append(dilated, fill)
+			}
+		}
+		dilated = append(dilated, v)
+	}
+	var out []float32
+	for range max(lo, 0) {
+		out = append(out, fill)
+	}
+	out = append(out, dilated[max(-lo, 0):len(dilated)-max(-hi, 0)]...)
+	for range max(hi, 0) {
+		out = append(out, fill)
+	}
+	return out
+}
+
+func TestGoBackendPadAndReverseMatchPlainLoops(t *testing.T) {
+	b, err := New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{1, 2, 3, 4, 5}
+	for _, p := range []backends.PadAxis{{Start: 2, End: 1}, {Interior: 2}, {Start: -1, End: 2, Interior: 1}, {Start: 1, End: -3, Interior: 3}, {Start: -2, End: -2}} {
+		t.Run(fmt.Sprintf("pad%+v", p), func(t *testing.T) {
+			got := MustExecOnce(b, func(x *Node) *Node {
+				return Pad(x, Scalar(x.Graph(), x.DType(), -7), p)
+			}, x).Value().([]float32)
+			want := pad1D(x, -7, p.Start, p.End, p.Interior)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
+	// 2-D: pad axis 1 only, reverse both axes.
+	m := [][]float32{{1, 2, 3}, {4, 5, 6}}
+	got := MustExecOnce(b, func(x *Node) *Node {
+		return Reverse(Pad(x, Scalar(x.Graph(), x.DType(), 0), backends.PadAxis{}, backends.PadAxis{Start: 1, Interior: 1}), 0, 1)
+	}, m).Value().([][]float32)
+	want := [][]float32{{6, 0, 5, 0, 4, 0}, {3, 0, 2, 0, 1, 0}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Reverse(Pad(m)) = %v, want %v", got, want)
+	}
+}
