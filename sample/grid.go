@@ -32,7 +32,10 @@ func Grid(images []float32, shape data.Shape) (*image.RGBA, error) {
 	s := shape.Size
 	img := image.NewRGBA(image.Rect(0, 0, cols*(s+pad)+pad, rows*(s+pad)+pad))
 	for i := range img.Pix {
-		img.Pix[i] = 128
+		img.Pix[i] = 128 // opaque mid-gray border
+		if i%4 == 3 {
+			img.Pix[i] = 255
+		}
 	}
 	for i := range n {
 		x0, y0 := pad+(i%cols)*(s+pad), pad+(i/cols)*(s+pad)
