@@ -73,3 +73,24 @@ func TestNetsShapesAtEverySize(t *testing.T) {
 		})
 	}
 }
+
+func TestMLPShapes(t *testing.T) {
+	cfg := Config{Arch: ArchMLP, ZDim: 2, Width: 16, Depth: 3, Slope: 0.2}
+	s := data.Shape{Dim: 2}
+	if err := cfg.Validate(s); err != nil {
+		t.Fatal(err)
+	}
+	out, err := context.ExecOnceN(goBackend(t), context.New(), func(ctx *context.Context, z *Node) []*Node {
+		x := Generator(ctx, cfg, s, z, true)
+		return []*Node{x, Discriminator(ctx, cfg, s, x)}
+	}, randTensor(rand.New(rand.NewPCG(1, 2)), 5, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, d := fmt.Sprint(out[0].Shape().Dimensions), fmt.Sprint(out[1].Shape().Dimensions); g != "[5 2]" || d != "[5]" {
+		t.Errorf("G %s, D %s; want [5 2], [5]", g, d)
+	}
+	if err := cfg.Validate(data.Shape{Size: 28, Channels: 1}); err == nil {
+		t.Error("mlp accepted image data")
+	}
+}
