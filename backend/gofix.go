@@ -68,6 +68,9 @@ func (b *goFixedBuilder) ConvGeneral(input, kernel backends.Op, axes backends.Co
 	if paddings == nil {
 		paddings = make([][2]int, n)
 	}
+	if channelGroupCount <= 1 && batchGroupCount <= 1 {
+		return b.convIm2col(input, kernel, axes, strides, paddings, inputDilations, kernelDilations)
+	}
 	return b.Builder.ConvGeneral(input, kernel, axes, strides, paddings, inputDilations, kernelDilations,
 		max(channelGroupCount, 1), max(batchGroupCount, 1))
 }
@@ -132,24 +135,14 @@ func (b *goFixedBuilder) fillBlock(fill backends.Op, like []int, axis, size int,
 	return b.BroadcastInDim(fill, shape, nil)
 }
 
+// padEdges adds the positive edge paddings, then crops the negative ones from the
+// result (XLA's semantics: a negative padding may eat into the other side's fill).
 func (b *goFixedBuilder) padEdges(x, fill backends.Op, axis, start, end int) (backends.Op, error) {
 	shape, err := b.OpShape(x)
 	if err != nil {
 		return nil, err
 	}
 	dims := shape.Dimensions
-	if start < 0 || end < 0 {
-		lo, hi := max(-start, 0), dims[axis]-max(-end, 0)
-		if lo > hi {
-			return nil, fmt.Errorf("cropping %d+%d from an axis of size %d", -start, -end, dims[axis])
-		}
-		if x, err = b.sliceAxis(x, dims, axis, lo, hi); err != nil {
-			return nil, err
-		}
-		dims = slices.Clone(dims)
-		dims[axis] = hi - lo
-		start, end = max(start, 0), max(end, 0)
-	}
 	parts := []backends.Op{}
 	if start > 0 {
 		blk, err := b.fillBlock(fill, dims, axis, start, x)
@@ -166,10 +159,22 @@ func (b *goFixedBuilder) padEdges(x, fill backends.Op, axis, start, end int) (ba
 		}
 		parts = append(parts, blk)
 	}
-	if len(parts) == 1 {
+	if len(parts) > 1 {
+		if x, err = b.Concatenate(axis, parts...); err != nil {
+			return nil, err
+		}
+	}
+	if start >= 0 && end >= 0 {
 		return x, nil
 	}
-	return b.Concatenate(axis, parts...)
+	size := dims[axis] + max(start, 0) + max(end, 0)
+	lo, hi := max(-start, 0), size-max(-end, 0)
+	if lo >= hi {
+		return nil, fmt.Errorf("padding (%d, %d) leaves nothing of an axis of size %d", start, end, dims[axis])
+	}
+	grown := slices.Clone(dims)
+	grown[axis] = size
+	return b.sliceAxis(x, grown, axis, lo, hi)
 }
 
 // padInterior inserts k fill values between consecutive elements along axis:

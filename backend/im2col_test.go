@@ -1,0 +1,101 @@
+package backend
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// TestIm2colConvMatchesSimplegoConv compares the go backend's im2col convolution with
+// simplego's own (a direct loop) on random shapes, strides, paddings (negative too),
+// input and kernel dilations and axis layouts, in float64.
+func TestIm2colConvMatchesSimplegoConv(t *testing.T) {
+	fixed, err := New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := simplego.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for c := range 40 {
+		n, cin, cout := 1+r.IntN(3), 1+r.IntN(4), 1+r.IntN(4)
+		k := []int{1 + r.IntN(4), 1 + r.IntN(4)}
+		h := []int{k[0] + r.IntN(6), k[1] + r.IntN(6)}
+		strides := []int{1 + r.IntN(3), 1 + r.IntN(3)}
+		kdil := []int{1, 1}
+		idil := []int{1, 1}
+		switch r.IntN(3) {
+		case 1:
+			kdil = []int{1 + r.IntN(2), 1 + r.IntN(2)}
+			strides = []int{1, 1}
+		case 2:
+			idil = []int{1 + r.IntN(3), 1 + r.IntN(3)}
+		}
+		pads := [][2]int{{r.IntN(3) - 1, r.IntN(3)}, {r.IntN(3), r.IntN(3) - 1}}
+		var axes backends.ConvolveAxesConfig
+		xdims := []int{n, h[0], h[1], cin}
+		axes.InputBatch, axes.InputSpatial, axes.InputChannels = 0, []int{1, 2}, 3
+		kdims := []int{k[0], k[1], cin, cout}
+		axes.KernelSpatial, axes.KernelInputChannels, axes.KernelOutputChannels = []int{0, 1}, 2, 3
+		axes.OutputBatch, axes.OutputSpatial, axes.OutputChannels = 0, []int{1, 2}, 3
+		if c%2 == 1 { // channels-first input, output-channels-first kernel, channels-first output
+			xdims = []int{n, cin, h[0], h[1]}
+			axes.InputBatch, axes.InputChannels, axes.InputSpatial = 0, 1, []int{2, 3}
+			kdims = []int{cout, cin, k[0], k[1]}
+			axes.KernelOutputChannels, axes.KernelInputChannels, axes.KernelSpatial = 0, 1, []int{2, 3}
+			axes.OutputBatch, axes.OutputChannels, axes.OutputSpatial = 0, 1, []int{2, 3}
+		}
+		// Skip configurations whose output would be empty.
+		ok := true
+		for i := range 2 {
+			span := (h[i]-1)*idil[i] + 1 + pads[i][0] + pads[i][1]
+			if span < (k[i]-1)*kdil[i]+1 {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		x, w := randT(r, xdims...), randT(r, kdims...)
+		name := fmt.Sprintf("x%v k%v s%v p%v idil%v kdil%v", xdims, kdims, strides, pads, idil, kdil)
+		conv := func(x, w *Node) *Node {
+			return ConvGeneral(x, w, axes, strides, pads, idil, kdil, 1, 1)
+		}
+		// A tensor used on one backend cannot be fed to another: give each its copy.
+		x2, _ := x.LocalClone()
+		w2, _ := w.LocalClone()
+		want := MustExecOnce(plain, conv, x, w)
+		got := MustExecOnce(fixed, conv, x2, w2)
+		if fmt.Sprint(got.Shape()) != fmt.Sprint(want.Shape()) {
+			t.Fatalf("%s: shape %s, want %s", name, got.Shape(), want.Shape())
+		}
+		var g, e []float64
+		got.MustConstFlatData(func(f any) { g = f.([]float64) })
+		want.MustConstFlatData(func(f any) { e = f.([]float64) })
+		for i := range g {
+			if math.Abs(g[i]-e[i]) > 1e-12*math.Max(1, math.Abs(e[i])) {
+				t.Fatalf("%s: value %d = %g, want %g", name, i, g[i], e[i])
+			}
+		}
+	}
+}
+
+func randT(r *rand.Rand, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.NormFloat64()
+	}
+	return tensors.FromFlatDataAndDimensions(v, dims...)
+}
