@@ -2,12 +2,13 @@ package backend
 
 import (
 	"fmt"
+	"github.com/gankit/gankit/backend/cpu"
+	"github.com/gankit/gankit/backend/gofix"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/backends/xla"
 )
 
@@ -19,7 +20,10 @@ const EnvVar = "GOMLX_BACKEND"
 const PluginPathEnv = "PJRT_PLUGIN_LIBRARY_PATH"
 
 // Names lists the backend specifications New accepts, for help texts and errors.
-var Names = []string{"go", "xla:cpu", "xla:cuda", "xla:/absolute/path/plugin.so"}
+var Names = []string{"cpu", "go", "xla:cpu", "xla:cuda", "xla:/absolute/path/plugin.so"}
+
+// Tested lists the backends every test runs on: those that need no plugin.
+var Tested = []string{"go", "cpu"}
 
 // Resolve returns the backend specification to use: flag when set, else $GOMLX_BACKEND, else "go".
 func Resolve(flag string) string {
@@ -38,35 +42,25 @@ func Resolve(flag string) string {
 func New(spec string) (backends.Backend, error) {
 	name, cfg, _ := strings.Cut(spec, ":")
 	switch name {
+	case "cpu":
+		if cfg != "" {
+			return nil, fmt.Errorf("backend %q: the cpu backend takes no configuration", spec)
+		}
+		return cpu.New()
 	case "go", "simplego":
 		if cfg != "" {
 			return nil, fmt.Errorf("backend %q: the go backend takes no configuration", spec)
 		}
-		inner, err := newSimpleGo()
+		b, err := gofix.New()
 		if err != nil {
 			return nil, fmt.Errorf("backend %q: %w", spec, err)
 		}
-		return fixGo(inner), nil
+		return b, nil
 	case "xla":
 		return newXLA(spec, cfg)
 	default:
 		return nil, fmt.Errorf("unknown backend %q: want one of %s", spec, strings.Join(Names, ", "))
 	}
-}
-
-// newSimpleGo builds simplego with an unbounded worker pool. v0.26 runs independent
-// ops in parallel on pool workers that then wait for workers of their own (DotGeneral
-// does): with a bounded pool that deadlocks once every worker waits (seen on 2 cores
-// in a toy MLP's step). "ops_sequential" avoids it too but costs 40% of that step.
-// simplego announces the setting on stdout, which is gankit's output channel; it is
-// silenced for the call.
-func newSimpleGo() (backends.Backend, error) {
-	stdout := os.Stdout
-	if devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
-		os.Stdout = devnull
-		defer func() { os.Stdout = stdout; devnull.Close() }()
-	}
-	return simplego.New("parallelism=-1")
 }
 
 func newXLA(spec, plugin string) (backends.Backend, error) {

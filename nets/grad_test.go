@@ -1,6 +1,7 @@
 package nets
 
 import (
+	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/data"
 	"math/rand/v2"
 	"testing"
@@ -27,7 +28,16 @@ func randTensor64(r *rand.Rand, dims ...int) *tensors.Tensor {
 // every upsampling mode, BatchNorm with batch statistics, strided convolutions —
 // with respect to the latents and every weight, against float64 central differences.
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	b := goBackend(t)
+	for _, name := range backend.Tested {
+		t.Run(name, func(t *testing.T) { testGradients(t, name) })
+	}
+}
+
+func testGradients(t *testing.T, backendName string) {
+	b, err := backend.New(backendName)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		cfg  Config

@@ -36,7 +36,16 @@ func randTensor(r *rand.Rand, dims ...int) *tensors.Tensor {
 }
 
 func TestNetsShapesAtEverySize(t *testing.T) {
-	b := goBackend(t)
+	for _, name := range backend.Tested {
+		b, err := backend.New(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) { testShapes(t, b) })
+	}
+}
+
+func testShapes(t *testing.T, b backends.Backend) {
 	for _, tc := range []struct {
 		size, channels int
 		up             string

@@ -103,7 +103,18 @@ func TestRunLeavesConfigMetricsSamplesAndCheckpoints(t *testing.T) {
 // TestResumeMatchesUninterruptedRun: 3 steps, stop, resume to 6 must give bitwise the
 // weights, BN statistics and Adam state of 6 uninterrupted steps, and one metrics line per step.
 func TestResumeMatchesUninterruptedRun(t *testing.T) {
-	b := goBackend(t)
+	for _, name := range backend.Tested {
+		t.Run(name, func(t *testing.T) {
+			b, err := backend.New(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			testResume(t, b)
+		})
+	}
+}
+
+func testResume(t *testing.T, b backends.Backend) {
 	cfg := microConfig(t)
 	full, split := t.TempDir(), t.TempDir()
 	if _, err := Run(cfg, Options{RunDir: full, Backend: b}); err != nil {

@@ -1,10 +1,14 @@
-package backend
+// Package gofix wraps GoMLX v0.26's pure-Go backend (simplego) with the fix-ups
+// gankit needs, and lowers its convolutions to im2col + DotGeneral.
+package gofix
 
 import (
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
 )
 
 // goFixed wraps GoMLX v0.26's pure-Go backend (simplego) and supplies, from ops it
@@ -19,7 +23,32 @@ type goFixed struct {
 	backends.Backend
 }
 
-func fixGo(inner backends.Backend) backends.Backend { return &goFixed{Backend: inner} }
+// Wrap adds the fix-ups to a simplego backend.
+func Wrap(inner backends.Backend) backends.Backend { return &goFixed{Backend: inner} }
+
+// newSimpleGo builds simplego with an unbounded worker pool. v0.26 runs independent
+// ops in parallel on pool workers that then wait for workers of their own (DotGeneral
+// does): with a bounded pool that deadlocks once every worker waits (seen on 2 cores
+// in a toy MLP's step). "ops_sequential" avoids it too but costs 40% of that step.
+// simplego announces the setting on stdout, which is gankit's output channel; it is
+// silenced for the call.
+// New builds simplego (see below) and wraps it.
+func New() (backends.Backend, error) {
+	inner, err := newSimpleGo()
+	if err != nil {
+		return nil, err
+	}
+	return Wrap(inner), nil
+}
+
+func newSimpleGo() (backends.Backend, error) {
+	stdout := os.Stdout
+	if devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stdout = devnull
+		defer func() { os.Stdout = stdout; devnull.Close() }()
+	}
+	return simplego.New("parallelism=-1")
+}
 
 func (b *goFixed) Name() string { return "go" }
 

@@ -1,0 +1,81 @@
+package cpu
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/gankit/gankit/backend/gofix"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// Backend implements backends.Backend. Buffers and delegated ops belong to the
+// wrapped pure-Go backend.
+type Backend struct {
+	inner backends.Backend // gofix-wrapped simplego: buffers, shape inference, delegated ops
+
+	mu    sync.Mutex
+	cache map[string]*delegated // one-op executables by op signature
+	final bool
+}
+
+// New returns a CPU backend.
+func New() (*Backend, error) {
+	inner, err := gofix.New()
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{inner: inner, cache: map[string]*delegated{}}, nil
+}
+
+var _ backends.Backend = (*Backend)(nil)
+
+func (b *Backend) Name() string   { return "cpu" }
+func (b *Backend) String() string { return "cpu" }
+func (b *Backend) Description() string {
+	return "gankit CPU backend: own kernels for the hot ops, the rest delegated to GoMLX's pure-Go backend"
+}
+func (b *Backend) NumDevices() int { return 1 }
+func (b *Backend) DeviceDescription(d backends.DeviceNum) string {
+	return fmt.Sprintf("cpu:%d", d)
+}
+func (b *Backend) Capabilities() backends.Capabilities { return b.inner.Capabilities() }
+func (b *Backend) Finalize() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, d := range b.cache {
+		d.exec.Finalize()
+	}
+	b.cache = nil
+	b.final = true
+	b.inner.Finalize()
+}
+func (b *Backend) IsFinalized() bool { return b.final }
+
+// Builder starts a new graph.
+func (b *Backend) Builder(name string) backends.Builder {
+	return &Builder{backend: b, name: name, shadow: b.inner.Builder(name + "/shapes")}
+}
+
+// The data interface is the pure-Go backend's.
+func (b *Backend) BufferFinalize(buf backends.Buffer) error { return b.inner.BufferFinalize(buf) }
+func (b *Backend) BufferShape(buf backends.Buffer) (shapes.Shape, error) {
+	return b.inner.BufferShape(buf)
+}
+func (b *Backend) BufferDeviceNum(buf backends.Buffer) (backends.DeviceNum, error) {
+	return b.inner.BufferDeviceNum(buf)
+}
+func (b *Backend) BufferToFlatData(buf backends.Buffer, flat any) error {
+	return b.inner.BufferToFlatData(buf, flat)
+}
+func (b *Backend) BufferFromFlatData(d backends.DeviceNum, flat any, s shapes.Shape) (backends.Buffer, error) {
+	return b.inner.BufferFromFlatData(d, flat, s)
+}
+func (b *Backend) HasSharedBuffers() bool { return true }
+func (b *Backend) NewSharedBuffer(d backends.DeviceNum, s shapes.Shape) (backends.Buffer, any, error) {
+	return b.inner.NewSharedBuffer(d, s)
+}
+func (b *Backend) BufferData(buf backends.Buffer) (any, error) { return b.inner.BufferData(buf) }
+func (b *Backend) BufferCopyToDevice(src backends.Buffer, d backends.DeviceNum) (backends.Buffer, error) {
+	return b.inner.BufferCopyToDevice(src, d)
+}

@@ -1,0 +1,300 @@
+package cpu
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// kernel computes a node's outputs from its input buffers with this package's code.
+type kernel func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error)
+
+// delegated is a one-op executable on the pure-Go backend.
+type delegated struct {
+	exec backends.Executable
+}
+
+// step is one node of a compiled graph.
+type step struct {
+	n      *node
+	inputs []int // value slots
+	outs   []int // value slots
+	kernel kernel
+	del    *delegated
+	free   []int // slots whose last use is this step
+}
+
+// Executable runs a compiled graph.
+type Executable struct {
+	backend    *Backend
+	names      []string
+	params     []shapes.Shape
+	paramSlots []int
+	steps      []step
+	outputs    []int
+	outShapes  []shapes.Shape
+	consts     map[int]backends.Buffer // slot -> constant buffer, computed at compile time
+	numSlots   int
+}
+
+var _ backends.Executable = (*Executable)(nil)
+
+// Compile prepares the nodes the outputs depend on, in recorded order.
+func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingSpec) (backends.Executable, error) {
+	if len(shardings) != 0 {
+		return nil, fmt.Errorf("cpu backend: sharding is not supported")
+	}
+	outVals := make([]*value, len(outputs))
+	for i, o := range outputs {
+		v, err := b.value(o)
+		if err != nil {
+			return nil, err
+		}
+		outVals[i] = v
+	}
+	// Which nodes are needed.
+	need := make([]bool, len(b.nodes))
+	var mark func(n *node)
+	mark = func(n *node) {
+		if need[n.id] {
+			return
+		}
+		need[n.id] = true
+		for _, in := range n.inputs {
+			mark(in.node)
+		}
+	}
+	for _, v := range outVals {
+		mark(v.node)
+	}
+	e := &Executable{backend: b.backend, names: b.names, consts: map[int]backends.Buffer{}}
+	slot := map[*value]int{}
+	slotOf := func(v *value) int {
+		s, ok := slot[v]
+		if !ok {
+			s = e.numSlots
+			slot[v] = s
+			e.numSlots++
+		}
+		return s
+	}
+	for _, p := range b.params {
+		e.params = append(e.params, p.shape)
+		e.paramSlots = append(e.paramSlots, slotOf(p))
+	}
+	for _, n := range b.nodes {
+		if !need[n.id] || n.param >= 0 {
+			continue
+		}
+		st := step{n: n}
+		for _, in := range n.inputs {
+			st.inputs = append(st.inputs, slotOf(in))
+		}
+		for _, o := range n.outs {
+			st.outs = append(st.outs, slotOf(o))
+		}
+		if n.op == "Constant" {
+			bufs, err := b.backend.runDelegated(n, nil, false)
+			if err != nil {
+				return nil, fmt.Errorf("cpu backend: constant: %w", err)
+			}
+			e.consts[st.outs[0]] = bufs[0]
+			continue
+		}
+		if k := b.backend.kernelFor(n); k != nil {
+			st.kernel = k
+		} else {
+			d, err := b.backend.delegate(n)
+			if err != nil {
+				return nil, fmt.Errorf("cpu backend: %s: %w", n.op, err)
+			}
+			st.del = d
+		}
+		e.steps = append(e.steps, st)
+	}
+	for _, v := range outVals {
+		e.outputs = append(e.outputs, slotOf(v))
+		e.outShapes = append(e.outShapes, v.shape)
+	}
+	// Last uses: a slot is freed after the last step reading it, unless it is an
+	// output, a parameter (owned by the caller) or a constant (owned by e).
+	keep := map[int]bool{}
+	for _, s := range e.outputs {
+		keep[s] = true
+	}
+	for _, s := range e.paramSlots {
+		keep[s] = true
+	}
+	for s := range e.consts {
+		keep[s] = true
+	}
+	last := map[int]int{}
+	for i, st := range e.steps {
+		for _, s := range st.inputs {
+			last[s] = i
+		}
+		for _, s := range st.outs {
+			if _, ok := last[s]; !ok {
+				last[s] = i // an output nobody reads is freed at once
+			}
+		}
+	}
+	for s, i := range last {
+		if !keep[s] {
+			e.steps[i].free = append(e.steps[i].free, s)
+		}
+	}
+	for i := range e.steps {
+		slices.Sort(e.steps[i].free)
+	}
+	return e, nil
+}
+
+func (e *Executable) Inputs() ([]string, []shapes.Shape) { return e.names, e.params }
+func (e *Executable) Outputs() []shapes.Shape            { return e.outShapes }
+
+func (e *Executable) Finalize() {
+	for _, buf := range e.consts {
+		_ = e.backend.inner.BufferFinalize(buf)
+	}
+	e.consts = nil
+}
+
+// Execute runs the graph. Donated inputs are freed after their last use.
+func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends.DeviceNum) ([]backends.Buffer, error) {
+	if len(inputs) != len(e.params) {
+		return nil, fmt.Errorf("cpu backend: %d inputs, graph has %d parameters", len(inputs), len(e.params))
+	}
+	slots := make([]backends.Buffer, e.numSlots)
+	owned := make([]bool, e.numSlots) // this execution may free the slot's buffer
+	for i, s := range e.paramSlots {
+		slots[s] = inputs[i]
+		owned[s] = i < len(donate) && donate[i]
+	}
+	for s, buf := range e.consts {
+		slots[s] = buf
+	}
+	release := func(s int) {
+		if owned[s] && slots[s] != nil && !e.aliased(slots, s) {
+			_ = e.backend.inner.BufferFinalize(slots[s])
+		}
+		slots[s] = nil
+	}
+	for _, st := range e.steps {
+		in := make([]backends.Buffer, len(st.inputs))
+		for i, s := range st.inputs {
+			in[i] = slots[s]
+		}
+		var out []backends.Buffer
+		var err error
+		if st.kernel != nil {
+			out, err = st.kernel(e.backend, in)
+		} else {
+			out, err = st.del.exec.Execute(in, nil, 0)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cpu backend: %s: %w", st.n.op, err)
+		}
+		for i, s := range st.outs {
+			slots[s] = out[i]
+			owned[s] = true
+		}
+		for _, s := range st.free {
+			release(s)
+		}
+	}
+	// Outputs must be fresh buffers owned by the caller: copy parameters, constants
+	// and repeated outputs.
+	res := make([]backends.Buffer, len(e.outputs))
+	seen := map[backends.Buffer]bool{}
+	for i, s := range e.outputs {
+		buf := slots[s]
+		if !owned[s] || seen[buf] {
+			c, err := e.backend.copyBuffer(buf)
+			if err != nil {
+				return nil, err
+			}
+			buf = c
+		}
+		seen[buf] = true
+		res[i] = buf
+	}
+	return res, nil
+}
+
+// aliased reports whether slot s's buffer is also held by another live slot.
+func (e *Executable) aliased(slots []backends.Buffer, s int) bool {
+	for i, b := range slots {
+		if i != s && b != nil && b == slots[s] {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Backend) copyBuffer(buf backends.Buffer) (backends.Buffer, error) {
+	shape, err := b.inner.BufferShape(buf)
+	if err != nil {
+		return nil, err
+	}
+	src, err := b.inner.BufferData(buf)
+	if err != nil {
+		return nil, err
+	}
+	out, dst, err := b.inner.NewSharedBuffer(0, shape)
+	if err != nil {
+		return nil, err
+	}
+	if err := copyFlat(dst, src); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// delegate returns the cached one-op executable for n, compiling it on first use.
+func (b *Backend) delegate(n *node) (*delegated, error) {
+	key := n.signature()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d, ok := b.cache[key]; ok {
+		return d, nil
+	}
+	sb := b.inner.Builder(n.op)
+	i := 0
+	args := substitute(n.args, func(v *value) backends.Op {
+		p, err := sb.Parameter(fmt.Sprintf("in%d", i), v.shape, nil)
+		i++
+		if err != nil {
+			panic(err) // shapes came from the same backend's inference
+		}
+		return p
+	})
+	outs, err := n.replay(sb, args)
+	if err != nil {
+		return nil, err
+	}
+	exec, err := sb.Compile(outs, nil)
+	if err != nil {
+		return nil, err
+	}
+	d := &delegated{exec: exec}
+	b.cache[key] = d
+	return d, nil
+}
+
+// runDelegated compiles and runs n once, without caching (constants).
+func (b *Backend) runDelegated(n *node, in []backends.Buffer, _ bool) ([]backends.Buffer, error) {
+	sb := b.inner.Builder(n.op)
+	outs, err := n.replay(sb, n.args)
+	if err != nil {
+		return nil, err
+	}
+	exec, err := sb.Compile(outs, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer exec.Finalize()
+	return exec.Execute(in, nil, 0)
+}
