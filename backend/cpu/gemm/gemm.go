@@ -1,0 +1,142 @@
+package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Float is the element types gemm multiplies.
+type Float interface{ float32 | float64 }
+
+// Op describes one product: C[m,n] = sum_k A'[m,k] B'[k,n], where A' is A (row-major
+// [m,k], or [k,m] when TransA) and B' likewise; C is row-major [m,n] and overwritten.
+type Op struct {
+	M, N, K        int
+	TransA, TransB bool
+}
+
+// Multiply computes C = op(A) op(B).
+func Multiply[T Float](p Op, a, b, c []T) error {
+	if len(a) < p.M*p.K || len(b) < p.K*p.N || len(c) < p.M*p.N {
+		return fmt.Errorf("gemm: %dx%dx%d product with buffers of %d, %d, %d values", p.M, p.N, p.K, len(a), len(b), len(c))
+	}
+	if p.M == 0 || p.N == 0 {
+		return nil
+	}
+	if p.K == 0 {
+		clear(c[:p.M*p.N])
+		return nil
+	}
+	if blasMultiply(p, a, b, c) {
+		return nil
+	}
+	goMultiply(p, a, b, c)
+	return nil
+}
+
+// Library names the BLAS in use, or "pure Go".
+func Library() string {
+	if name := blasName(); name != "" {
+		return name
+	}
+	return "pure Go"
+}
+
+// Block sizes of the pure-Go kernel: a kc x nc panel of B is packed once and reused
+// by every mc-row block of A.
+const (
+	mc = 64
+	kc = 256
+	nc = 512
+)
+
+// goMultiply is the portable kernel. Rows of C are split into fixed chunks, one per
+// worker, so each C value is always summed in the same order by the same code.
+func goMultiply[T Float](p Op, a, b, c []T) {
+	workers := min(runtime.GOMAXPROCS(0), (p.M+mc-1)/mc)
+	chunk := (p.M + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*chunk, min(p.M, (w+1)*chunk)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			goRows(p, a, b, c, lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// goRows computes rows [lo, hi) of C.
+func goRows[T Float](p Op, a, b, c []T, lo, hi int) {
+	bp := make([]T, kc*nc) // packed B panel, row-major [k][n]
+	ap := make([]T, mc*kc) // packed A block, row-major [m][k]
+	for i := lo; i < hi; i++ {
+		clear(c[i*p.N : (i+1)*p.N])
+	}
+	for j0 := 0; j0 < p.N; j0 += nc {
+		nb := min(nc, p.N-j0)
+		for k0 := 0; k0 < p.K; k0 += kc {
+			kb := min(kc, p.K-k0)
+			for k := range kb {
+				row := bp[k*nb : (k+1)*nb]
+				if p.TransB { // B is [n,k]
+					for j := range nb {
+						row[j] = b[(j0+j)*p.K+k0+k]
+					}
+				} else {
+					copy(row, b[(k0+k)*p.N+j0:(k0+k)*p.N+j0+nb])
+				}
+			}
+			for i0 := lo; i0 < hi; i0 += mc {
+				mb := min(mc, hi-i0)
+				for i := range mb {
+					row := ap[i*kb : (i+1)*kb]
+					if p.TransA { // A is [k,m]
+						for k := range kb {
+							row[k] = a[(k0+k)*p.M+i0+i]
+						}
+					} else {
+						copy(row, a[(i0+i)*p.K+k0:(i0+i)*p.K+k0+kb])
+					}
+				}
+				micro(ap, bp, c, mb, nb, kb, i0, j0, p.N)
+			}
+		}
+	}
+}
+
+// micro accumulates the packed block product into C, four rows at a time so each
+// loaded B value is used four times.
+func micro[T Float](ap, bp, c []T, mb, nb, kb, i0, j0, ldc int) {
+	i := 0
+	for ; i+4 <= mb; i += 4 {
+		c0 := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+nb]
+		c1 := c[(i0+i+1)*ldc+j0 : (i0+i+1)*ldc+j0+nb]
+		c2 := c[(i0+i+2)*ldc+j0 : (i0+i+2)*ldc+j0+nb]
+		c3 := c[(i0+i+3)*ldc+j0 : (i0+i+3)*ldc+j0+nb]
+		for k := range kb {
+			a0, a1, a2, a3 := ap[i*kb+k], ap[(i+1)*kb+k], ap[(i+2)*kb+k], ap[(i+3)*kb+k]
+			brow := bp[k*nb : (k+1)*nb]
+			for j, bv := range brow {
+				c0[j] += a0 * bv
+				c1[j] += a1 * bv
+				c2[j] += a2 * bv
+				c3[j] += a3 * bv
+			}
+		}
+	}
+	for ; i < mb; i++ {
+		ci := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+nb]
+		for k := range kb {
+			av := ap[i*kb+k]
+			for j, bv := range bp[k*nb : (k+1)*nb] {
+				ci[j] += av * bv
+			}
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func naive(p Op, a, b []float64) []float64 {
+	c := make([]float64, p.M*p.N)
+	for i := range p.M {
+		for j := range p.N {
+			s := 0.0
+			for k := range p.K {
+				av := a[i*p.K+k]
+				if p.TransA {
+					av = a[k*p.M+i]
+				}
+				bv := b[k*p.N+j]
+				if p.TransB {
+					bv = b[j*p.K+k]
+				}
+				s += av * bv
+			}
+			c[i*p.N+j] = s
+		}
+	}
+	return c
+}
+
+func rnd(r *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.NormFloat64()
+	}
+	return v
+}
+
+func to32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
+}
+
+// TestMultiplyMatchesNaiveLoop checks both kernels (BLAS when loaded, and pure Go) in
+// float32 and float64 against a triple loop, on odd shapes crossing the block sizes.
+func TestMultiplyMatchesNaiveLoop(t *testing.T) {
+	t.Logf("BLAS: %s", Library())
+	r := rand.New(rand.NewPCG(1, 2))
+	shapes := [][3]int{{1, 1, 1}, {3, 5, 7}, {65, 513, 257}, {130, 17, 300}, {7, 600, 3}, {64, 64, 1}}
+	for _, s := range shapes {
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				p := Op{M: s[0], N: s[1], K: s[2], TransA: ta, TransB: tb}
+				a, b := rnd(r, p.M*p.K), rnd(r, p.K*p.N)
+				want := naive(p, a, b)
+				for _, kernel := range []string{"blas", "go"} {
+					name := fmt.Sprintf("%+v/%s", p, kernel)
+					c64 := make([]float64, p.M*p.N)
+					c32 := make([]float32, p.M*p.N)
+					if kernel == "go" {
+						goMultiply(p, a, b, c64)
+						goMultiply(p, to32(a), to32(b), c32)
+					} else {
+						if err := Multiply(p, a, b, c64); err != nil {
+							t.Fatal(err)
+						}
+						if err := Multiply(p, to32(a), to32(b), c32); err != nil {
+							t.Fatal(err)
+						}
+					}
+					tol := math.Sqrt(float64(p.K))
+					for i := range want {
+						if math.Abs(c64[i]-want[i]) > 1e-12*tol*10 {
+							t.Fatalf("%s float64: c[%d] = %g, want %g", name, i, c64[i], want[i])
+						}
+						if math.Abs(float64(c32[i])-want[i]) > 1e-5*tol*10 {
+							t.Fatalf("%s float32: c[%d] = %g, want %g", name, i, c32[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestMultiplyIsDeterministic(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	p := Op{M: 300, N: 200, K: 700}
+	a, b := to32(rnd(r, p.M*p.K)), to32(rnd(r, p.K*p.N))
+	c1, c2 := make([]float32, p.M*p.N), make([]float32, p.M*p.N)
+	for range 3 {
+		_ = Multiply(p, a, b, c1)
+		_ = Multiply(p, a, b, c2)
+		for i := range c1 {
+			if math.Float32bits(c1[i]) != math.Float32bits(c2[i]) {
+				t.Fatalf("value %d differs between runs: %g vs %g", i, c1[i], c2[i])
+			}
+		}
+	}
+}
+
+// BenchmarkSGEMM reports GFLOP/s for square products and the DCGAN's im2col shapes.
+func BenchmarkSGEMM(b *testing.B) {
+	for _, s := range [][3]int{{1024, 1024, 1024}, {3136, 128, 1024}, {12544, 64, 16}, {3136, 64, 1152}} {
+		for _, kernel := range []string{"blas", "go"} {
+			b.Run(fmt.Sprintf("%dx%dx%d/%s", s[0], s[1], s[2], kernel), func(b *testing.B) {
+				p := Op{M: s[0], N: s[1], K: s[2]}
+				r := rand.New(rand.NewPCG(1, 1))
+				a, bb, c := to32(rnd(r, p.M*p.K)), to32(rnd(r, p.K*p.N)), make([]float32, p.M*p.N)
+				for b.Loop() {
+					if kernel == "go" {
+						goMultiply(p, a, bb, c)
+					} else {
+						_ = Multiply(p, a, bb, c)
+					}
+				}
+				b.ReportMetric(2*float64(p.M*p.N*p.K)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
