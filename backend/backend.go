@@ -25,7 +25,7 @@ var Names = []string{"cpu", "go", "xla:cpu", "xla:cuda", "xla:/absolute/path/plu
 // Tested lists the backends every test runs on: those that need no plugin.
 var Tested = []string{"go", "cpu"}
 
-// Resolve returns the backend specification to use: flag when set, else $GOMLX_BACKEND, else "go".
+// Resolve returns the backend specification to use: flag when set, else $GOMLX_BACKEND, else "cpu".
 func Resolve(flag string) string {
 	if flag != "" {
 		return flag
@@ -33,7 +33,7 @@ func Resolve(flag string) string {
 	if env := os.Getenv(EnvVar); env != "" {
 		return env
 	}
-	return "go"
+	return "cpu"
 }
 
 // New builds the backend named by spec (see Names). It never downloads anything:

@@ -12,7 +12,7 @@ import (
 func TestNewRefusesUnknownAndMissingPluginsClearly(t *testing.T) {
 	t.Setenv(PluginPathEnv, t.TempDir())
 	for _, tc := range []struct{ spec, want string }{
-		{"tpu", "want one of go, xla:cpu"},
+		{"tpu", "want one of cpu, go, xla:cpu"},
 		{"go:fast", "takes no configuration"},
 		{"xla:cuda", "pjrt_c_api_cuda_plugin.so"},
 		{"xla:/no/such/plugin.so", "/no/such/plugin.so"},
@@ -26,8 +26,8 @@ func TestNewRefusesUnknownAndMissingPluginsClearly(t *testing.T) {
 		t.Errorf("Resolve(flag) = %q", got)
 	}
 	t.Setenv(EnvVar, "")
-	if got := Resolve(""); got != "go" {
-		t.Errorf("Resolve() = %q, want go", got)
+	if got := Resolve(""); got != "cpu" {
+		t.Errorf("Resolve() = %q, want cpu", got)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // Config is everything a run needs; its YAML form is config.yaml in the run directory.
 type Config struct {
 	Preset  string      `yaml:"preset"`  // the preset this config started from (informative)
-	Backend string      `yaml:"backend"` // go | xla:cpu | xla:cuda | xla:/path/plugin.so; "" = $GOMLX_BACKEND or go
+	Backend string      `yaml:"backend"` // cpu | go | xla:cpu | xla:cuda | xla:/path/plugin.so; "" = $GOMLX_BACKEND or cpu
 	Data    Data        `yaml:"data"`
 	Model   nets.Config `yaml:"model"`
 	Train   Train       `yaml:"train"`

@@ -1,10 +1,93 @@
 package cpu
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
 
 // kernelFor returns this package's kernel for n, or nil to delegate it.
 func (b *Backend) kernelFor(n *node) kernel {
+	if len(n.outs) != 1 {
+		return nil
+	}
+	dt := n.outs[0].shape.DType
+	if dt != dtypes.Float32 && dt != dtypes.Float64 {
+		return nil
+	}
+	switch n.op {
+	case "Dot":
+		x, w := n.inputs[0].shape, n.inputs[1].shape
+		if x.Rank() == 2 && w.Rank() == 2 {
+			return matmulKernel(n, gemm.Op{M: x.Dimensions[0], K: x.Dimensions[1], N: w.Dimensions[1]})
+		}
+	case "DotGeneral":
+		return dotGeneralKernel(n)
+	case "ConvGeneral":
+		return convKernel(n)
+	}
 	return nil
+}
+
+// dotGeneralKernel handles a 2-D product with one contracting axis per side and no
+// batch axes, in any transposition.
+func dotGeneralKernel(n *node) kernel {
+	lc, lb := n.args[1].([]int), n.args[2].([]int)
+	rc, rb := n.args[4].([]int), n.args[5].([]int)
+	x, w := n.inputs[0].shape, n.inputs[1].shape
+	if len(lb) != 0 || len(rb) != 0 || len(lc) != 1 || len(rc) != 1 || x.Rank() != 2 || w.Rank() != 2 {
+		return nil
+	}
+	p := gemm.Op{TransA: lc[0] == 0, TransB: rc[0] == 1}
+	p.K = x.Dimensions[lc[0]]
+	p.M = x.Dimensions[1-lc[0]]
+	p.N = w.Dimensions[1-rc[0]]
+	return matmulKernel(n, p)
+}
+
+func matmulKernel(n *node, p gemm.Op) kernel {
+	out := n.outs[0].shape
+	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		a, err := b.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		w, err := b.inner.BufferData(in[1])
+		if err != nil {
+			return nil, err
+		}
+		buf, c, err := b.inner.NewSharedBuffer(0, out)
+		if err != nil {
+			return nil, err
+		}
+		switch c := c.(type) {
+		case []float32:
+			err = gemm.Multiply(p, a.([]float32), w.([]float32), c)
+		case []float64:
+			err = gemm.Multiply(p, a.([]float64), w.([]float64), c)
+		default:
+			err = fmt.Errorf("matmul: dtype %s", out.DType)
+		}
+		if err != nil {
+			_ = b.inner.BufferFinalize(buf)
+			return nil, err
+		}
+		return []backends.Buffer{buf}, nil
+	}
+}
+
+// strides returns the row-major strides of a shape.
+func strides(s shapes.Shape) []int {
+	st := make([]int, s.Rank())
+	acc := 1
+	for i := s.Rank() - 1; i >= 0; i-- {
+		st[i] = acc
+		acc *= s.Dimensions[i]
+	}
+	return st
 }
 
 func copyFlat(dst, src any) error {

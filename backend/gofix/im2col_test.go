@@ -16,7 +16,7 @@ import (
 // simplego's own (a direct loop) on random shapes, strides, paddings (negative too),
 // input and kernel dilations and axis layouts, in float64.
 func TestIm2colConvMatchesSimplegoConv(t *testing.T) {
-	fixed, err := New("go")
+	fixed, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
