@@ -43,33 +43,29 @@ func samePad(p int) [2][2]int { return [2][2]int{{p, p}, {p, p}} }
 // ConvTranspose2D is PyTorch's ConvTranspose2d(in, out, kernel, stride, pad,
 // output_padding): the output is (H-1)*stride - 2*pad + kernel + outputPad.
 //
-// It is computed as its textbook equivalent (Dumoulin & Visin 2016, §4.5): insert
-// stride-1 zeros after every input pixel, then a stride-1 convolution padded
-// (kernel-1-pad) before and (kernel-1-pad+outputPad-(stride-1)) after. The stored
-// kernel is the spatially flipped, in/out-swapped form of PyTorch's weight; with a
-// symmetric initialiser the two parameterisations are the same model. Zero insertion
-// is built from Reshape/Concatenate so that first- and second-order gradients exist
-// on every backend (GoMLX v0.26 has no gradient for input-dilated convolutions).
+// It is computed as its textbook equivalent (Dumoulin & Visin 2016, §4.5): the input
+// dilated by the stride (stride-1 zeros between pixels), then a stride-1 convolution
+// padded (kernel-1-pad) before and (kernel-1-pad+outputPad) after. The stored kernel
+// is the spatially flipped, in/out-swapped form of PyTorch's weight; with a symmetric
+// initialiser the two parameterisations are the same model. Backends see an
+// input-dilated convolution (the cpu backend skips the zeros); its gradients come
+// from internal/vjp, since GoMLX v0.26 has none for input dilation.
 func ConvTranspose2D(ctx *context.Context, x *Node, out, kernel, stride, pad, outputPad int, init Init) *Node {
 	lo := kernel - 1 - pad
-	hi := kernel - 1 - pad + outputPad - (stride - 1)
-	if lo < 0 || hi < 0 {
+	hi := kernel - 1 - pad + outputPad
+	if lo < 0 || pad < 0 || outputPad < 0 || outputPad >= stride {
 		panic(fmt.Sprintf("ConvTranspose2D: kernel %d, stride %d, pad %d, output_padding %d not supported", kernel, stride, pad, outputPad))
 	}
-	return Conv2D(ctx, zeroInsert(x, stride), out, kernel, 1, [2][2]int{{lo, hi}, {lo, hi}}, init)
-}
-
-// zeroInsert puts s-1 zeros after every pixel along both spatial axes: [N,H,W,C] -> [N,sH,sW,C].
-func zeroInsert(x *Node, s int) *Node {
-	if s == 1 {
-		return x
+	in := x.Shape().Dimensions[3]
+	w := Param(ctx, "weights", init, kernel, kernel, in, out).ValueGraph(x.Graph())
+	b := Param(ctx, "biases", Fill(0), out).ValueGraph(x.Graph())
+	axes := ConvolveAxesConfig{
+		InputBatch: 0, InputSpatial: []int{1, 2}, InputChannels: 3,
+		KernelSpatial: []int{0, 1}, KernelInputChannels: 2, KernelOutputChannels: 3,
+		OutputBatch: 0, OutputSpatial: []int{1, 2}, OutputChannels: 3,
 	}
-	d := x.Shape().Dimensions
-	n, h, w, c := d[0], d[1], d[2], d[3]
-	x = Reshape(x, n, h, 1, w, 1, c)
-	x = Concatenate([]*Node{x, Zeros(x.Graph(), shapeWith(x, 4, s-1))}, 4)
-	x = Concatenate([]*Node{x, Zeros(x.Graph(), shapeWith(x, 2, s-1))}, 2)
-	return Reshape(x, n, h*s, w*s, c)
+	y := ConvGeneral(x, w, axes, []int{1, 1}, [][2]int{{lo, hi}, {lo, hi}}, []int{stride, stride}, []int{1, 1}, 1, 1)
+	return Add(y, Reshape(b, 1, 1, 1, out))
 }
 
 // NearestUpsample2x repeats every pixel 2x2: [N,H,W,C] -> [N,2H,2W,C]. Built from
@@ -83,8 +79,16 @@ func NearestUpsample2x(x *Node) *Node {
 	return Reshape(x, n, 2*h, 2*w, c)
 }
 
-// LeakyReLU is max(x, slope*x) for 0 < slope < 1.
-func LeakyReLU(x *Node, slope float64) *Node { return Max(x, MulScalar(x, slope)) }
+// LeakyReLU is x for x > 0 and slope*x otherwise, computed as x times a mask that
+// gradients treat as constant: the derivative is 1 or slope, as PyTorch's (slope at
+// 0). Cheaper to differentiate than max(x, slope*x), whose gradient takes eight
+// full-size ops.
+func LeakyReLU(x *Node, slope float64) *Node {
+	pos := ConvertDType(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), x.DType())
+	return Mul(x, StopGradient(AddScalar(MulScalar(pos, 1-slope), slope)))
+}
 
-// ReLU is max(x, 0).
-func ReLU(x *Node) *Node { return MaxScalar(x, 0.0) }
+// ReLU is max(x, 0), as x times the mask x > 0 (derivative 0 at 0, as PyTorch's).
+func ReLU(x *Node) *Node {
+	return Mul(x, StopGradient(ConvertDType(GreaterThan(x, ScalarZero(x.Graph(), x.DType())), x.DType())))
+}

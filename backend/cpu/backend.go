@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/gankit/gankit/backend/gofix"
@@ -17,6 +18,8 @@ type Backend struct {
 	mu    sync.Mutex
 	cache map[string]*delegated // one-op executables by op signature
 	final bool
+
+	opTimes *opTimes // per-op time, when $GANKIT_CPU_OPTIMES names a file
 }
 
 // New returns a CPU backend.
@@ -25,7 +28,11 @@ func New() (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Backend{inner: inner, cache: map[string]*delegated{}}, nil
+	b := &Backend{inner: inner, cache: map[string]*delegated{}}
+	if path := os.Getenv(OpTimesEnv); path != "" {
+		b.opTimes = &opTimes{path: path, byOp: map[string]*opTime{}}
+	}
+	return b, nil
 }
 
 var _ backends.Backend = (*Backend)(nil)
@@ -41,6 +48,9 @@ func (b *Backend) DeviceDescription(d backends.DeviceNum) string {
 }
 func (b *Backend) Capabilities() backends.Capabilities { return b.inner.Capabilities() }
 func (b *Backend) Finalize() {
+	if b.opTimes != nil {
+		_ = b.opTimes.write()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, d := range b.cache {

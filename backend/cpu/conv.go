@@ -2,6 +2,8 @@ package cpu
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
 	"github.com/gomlx/gomlx/backends"
@@ -58,7 +60,8 @@ func convKernel(n *node) kernel {
 		}
 		g.xS[i], g.wS[i], g.yS[i] = xs[axes.InputSpatial[i]], ws[axes.KernelSpatial[i]], ys[axes.OutputSpatial[i]]
 	}
-	g.yNatural = axes.OutputBatch == 0 && axes.OutputSpatial[0] == 1 && axes.OutputSpatial[1] == 2 && axes.OutputChannels == 3
+	g.yNatural = axes.OutputBatch == 0 && axes.OutputSpatial[0] == 1 && axes.OutputSpatial[1] == 2 && axes.OutputChannels == 3 &&
+		g.idil == [2]int{1, 1}
 	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
 		return runConv(b, g, y, in)
 	}
@@ -92,69 +95,134 @@ func runConv(b *Backend, g convGeom, y shapes.Shape, in []backends.Buffer) ([]ba
 	return []backends.Buffer{buf}, nil
 }
 
+// convInto computes the convolution as one matrix product per phase. With input
+// dilation D (transposed convolutions, and the input gradients of strided ones) most
+// taps of an output land between input pixels; outputs whose position modulo D is the
+// same share the set of taps that land on pixels, so each such phase is a dense
+// im2col product over its own taps only (the sub-pixel decomposition). Without
+// input dilation there is one phase and this is plain im2col.
 func convInto[T gemm.Float](g convGeom, x, w, y []T) error {
-	rows := g.n * g.o[0] * g.o[1]
-	taps := g.k[0] * g.k[1]
-	cols := taps * g.c
-	// Patches [rows, (tap, c)], zero where a tap falls on padding or between dilated pixels.
-	p := make([]T, rows*cols)
-	r := 0
-	for n := range g.n {
-		for o0 := range g.o[0] {
-			for o1 := range g.o[1] {
+	if g.xC != 1 {
+		// Gathers below copy runs of channels: make the channels contiguous first
+		// (the kernel-gradient convolutions see the batch as their channels).
+		x, g = channelsLast(g, x)
+	}
+	var outs, taps [2][][]int // per axis and phase: output indices, kernel taps
+	for i := range 2 {
+		outs[i] = make([][]int, g.idil[i])
+		taps[i] = make([][]int, g.idil[i])
+		for o := range g.o[i] {
+			ph := mod(o*g.stride[i]-g.padLo[i], g.idil[i])
+			outs[i][ph] = append(outs[i][ph], o)
+		}
+		for ph := range g.idil[i] {
+			for k := range g.k[i] {
+				if mod(ph+k*g.kdil[i], g.idil[i]) == 0 {
+					taps[i][ph] = append(taps[i][ph], k)
+				}
+			}
+		}
+	}
+	if !g.yNatural {
+		clear(y)
+	}
+	for ph0 := range g.idil[0] {
+		for ph1 := range g.idil[1] {
+			o0s, o1s := outs[0][ph0], outs[1][ph1]
+			k0s, k1s := taps[0][ph0], taps[1][ph1]
+			if len(o0s) == 0 || len(o1s) == 0 {
+				continue
+			}
+			if err := convPhase(g, x, w, y, o0s, o1s, k0s, k1s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func mod(a, m int) int { return ((a % m) + m) % m }
+
+// channelsLast copies x to [n, s0, s1, c] and returns the geometry for that layout.
+func channelsLast[T gemm.Float](g convGeom, x []T) ([]T, convGeom) {
+	out := make([]T, g.n*g.in[0]*g.in[1]*g.c)
+	parallelFor(g.n, func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			for i0 := range g.in[0] {
+				for i1 := range g.in[1] {
+					src := n*g.xN + i0*g.xS[0] + i1*g.xS[1]
+					dst := out[((n*g.in[0]+i0)*g.in[1]+i1)*g.c:]
+					for c := range g.c {
+						dst[c] = x[src+c*g.xC]
+					}
+				}
+			}
+		}
+	})
+	g.xC, g.xS[1], g.xS[0], g.xN = 1, g.c, g.in[1]*g.c, g.in[0]*g.in[1]*g.c
+	return out, g
+}
+
+func convPhase[T gemm.Float](g convGeom, x, w, y []T, o0s, o1s, k0s, k1s []int) error {
+	rows := g.n * len(o0s) * len(o1s)
+	ntaps := len(k0s) * len(k1s)
+	cols := ntaps * g.c
+	ym := make([]T, rows*g.cout)
+	if ntaps > 0 {
+		// Patches [rows, (tap, c)]; zero where a tap falls on padding. Rows are
+		// (n, o0, o1); they are split over the cores.
+		p := make([]T, rows*cols)
+		per := len(o0s) * len(o1s)
+		parallelFor(rows, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				n, rest := r/per, r%per
+				o0, o1 := o0s[rest/len(o1s)], o1s[rest%len(o1s)]
 				row := p[r*cols : (r+1)*cols]
-				r++
 				t := 0
-				for k0 := range g.k[0] {
+				for _, k0 := range k0s {
 					i0, ok0 := g.source(0, o0, k0)
-					for k1 := range g.k[1] {
+					for _, k1 := range k1s {
 						i1, ok1 := g.source(1, o1, k1)
 						if ok0 && ok1 {
 							base := n*g.xN + i0*g.xS[0] + i1*g.xS[1]
-							dst := row[t*g.c : (t+1)*g.c]
-							if g.xC == 1 {
-								copy(dst, x[base:base+g.c])
-							} else {
-								for c := range dst {
-									dst[c] = x[base+c*g.xC]
-								}
-							}
+							copy(row[t*g.c:(t+1)*g.c], x[base:base+g.c])
 						}
 						t++
 					}
 				}
 			}
-		}
-	}
-	// Kernel as [(tap, c), cout].
-	wm := make([]T, cols*g.cout)
-	for k0 := range g.k[0] {
-		for k1 := range g.k[1] {
-			t := k0*g.k[1] + k1
-			for c := range g.c {
-				src := k0*g.wS[0] + k1*g.wS[1] + c*g.wI
-				dst := wm[(t*g.c+c)*g.cout : (t*g.c+c+1)*g.cout]
-				for co := range dst {
-					dst[co] = w[src+co*g.wO]
+		})
+		// This phase's kernel taps as [(tap, c), cout].
+		wm := make([]T, cols*g.cout)
+		t := 0
+		for _, k0 := range k0s {
+			for _, k1 := range k1s {
+				for c := range g.c {
+					src := k0*g.wS[0] + k1*g.wS[1] + c*g.wI
+					dst := wm[(t*g.c+c)*g.cout : (t*g.c+c+1)*g.cout]
+					for co := range dst {
+						dst[co] = w[src+co*g.wO]
+					}
 				}
+				t++
 			}
 		}
+		if err := gemm.Multiply(gemm.Op{M: rows, N: g.cout, K: cols}, p, wm, ym); err != nil {
+			return err
+		}
 	}
-	op := gemm.Op{M: rows, N: g.cout, K: cols}
-	if g.yNatural {
-		return gemm.Multiply(op, p, wm, y)
-	}
-	ym := make([]T, rows*g.cout)
-	if err := gemm.Multiply(op, p, wm, ym); err != nil {
-		return err
-	}
-	r = 0
+	r := 0
 	for n := range g.n {
-		for o0 := range g.o[0] {
-			for o1 := range g.o[1] {
+		for _, o0 := range o0s {
+			for _, o1 := range o1s {
 				base := n*g.yN + o0*g.yS[0] + o1*g.yS[1]
-				for co, v := range ym[r*g.cout : (r+1)*g.cout] {
-					y[base+co*g.yC] = v
+				src := ym[r*g.cout : (r+1)*g.cout]
+				if g.yC == 1 {
+					copy(y[base:base+g.cout], src)
+				} else {
+					for co, v := range src {
+						y[base+co*g.yC] = v
+					}
 				}
 				r++
 			}
@@ -172,4 +240,27 @@ func (g convGeom) source(i, o, k int) (int, bool) {
 	}
 	idx := pos / g.idil[i]
 	return idx, idx < g.in[i]
+}
+
+// parallelFor splits [0, n) into one fixed chunk per core and runs f on each.
+func parallelFor(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 || n < 64 {
+		f(0, n)
+		return
+	}
+	chunk := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
 }

@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -189,10 +190,14 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 		}
 		var out []backends.Buffer
 		var err error
+		t0 := time.Now()
 		if st.kernel != nil {
 			out, err = st.kernel(e.backend, in)
 		} else {
 			out, err = st.del.exec.Execute(in, nil, 0)
+		}
+		if e.backend.opTimes != nil {
+			e.backend.opTimes.add(st, time.Since(t0))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cpu backend: %s: %w", st.n.op, err)
@@ -203,6 +208,11 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 		}
 		for _, s := range st.free {
 			release(s)
+		}
+	}
+	if e.backend.opTimes != nil {
+		if err := e.backend.opTimes.write(); err != nil {
+			return nil, err
 		}
 	}
 	// Outputs must be fresh buffers owned by the caller: copy parameters, constants

@@ -15,6 +15,12 @@ func (b *Backend) kernelFor(n *node) kernel {
 		return nil
 	}
 	dt := n.outs[0].shape.DType
+	switch n.op {
+	case "GreaterThan", "GreaterOrEqual", "LessThan", "LessOrEqual":
+		return compareKernel(n)
+	case "ConvertDType":
+		return convertKernel(n)
+	}
 	if dt != dtypes.Float32 && dt != dtypes.Float64 {
 		return nil
 	}
@@ -28,6 +34,14 @@ func (b *Backend) kernelFor(n *node) kernel {
 		return dotGeneralKernel(n)
 	case "ConvGeneral":
 		return convKernel(n)
+	}
+	for _, in := range n.inputs {
+		if in.shape.DType != dt {
+			return nil
+		}
+	}
+	if k := elementwiseKernel(n); k != nil {
+		return k
 	}
 	return nil
 }

@@ -39,7 +39,6 @@ import "C"
 
 import (
 	"os"
-	"runtime"
 	"sync"
 	"unsafe"
 
@@ -70,7 +69,9 @@ var blas = sync.OnceValue(func() string {
 	}
 	for _, n := range names {
 		cs := C.CString(n)
-		ok := C.blas_open(cs, C.int(runtime.NumCPU()))
+		// One BLAS thread: Multiply splits the rows over goroutines itself, so that
+		// idle BLAS workers do not spin on the cores the rest of the step needs.
+		ok := C.blas_open(cs, 1)
 		C.free(unsafe.Pointer(cs))
 		if ok != 0 {
 			return n
@@ -92,9 +93,23 @@ func blasMultiply[T Float](p Op, a, b, c []T) bool {
 	if blas() == "" {
 		return false
 	}
+	parallelRows(p, func(lo, hi int) {
+		q := p
+		q.M = hi - lo
+		aOff := lo * p.K
+		if p.TransA {
+			aOff = lo
+		}
+		blasCall(q, p.M, a[aOff:], b, c[lo*p.N:])
+	})
+	return true
+}
+
+// blasCall runs one BLAS product; m is the full row count (A's leading dimension when transposed).
+func blasCall[T Float](p Op, m int, a, b, c []T) {
 	lda, ldb := p.K, p.N
 	if p.TransA {
-		lda = p.M
+		lda = m
 	}
 	if p.TransB {
 		ldb = p.K
@@ -110,8 +125,5 @@ func blasMultiply[T Float](p Op, a, b, c []T) bool {
 		C.call_dgemm(b2i(p.TransA), b2i(p.TransB), C.int(p.M), C.int(p.N), C.int(p.K),
 			(*C.double)(unsafe.Pointer(&a64[0])), C.int(lda), (*C.double)(unsafe.Pointer(&b64[0])), C.int(ldb),
 			(*C.double)(unsafe.Pointer(&c64[0])), C.int(p.N))
-	default:
-		return false
 	}
-	return true
 }

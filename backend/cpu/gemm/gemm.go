@@ -51,10 +51,18 @@ const (
 	nc = 512
 )
 
-// goMultiply is the portable kernel. Rows of C are split into fixed chunks, one per
-// worker, so each C value is always summed in the same order by the same code.
-func goMultiply[T Float](p Op, a, b, c []T) {
-	workers := min(runtime.GOMAXPROCS(0), (p.M+mc-1)/mc)
+// minRowsPerWorker keeps small products on one goroutine.
+const minRowsPerWorker = 32
+
+// parallelRows splits rows [0, M) of C into fixed chunks, one per core, and runs f on
+// each concurrently. The partition depends only on M and the core count, so each C
+// value is always summed in the same order by the same code.
+func parallelRows(p Op, f func(lo, hi int)) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), p.M/minRowsPerWorker))
+	if workers == 1 || 2*float64(p.M)*float64(p.N)*float64(p.K) < 2e5 {
+		f(0, p.M)
+		return
+	}
 	chunk := (p.M + workers - 1) / workers
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -65,10 +73,15 @@ func goMultiply[T Float](p Op, a, b, c []T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			goRows(p, a, b, c, lo, hi)
+			f(lo, hi)
 		}()
 	}
 	wg.Wait()
+}
+
+// goMultiply is the portable kernel.
+func goMultiply[T Float](p Op, a, b, c []T) {
+	parallelRows(p, func(lo, hi int) { goRows(p, a, b, c, lo, hi) })
 }
 
 // goRows computes rows [lo, hi) of C.

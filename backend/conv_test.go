@@ -1,4 +1,4 @@
-package gofix
+package backend
 
 import (
 	"fmt"
@@ -12,18 +12,25 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// TestIm2colConvMatchesSimplegoConv compares the go backend's im2col convolution with
-// simplego's own (a direct loop) on random shapes, strides, paddings (negative too),
+// TestConvMatchesSimplegoConv compares every tested backend's convolution (im2col in
+// the go backend's fix-ups, phase-split im2col + GEMM in the cpu backend) with
+// simplego's own direct loop on random shapes, strides, paddings (negative too),
 // input and kernel dilations and axis layouts, in float64.
-func TestIm2colConvMatchesSimplegoConv(t *testing.T) {
-	fixed, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestConvMatchesSimplegoConv(t *testing.T) {
 	plain, err := simplego.New("")
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, name := range Tested {
+		b, err := New(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) { testConv(t, b, plain) })
+	}
+}
+
+func testConv(t *testing.T, fixed, plain backends.Backend) {
 	r := rand.New(rand.NewPCG(11, 12))
 	for c := range 40 {
 		n, cin, cout := 1+r.IntN(3), 1+r.IntN(4), 1+r.IntN(4)

@@ -1,0 +1,509 @@
+package cpu
+
+import (
+	"math"
+	"slices"
+	"unsafe"
+
+	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+)
+
+// Elementwise kernels for float32 and float64: the ops a training step runs hundreds
+// of times. Each output element is computed by one goroutine in a fixed order, so
+// results do not depend on scheduling.
+
+// unaryFns are the unary ops with a kernel.
+var unaryFns = map[string]func(float64) float64{
+	"Neg":  func(x float64) float64 { return -x },
+	"Abs":  math.Abs,
+	"Sqrt": math.Sqrt,
+	"Exp":  math.Exp,
+	"Log":  math.Log,
+	"Tanh": math.Tanh,
+	"Sign": func(x float64) float64 {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return x // ±0 and NaN pass through, as in XLA
+	},
+	"Logistic": func(x float64) float64 {
+		if x >= 0 {
+			return 1 / (1 + math.Exp(-x))
+		}
+		e := math.Exp(x)
+		return e / (1 + e)
+	},
+}
+
+// binaryFns are the binary ops with a kernel.
+var binaryFns = map[string]func(a, b float64) float64{
+	"Add": func(a, b float64) float64 { return a + b },
+	"Sub": func(a, b float64) float64 { return a - b },
+	"Mul": func(a, b float64) float64 { return a * b },
+	"Div": func(a, b float64) float64 { return a / b },
+	"Max": func(a, b float64) float64 {
+		if a != a || b != b {
+			return math.NaN()
+		}
+		return math.Max(a, b)
+	},
+	"Min": func(a, b float64) float64 {
+		if a != a || b != b {
+			return math.NaN()
+		}
+		return math.Min(a, b)
+	},
+}
+
+// elementwiseKernel returns a kernel for n when it is one of the ops above,
+// Transpose, BroadcastInDim or a ReduceSum over a contiguous block of axes.
+func elementwiseKernel(n *node) kernel {
+	out := n.outs[0].shape
+	switch {
+	case unaryFns[n.op] != nil:
+		return mapKernel(out, n.op)
+	case binaryFns[n.op] != nil:
+		a, b := n.inputs[0].shape, n.inputs[1].shape
+		if a.DType != out.DType || b.DType != out.DType {
+			return nil
+		}
+		return zipKernel(out, n.op, broadcastStrides(a, out), broadcastStrides(b, out))
+	case n.op == "BroadcastInDim":
+		x := n.inputs[0].shape
+		axes := n.args[2].([]int)
+		st := make([]int, out.Rank())
+		xs := strides(x)
+		for i, a := range axes {
+			if x.Dimensions[i] != 1 {
+				st[a] = xs[i]
+			}
+		}
+		return gatherKernel(out, st)
+	case n.op == "Transpose":
+		x := n.inputs[0].shape
+		perm := n.args[1].([]int)
+		xs := strides(x)
+		st := make([]int, out.Rank())
+		for i, p := range perm {
+			st[i] = xs[p]
+		}
+		return gatherKernel(out, st)
+	case n.op == "ReduceSum":
+		return reduceSumKernel(n.inputs[0].shape, out, n.args[1].([]int))
+	}
+	return nil
+}
+
+// broadcastStrides gives, for each output axis, the stride of x along it (0 where x
+// has size 1 and is broadcast). x has the output's rank, or is a scalar.
+func broadcastStrides(x, out shapes.Shape) []int {
+	st := make([]int, out.Rank())
+	if x.Rank() == 0 {
+		return st
+	}
+	xs := strides(x)
+	for i := range st {
+		if x.Dimensions[i] != 1 {
+			st[i] = xs[i]
+		}
+	}
+	return st
+}
+
+func contiguous(st []int, s shapes.Shape) bool { return slices.Equal(st, strides(s)) }
+
+func newOut(b *Backend, s shapes.Shape) (backends.Buffer, any, error) { return b.inner.NewSharedBuffer(0, s) }
+
+func mapKernel(out shapes.Shape, op string) kernel {
+	f := unaryFns[op]
+	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		x, err := b.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		buf, y, err := newOut(b, out)
+		if err != nil {
+			return nil, err
+		}
+		switch y := y.(type) {
+		case []float32:
+			mapInto(op, f, x.([]float32), y)
+		case []float64:
+			mapInto(op, f, x.([]float64), y)
+		}
+		return []backends.Buffer{buf}, nil
+	}
+}
+
+func mapInto[T gemm.Float](op string, f func(float64) float64, x, y []T) {
+	parallelFor(len(y)/1024+1, func(lo, hi int) {
+		xs, ys := x[lo*1024:min(hi*1024, len(y))], y[lo*1024:min(hi*1024, len(y))]
+		switch op { // the cheap ones without the float64 round trip
+		case "Neg":
+			for i, v := range xs {
+				ys[i] = -v
+			}
+		case "Sign":
+			for i, v := range xs {
+				switch {
+				case v > 0:
+					ys[i] = 1
+				case v < 0:
+					ys[i] = -1
+				default:
+					ys[i] = v
+				}
+			}
+		default:
+			for i, v := range xs {
+				ys[i] = T(f(float64(v)))
+			}
+		}
+	})
+}
+
+func zipKernel(out shapes.Shape, op string, sa, sb []int) kernel {
+	f := binaryFns[op]
+	flatA, flatB := contiguous(sa, out), contiguous(sb, out)
+	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		x, err := b.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		z, err := b.inner.BufferData(in[1])
+		if err != nil {
+			return nil, err
+		}
+		buf, y, err := newOut(b, out)
+		if err != nil {
+			return nil, err
+		}
+		switch y := y.(type) {
+		case []float32:
+			zipInto(op, f, out, x.([]float32), z.([]float32), y, sa, sb, flatA, flatB)
+		case []float64:
+			zipInto(op, f, out, x.([]float64), z.([]float64), y, sa, sb, flatA, flatB)
+		}
+		return []backends.Buffer{buf}, nil
+	}
+}
+
+func zipInto[T gemm.Float](op string, f func(a, b float64) float64, out shapes.Shape, x, z, y []T, sa, sb []int, flatA, flatB bool) {
+	if flatA && flatB {
+		parallelFor(len(y)/1024+1, func(lo, hi int) {
+			hi = min(hi*1024, len(y))
+			lo *= 1024
+			switch op { // the common ones without the float64 round trip
+			case "Add":
+				for i := lo; i < hi; i++ {
+					y[i] = x[i] + z[i]
+				}
+			case "Sub":
+				for i := lo; i < hi; i++ {
+					y[i] = x[i] - z[i]
+				}
+			case "Mul":
+				for i := lo; i < hi; i++ {
+					y[i] = x[i] * z[i]
+				}
+			default:
+				for i := lo; i < hi; i++ {
+					y[i] = T(f(float64(x[i]), float64(z[i])))
+				}
+			}
+		})
+		return
+	}
+	walkRows(out, sa, sb, func(i, ia, ib, n, da, db int) {
+		ys := y[i : i+n]
+		switch op {
+		case "Add":
+			for k := range ys {
+				ys[k] = x[ia+k*da] + z[ib+k*db]
+			}
+		case "Sub":
+			for k := range ys {
+				ys[k] = x[ia+k*da] - z[ib+k*db]
+			}
+		case "Mul":
+			for k := range ys {
+				ys[k] = x[ia+k*da] * z[ib+k*db]
+			}
+		default:
+			for k := range ys {
+				ys[k] = T(f(float64(x[ia+k*da]), float64(z[ib+k*db])))
+			}
+		}
+	})
+}
+
+// walkRows visits the output one innermost row at a time: row start i, the matching
+// offsets in two strided inputs, the row length and the inputs' innermost strides.
+func walkRows(out shapes.Shape, sa, sb []int, row func(i, ia, ib, n, da, db int)) {
+	r := out.Rank()
+	if r == 0 {
+		row(0, 0, 0, 1, 0, 0)
+		return
+	}
+	dims := out.Dimensions
+	outer := out.Size() / max(dims[r-1], 1)
+	parallelFor(outer, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			rem := o
+			ia, ib := 0, 0
+			for d := r - 2; d >= 0; d-- {
+				idx := rem % dims[d]
+				rem /= dims[d]
+				ia += idx * sa[d]
+				ib += idx * sb[d]
+			}
+			row(o*dims[r-1], ia, ib, dims[r-1], sa[r-1], sb[r-1])
+		}
+	})
+}
+
+// gatherKernel writes y[i] = x[offset(i)] with per-axis strides st (Transpose, BroadcastInDim).
+func gatherKernel(out shapes.Shape, st []int) kernel {
+	zero := make([]int, out.Rank())
+	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		x, err := b.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		buf, y, err := newOut(b, out)
+		if err != nil {
+			return nil, err
+		}
+		switch y := y.(type) {
+		case []float32:
+			gatherInto(out, x.([]float32), y, st, zero)
+		case []float64:
+			gatherInto(out, x.([]float64), y, st, zero)
+		}
+		return []backends.Buffer{buf}, nil
+	}
+}
+
+// reduceSumKernel sums over a contiguous block of axes: x viewed as [A, R, B] -> [A, B].
+func reduceSumKernel(x, out shapes.Shape, axes []int) kernel {
+	if len(axes) == 0 {
+		return nil
+	}
+	ax := slices.Sorted(slices.Values(axes))
+	for i := 1; i < len(ax); i++ {
+		if ax[i] != ax[i-1]+1 {
+			return nil
+		}
+	}
+	a, r, bsz := 1, 1, 1
+	for i, d := range x.Dimensions {
+		switch {
+		case i < ax[0]:
+			a *= d
+		case i <= ax[len(ax)-1]:
+			r *= d
+		default:
+			bsz *= d
+		}
+	}
+	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		xf, err := b.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		buf, y, err := newOut(b, out)
+		if err != nil {
+			return nil, err
+		}
+		switch y := y.(type) {
+		case []float32:
+			reduceInto(xf.([]float32), y, a, r, bsz)
+		case []float64:
+			reduceInto(xf.([]float64), y, a, r, bsz)
+		}
+		return []backends.Buffer{buf}, nil
+	}
+}
+
+// reduceInto sums over r in a fixed order; work is split over b (or a) only.
+func reduceInto[T gemm.Float](x, y []T, a, r, b int) {
+	if b == 1 {
+		parallelFor(a, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				var s T
+				for _, v := range x[i*r : (i+1)*r] {
+					s += v
+				}
+				y[i] = s
+			}
+		})
+		return
+	}
+	for i := range a {
+		parallelFor(b, func(lo, hi int) {
+			acc := y[i*b+lo : i*b+hi]
+			clear(acc)
+			for k := range r {
+				row := x[(i*r+k)*b+lo : (i*r+k)*b+hi]
+				for j, v := range row {
+					acc[j] += v
+				}
+			}
+		})
+	}
+}
+
+func gatherInto[T gemm.Float](out shapes.Shape, x, y []T, st, zero []int) {
+	walkRows(out, st, zero, func(i, ia, _, n, da, _ int) {
+		ys := y[i : i+n]
+		switch da {
+		case 0:
+			v := x[ia]
+			for k := range ys {
+				ys[k] = v
+			}
+		case 1:
+			copy(ys, x[ia:ia+n])
+		default:
+			for k := range ys {
+				ys[k] = x[ia+k*da]
+			}
+		}
+	})
+}
+
+// compareKernel handles float comparisons with a scalar or same-shape right side.
+func compareKernel(n *node) kernel {
+	a, b, out := n.inputs[0].shape, n.inputs[1].shape, n.outs[0].shape
+	if a.DType != b.DType || (a.DType != dtypes.Float32 && a.DType != dtypes.Float64) ||
+		!(b.Rank() == 0 || b.Equal(a)) || out.DType != dtypes.Bool {
+		return nil
+	}
+	scalar := b.Rank() == 0
+	op := n.op
+	return func(bk *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		x, err := bk.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		z, err := bk.inner.BufferData(in[1])
+		if err != nil {
+			return nil, err
+		}
+		buf, y, err := newOut(bk, out)
+		if err != nil {
+			return nil, err
+		}
+		switch xs := x.(type) {
+		case []float32:
+			compareInto(op, xs, z.([]float32), y.([]bool), scalar)
+		case []float64:
+			compareInto(op, xs, z.([]float64), y.([]bool), scalar)
+		}
+		return []backends.Buffer{buf}, nil
+	}
+}
+
+func compareInto[T gemm.Float](op string, x, z []T, y []bool, scalar bool) {
+	parallelFor(len(y)/4096+1, func(lo, hi int) {
+		lo, hi = lo*4096, min(hi*4096, len(y))
+		xs, ys := x[lo:hi], y[lo:hi]
+		var zs []T
+		if !scalar {
+			zs = z[lo:hi]
+		}
+		if scalar { // comparisons compile to branch-free SETcc
+			c := z[0]
+			switch op {
+			case "GreaterThan":
+				for i, v := range xs {
+					ys[i] = v > c
+				}
+			case "GreaterOrEqual":
+				for i, v := range xs {
+					ys[i] = v >= c
+				}
+			case "LessThan":
+				for i, v := range xs {
+					ys[i] = v < c
+				}
+			case "LessOrEqual":
+				for i, v := range xs {
+					ys[i] = v <= c
+				}
+			}
+			return
+		}
+		switch op {
+		case "GreaterThan":
+			for i, v := range xs {
+				ys[i] = v > zs[i]
+			}
+		case "GreaterOrEqual":
+			for i, v := range xs {
+				ys[i] = v >= zs[i]
+			}
+		case "LessThan":
+			for i, v := range xs {
+				ys[i] = v < zs[i]
+			}
+		case "LessOrEqual":
+			for i, v := range xs {
+				ys[i] = v <= zs[i]
+			}
+		}
+	})
+}
+
+// convertKernel handles bool -> float and float32 <-> float64.
+func convertKernel(n *node) kernel {
+	from, out := n.inputs[0].shape.DType, n.outs[0].shape
+	ok := func(d dtypes.DType) bool { return d == dtypes.Float32 || d == dtypes.Float64 }
+	if !ok(out.DType) || !(ok(from) || from == dtypes.Bool) {
+		return nil
+	}
+	return func(bk *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		x, err := bk.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		buf, y, err := newOut(bk, out)
+		if err != nil {
+			return nil, err
+		}
+		switch y := y.(type) {
+		case []float32:
+			convertInto(x, y)
+		case []float64:
+			convertInto(x, y)
+		}
+		return []backends.Buffer{buf}, nil
+	}
+}
+
+func convertInto[T gemm.Float](x any, y []T) {
+	switch xs := x.(type) {
+	case []bool:
+		// A Go bool is one byte holding 0 or 1: read it as a number, without branches.
+		if len(xs) > 0 {
+			u := unsafe.Slice((*uint8)(unsafe.Pointer(&xs[0])), len(xs))
+			for i, v := range u {
+				y[i] = T(v)
+			}
+		}
+	case []float32:
+		for i, v := range xs {
+			y[i] = T(v)
+		}
+	case []float64:
+		for i, v := range xs {
+			y[i] = T(v)
+		}
+	}
+}
