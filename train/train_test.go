@@ -203,4 +203,3 @@ func TestRing8GeneratedPointsMoveTowardModes(t *testing.T) {
 		t.Errorf("points did not move toward the modes: %.3f -> %.3f", before, after)
 	}
 }
-

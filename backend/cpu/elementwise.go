@@ -118,7 +118,9 @@ func broadcastStrides(x, out shapes.Shape) []int {
 
 func contiguous(st []int, s shapes.Shape) bool { return slices.Equal(st, strides(s)) }
 
-func newOut(b *Backend, s shapes.Shape) (backends.Buffer, any, error) { return b.inner.NewSharedBuffer(0, s) }
+func newOut(b *Backend, s shapes.Shape) (backends.Buffer, any, error) {
+	return b.inner.NewSharedBuffer(0, s)
+}
 
 func mapKernel(out shapes.Shape, op string) kernel {
 	f := unaryFns[op]
