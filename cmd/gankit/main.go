@@ -53,6 +53,6 @@ samples/step-NNNNNN.png and checkpoints/. Every command that reads a run takes i
 		pprof.StopCPUProfile()
 		return profFile.Close()
 	}
-	root.AddCommand(trainCmd(), sampleCmd(), dataCmd())
+	root.AddCommand(trainCmd(), sampleCmd(), dataCmd(), benchCmd())
 	return root
 }
