@@ -102,6 +102,11 @@ func runConv(b *Backend, g convGeom, y shapes.Shape, in []backends.Buffer) ([]ba
 // im2col product over its own taps only (the sub-pixel decomposition). Without
 // input dilation there is one phase and this is plain im2col.
 func convInto[T gemm.Float](g convGeom, x, w, y []T) error {
+	if g.idil == [2]int{1, 1} && g.stride == [2]int{1, 1} {
+		if plan := g.shiftPlan(); plan != planIm2col {
+			return shiftConv(g, plan, x, w, y)
+		}
+	}
 	if g.xC != 1 {
 		// Gathers below copy runs of channels: make the channels contiguous first
 		// (the kernel-gradient convolutions see the batch as their channels).
@@ -263,4 +268,145 @@ func parallelFor(n int, f func(lo, hi int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Plans for a stride-1 convolution.
+const (
+	planIm2col = iota
+	planPerTap
+	planPerOutput
+)
+
+// shiftPlan picks the cheapest way to run a stride-1 convolution, in multiply-adds,
+// counting each value im2col copies as 16 of them (copies are memory-bound).
+func (g convGeom) shiftPlan() int {
+	var pd [2]int
+	for i := range 2 {
+		pd[i] = g.o[i] + (g.k[i]-1)*g.kdil[i]
+	}
+	f := func(v int) float64 { return float64(v) }
+	taps, outs := f(g.k[0]*g.k[1]), f(g.o[0]*g.o[1])
+	rows, cols := float64(g.n)*outs, taps*float64(g.c)
+	span := f(((g.k[0]-1)*g.kdil[0]*pd[1] + (g.k[1]-1)*g.kdil[1] + 1) * g.c)
+	im2col := rows*cols*f(g.cout) + 16*rows*cols
+	perTap := taps * f(g.n*pd[0]*pd[1]*g.c*g.cout)
+	perOut := outs * f(g.n) * span * f(g.cout)
+	switch {
+	case perTap <= im2col && perTap <= perOut:
+		return planPerTap
+	case perOut <= im2col:
+		return planPerOutput
+	}
+	return planIm2col
+}
+
+// shiftConv computes a stride-1 convolution without im2col. The input is copied once
+// into a zero-padded channels-last grid [n, P0, P1, c]; on that grid every kernel tap
+// (or every output position) is a fixed offset, so the convolution is a few matrix
+// products on shifted views of the same buffer:
+//   - per tap t: Yfull[(n,p), :] += Xpad[(n,p) + off(t), :] · W[t] — few taps, many
+//     channels (forward and input-gradient convolutions);
+//   - per output position o: Y[n, o, :] = Xpad[n, off(o) : off(o)+span] · Wgrid — few
+//     outputs, a kernel as large as the image (weight-gradient convolutions), with W
+//     laid out on the grid.
+//
+// Rows that straddle the grid's edge compute values that are never read back.
+func shiftConv[T gemm.Float](g convGeom, plan int, x, w, y []T) error {
+	var pd [2]int // padded grid
+	for i := range 2 {
+		pd[i] = g.o[i] + (g.k[i]-1)*g.kdil[i]
+	}
+	cell := g.c
+	rowLen := pd[1] * cell
+	img := pd[0] * rowLen
+	maxTap := (g.k[0]-1)*g.kdil[0]*rowLen + (g.k[1]-1)*g.kdil[1]*cell
+	maxOut := (g.o[0]-1)*rowLen + (g.o[1]-1)*cell
+	xp := make([]T, g.n*img+max(maxTap, maxOut)+cell)
+	parallelFor(g.n*pd[0], func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			n, p0 := r/pd[0], r%pd[0]
+			i0 := p0 - g.padLo[0]
+			if i0 < 0 || i0 >= g.in[0] {
+				continue
+			}
+			for p1 := range pd[1] {
+				i1 := p1 - g.padLo[1]
+				if i1 < 0 || i1 >= g.in[1] {
+					continue
+				}
+				dst := xp[n*img+p0*rowLen+p1*cell : n*img+p0*rowLen+(p1+1)*cell]
+				src := n*g.xN + i0*g.xS[0] + i1*g.xS[1]
+				if g.xC == 1 {
+					copy(dst, x[src:src+cell])
+				} else {
+					for c := range dst {
+						dst[c] = x[src+c*g.xC]
+					}
+				}
+			}
+		}
+	})
+	put := func(n, o0, o1 int, vals []T) {
+		base := n*g.yN + o0*g.yS[0] + o1*g.yS[1]
+		if g.yC == 1 {
+			copy(y[base:base+g.cout], vals)
+			return
+		}
+		for co, v := range vals {
+			y[base+co*g.yC] = v
+		}
+	}
+	if plan == planPerTap {
+		yf := make([]T, g.n*pd[0]*pd[1]*g.cout)
+		wt := make([]T, g.c*g.cout)
+		for k0 := range g.k[0] {
+			for k1 := range g.k[1] {
+				for c := range g.c {
+					for co := range g.cout {
+						wt[c*g.cout+co] = w[k0*g.wS[0]+k1*g.wS[1]+c*g.wI+co*g.wO]
+					}
+				}
+				off := k0*g.kdil[0]*rowLen + k1*g.kdil[1]*cell
+				op := gemm.Op{M: g.n * pd[0] * pd[1], N: g.cout, K: g.c, Accumulate: k0+k1 > 0}
+				if err := gemm.Multiply(op, xp[off:], wt, yf); err != nil {
+					return err
+				}
+			}
+		}
+		for n := range g.n {
+			for o0 := range g.o[0] {
+				for o1 := range g.o[1] {
+					r := (n*pd[0]+o0)*pd[1] + o1
+					put(n, o0, o1, yf[r*g.cout:(r+1)*g.cout])
+				}
+			}
+		}
+		return nil
+	}
+	span := maxTap + cell
+	wg := make([]T, span*g.cout)
+	for k0 := range g.k[0] {
+		for k1 := range g.k[1] {
+			for c := range g.c {
+				q := k0*g.kdil[0]*rowLen + k1*g.kdil[1]*cell + c
+				for co := range g.cout {
+					wg[q*g.cout+co] = w[k0*g.wS[0]+k1*g.wS[1]+c*g.wI+co*g.wO]
+				}
+			}
+		}
+	}
+	yo := make([]T, g.n*g.cout)
+	for o0 := range g.o[0] {
+		for o1 := range g.o[1] {
+			off := o0*rowLen + o1*cell
+			op := gemm.Op{M: g.n, N: g.cout, K: span, LDA: img}
+			if err := gemm.Multiply(op, xp[off:], wg, yo); err != nil {
+				return err
+			}
+			for n := range g.n {
+				put(n, o0, o1, yo[n*g.cout:(n+1)*g.cout])
+			}
+		}
+	}
+	return nil
 }

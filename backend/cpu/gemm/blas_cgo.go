@@ -28,11 +28,11 @@ static int blas_open(const char *name, int threads) {
 }
 
 // CBLAS enums: RowMajor 101, NoTrans 111, Trans 112.
-static void call_sgemm(int ta, int tb, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc) {
-	blas_sgemm(101, ta ? 112 : 111, tb ? 112 : 111, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+static void call_sgemm(int ta, int tb, int m, int n, int k, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+	blas_sgemm(101, ta ? 112 : 111, tb ? 112 : 111, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
 }
-static void call_dgemm(int ta, int tb, int m, int n, int k, const double *a, int lda, const double *b, int ldb, double *c, int ldc) {
-	blas_dgemm(101, ta ? 112 : 111, tb ? 112 : 111, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+static void call_dgemm(int ta, int tb, int m, int n, int k, const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc) {
+	blas_dgemm(101, ta ? 112 : 111, tb ? 112 : 111, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
 }
 */
 import "C"
@@ -93,37 +93,34 @@ func blasMultiply[T Float](p Op, a, b, c []T) bool {
 	if blas() == "" {
 		return false
 	}
+	lda, ldb, ldc := p.lds()
 	parallelRows(p, func(lo, hi int) {
 		q := p
 		q.M = hi - lo
-		aOff := lo * p.K
+		aOff := lo * lda
 		if p.TransA {
 			aOff = lo
 		}
-		blasCall(q, p.M, a[aOff:], b, c[lo*p.N:])
+		blasCall(q, lda, ldb, ldc, a[aOff:], b, c[lo*ldc:])
 	})
 	return true
 }
 
-// blasCall runs one BLAS product; m is the full row count (A's leading dimension when transposed).
-func blasCall[T Float](p Op, m int, a, b, c []T) {
-	lda, ldb := p.K, p.N
-	if p.TransA {
-		lda = m
-	}
-	if p.TransB {
-		ldb = p.K
+func blasCall[T Float](p Op, lda, ldb, ldc int, a, b, c []T) {
+	var beta float64
+	if p.Accumulate {
+		beta = 1
 	}
 	switch any(c).(type) {
 	case []float32:
 		a32, b32, c32 := any(a).([]float32), any(b).([]float32), any(c).([]float32)
 		C.call_sgemm(b2i(p.TransA), b2i(p.TransB), C.int(p.M), C.int(p.N), C.int(p.K),
 			(*C.float)(unsafe.Pointer(&a32[0])), C.int(lda), (*C.float)(unsafe.Pointer(&b32[0])), C.int(ldb),
-			(*C.float)(unsafe.Pointer(&c32[0])), C.int(p.N))
+			C.float(beta), (*C.float)(unsafe.Pointer(&c32[0])), C.int(ldc))
 	case []float64:
 		a64, b64, c64 := any(a).([]float64), any(b).([]float64), any(c).([]float64)
 		C.call_dgemm(b2i(p.TransA), b2i(p.TransB), C.int(p.M), C.int(p.N), C.int(p.K),
 			(*C.double)(unsafe.Pointer(&a64[0])), C.int(lda), (*C.double)(unsafe.Pointer(&b64[0])), C.int(ldb),
-			(*C.double)(unsafe.Pointer(&c64[0])), C.int(p.N))
+			C.double(beta), (*C.double)(unsafe.Pointer(&c64[0])), C.int(ldc))
 	}
 }

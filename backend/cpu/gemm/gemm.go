@@ -9,23 +9,69 @@ import (
 // Float is the element types gemm multiplies.
 type Float interface{ float32 | float64 }
 
-// Op describes one product: C[m,n] = sum_k A'[m,k] B'[k,n], where A' is A (row-major
-// [m,k], or [k,m] when TransA) and B' likewise; C is row-major [m,n] and overwritten.
+// Op describes one product: C[m,n] (+)= sum_k A'[m,k] B'[k,n], where A' is A (row-major
+// [m,k], or [k,m] when TransA) and B' likewise; C is row-major [m,n].
 type Op struct {
 	M, N, K        int
 	TransA, TransB bool
+	// Leading dimensions (row strides) of A, B and C as stored; 0 means packed.
+	LDA, LDB, LDC int
+	// Accumulate adds the product to C instead of overwriting it.
+	Accumulate bool
 }
 
-// Multiply computes C = op(A) op(B).
+// lds returns the leading dimensions with the packed defaults filled in.
+func (p Op) lds() (lda, ldb, ldc int) {
+	lda, ldb, ldc = p.K, p.N, p.N
+	if p.TransA {
+		lda = p.M
+	}
+	if p.TransB {
+		ldb = p.K
+	}
+	if p.LDA > 0 {
+		lda = p.LDA
+	}
+	if p.LDB > 0 {
+		ldb = p.LDB
+	}
+	if p.LDC > 0 {
+		ldc = p.LDC
+	}
+	return
+}
+
+// need is the number of values a matrix of rows x cols with leading dimension ld spans.
+func need(rows, cols, ld int) int {
+	if rows == 0 || cols == 0 {
+		return 0
+	}
+	return (rows-1)*ld + cols
+}
+
+// Multiply computes C (+)= op(A) op(B).
 func Multiply[T Float](p Op, a, b, c []T) error {
-	if len(a) < p.M*p.K || len(b) < p.K*p.N || len(c) < p.M*p.N {
-		return fmt.Errorf("gemm: %dx%dx%d product with buffers of %d, %d, %d values", p.M, p.N, p.K, len(a), len(b), len(c))
+	lda, ldb, ldc := p.lds()
+	ar, ac := p.M, p.K
+	if p.TransA {
+		ar, ac = p.K, p.M
+	}
+	br, bc := p.K, p.N
+	if p.TransB {
+		br, bc = p.N, p.K
+	}
+	if len(a) < need(ar, ac, lda) || len(b) < need(br, bc, ldb) || len(c) < need(p.M, p.N, ldc) || lda < ac || ldb < bc || ldc < p.N {
+		return fmt.Errorf("gemm: %dx%dx%d product (lds %d %d %d) with buffers of %d, %d, %d values", p.M, p.N, p.K, lda, ldb, ldc, len(a), len(b), len(c))
 	}
 	if p.M == 0 || p.N == 0 {
 		return nil
 	}
 	if p.K == 0 {
-		clear(c[:p.M*p.N])
+		if !p.Accumulate {
+			for i := range p.M {
+				clear(c[i*ldc : i*ldc+p.N])
+			}
+		}
 		return nil
 	}
 	if blasMultiply(p, a, b, c) {
@@ -86,10 +132,13 @@ func goMultiply[T Float](p Op, a, b, c []T) {
 
 // goRows computes rows [lo, hi) of C.
 func goRows[T Float](p Op, a, b, c []T, lo, hi int) {
+	lda, ldb, ldc := p.lds()
 	bp := make([]T, kc*nc) // packed B panel, row-major [k][n]
 	ap := make([]T, mc*kc) // packed A block, row-major [m][k]
-	for i := lo; i < hi; i++ {
-		clear(c[i*p.N : (i+1)*p.N])
+	if !p.Accumulate {
+		for i := lo; i < hi; i++ {
+			clear(c[i*ldc : i*ldc+p.N])
+		}
 	}
 	for j0 := 0; j0 < p.N; j0 += nc {
 		nb := min(nc, p.N-j0)
@@ -99,10 +148,10 @@ func goRows[T Float](p Op, a, b, c []T, lo, hi int) {
 				row := bp[k*nb : (k+1)*nb]
 				if p.TransB { // B is [n,k]
 					for j := range nb {
-						row[j] = b[(j0+j)*p.K+k0+k]
+						row[j] = b[(j0+j)*ldb+k0+k]
 					}
 				} else {
-					copy(row, b[(k0+k)*p.N+j0:(k0+k)*p.N+j0+nb])
+					copy(row, b[(k0+k)*ldb+j0:(k0+k)*ldb+j0+nb])
 				}
 			}
 			for i0 := lo; i0 < hi; i0 += mc {
@@ -111,13 +160,13 @@ func goRows[T Float](p Op, a, b, c []T, lo, hi int) {
 					row := ap[i*kb : (i+1)*kb]
 					if p.TransA { // A is [k,m]
 						for k := range kb {
-							row[k] = a[(k0+k)*p.M+i0+i]
+							row[k] = a[(k0+k)*lda+i0+i]
 						}
 					} else {
-						copy(row, a[(i0+i)*p.K+k0:(i0+i)*p.K+k0+kb])
+						copy(row, a[(i0+i)*lda+k0:(i0+i)*lda+k0+kb])
 					}
 				}
-				micro(ap, bp, c, mb, nb, kb, i0, j0, p.N)
+				micro(ap, bp, c, mb, nb, kb, i0, j0, ldc)
 			}
 		}
 	}

@@ -123,3 +123,55 @@ func BenchmarkSGEMM(b *testing.B) {
 		}
 	}
 }
+
+// TestStridedAndAccumulate embeds A, B and C in wider rows and adds to C.
+func TestStridedAndAccumulate(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, ta := range []bool{false, true} {
+		for _, tb := range []bool{false, true} {
+			p := Op{M: 70, N: 9, K: 40, TransA: ta, TransB: tb}
+			a, b := rnd(r, p.M*p.K), rnd(r, p.K*p.N)
+			want := naive(p, a, b)
+			ar, ac := p.M, p.K
+			if ta {
+				ar, ac = p.K, p.M
+			}
+			br, bc := p.K, p.N
+			if tb {
+				br, bc = p.N, p.K
+			}
+			wide := func(v []float64, rows, cols, ld int) []float64 {
+				out := make([]float64, rows*ld)
+				for i := range rows {
+					copy(out[i*ld:], v[i*cols:(i+1)*cols])
+				}
+				return out
+			}
+			q := p
+			q.LDA, q.LDB, q.LDC, q.Accumulate = ac+3, bc+2, p.N+5, true
+			for _, kernel := range []string{"blas", "go"} {
+				c := make([]float64, p.M*q.LDC)
+				for i := range c {
+					c[i] = 1
+				}
+				wa, wb := wide(a, ar, ac, q.LDA), wide(b, br, bc, q.LDB)
+				if kernel == "go" {
+					goMultiply(q, wa, wb, c)
+				} else if err := Multiply(q, wa, wb, c); err != nil {
+					t.Fatal(err)
+				}
+				for i := range p.M {
+					for j := range q.LDC {
+						w := 1.0
+						if j < p.N {
+							w += want[i*p.N+j]
+						}
+						if math.Abs(c[i*q.LDC+j]-w) > 1e-10 {
+							t.Fatalf("%s ta=%v tb=%v: c[%d,%d] = %g, want %g", kernel, ta, tb, i, j, c[i*q.LDC+j], w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
