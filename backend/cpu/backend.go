@@ -20,6 +20,7 @@ type Backend struct {
 	final bool
 
 	opTimes *opTimes // per-op time, when $GANKIT_CPU_OPTIMES names a file
+	scratch scratch  // kernels' temporary buffers
 }
 
 // New returns a CPU backend.

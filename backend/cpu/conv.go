@@ -82,9 +82,13 @@ func runConv(b *Backend, g convGeom, y shapes.Shape, in []backends.Buffer) ([]ba
 	}
 	switch yt := yf.(type) {
 	case []float32:
-		err = convInto(g, xf.([]float32), wf.([]float32), yt)
+		ar := newArena[float32](&b.scratch)
+		err = convInto(ar, g, xf.([]float32), wf.([]float32), yt)
+		ar.release()
 	case []float64:
-		err = convInto(g, xf.([]float64), wf.([]float64), yt)
+		ar := newArena[float64](&b.scratch)
+		err = convInto(ar, g, xf.([]float64), wf.([]float64), yt)
+		ar.release()
 	default:
 		err = fmt.Errorf("conv: dtype %s", y.DType)
 	}
@@ -101,16 +105,16 @@ func runConv(b *Backend, g convGeom, y shapes.Shape, in []backends.Buffer) ([]ba
 // same share the set of taps that land on pixels, so each such phase is a dense
 // im2col product over its own taps only (the sub-pixel decomposition). Without
 // input dilation there is one phase and this is plain im2col.
-func convInto[T gemm.Float](g convGeom, x, w, y []T) error {
+func convInto[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 	if g.idil == [2]int{1, 1} && g.stride == [2]int{1, 1} {
 		if plan := g.shiftPlan(); plan != planIm2col {
-			return shiftConv(g, plan, x, w, y)
+			return shiftConv(ar, g, plan, x, w, y)
 		}
 	}
 	if g.xC != 1 {
 		// Gathers below copy runs of channels: make the channels contiguous first
 		// (the kernel-gradient convolutions see the batch as their channels).
-		x, g = channelsLast(g, x)
+		x, g = channelsLast(ar, g, x)
 	}
 	var outs, taps [2][][]int // per axis and phase: output indices, kernel taps
 	for i := range 2 {
@@ -138,7 +142,7 @@ func convInto[T gemm.Float](g convGeom, x, w, y []T) error {
 			if len(o0s) == 0 || len(o1s) == 0 {
 				continue
 			}
-			if err := convPhase(g, x, w, y, o0s, o1s, k0s, k1s); err != nil {
+			if err := convPhase(ar, g, x, w, y, o0s, o1s, k0s, k1s); err != nil {
 				return err
 			}
 		}
@@ -149,8 +153,8 @@ func convInto[T gemm.Float](g convGeom, x, w, y []T) error {
 func mod(a, m int) int { return ((a % m) + m) % m }
 
 // channelsLast copies x to [n, s0, s1, c] and returns the geometry for that layout.
-func channelsLast[T gemm.Float](g convGeom, x []T) ([]T, convGeom) {
-	out := make([]T, g.n*g.in[0]*g.in[1]*g.c)
+func channelsLast[T gemm.Float](ar *arena[T], g convGeom, x []T) ([]T, convGeom) {
+	out := ar.get(g.n * g.in[0] * g.in[1] * g.c)
 	parallelFor(g.n, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
 			for i0 := range g.in[0] {
@@ -168,15 +172,15 @@ func channelsLast[T gemm.Float](g convGeom, x []T) ([]T, convGeom) {
 	return out, g
 }
 
-func convPhase[T gemm.Float](g convGeom, x, w, y []T, o0s, o1s, k0s, k1s []int) error {
+func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0s, k1s []int) error {
 	rows := g.n * len(o0s) * len(o1s)
 	ntaps := len(k0s) * len(k1s)
 	cols := ntaps * g.c
-	ym := make([]T, rows*g.cout)
+	ym := ar.zeros(rows * g.cout)
 	if ntaps > 0 {
 		// Patches [rows, (tap, c)]; zero where a tap falls on padding. Rows are
 		// (n, o0, o1); they are split over the cores.
-		p := make([]T, rows*cols)
+		p := ar.get(rows * cols)
 		per := len(o0s) * len(o1s)
 		parallelFor(rows, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
@@ -191,6 +195,8 @@ func convPhase[T gemm.Float](g convGeom, x, w, y []T, o0s, o1s, k0s, k1s []int) 
 						if ok0 && ok1 {
 							base := n*g.xN + i0*g.xS[0] + i1*g.xS[1]
 							copy(row[t*g.c:(t+1)*g.c], x[base:base+g.c])
+						} else {
+							clear(row[t*g.c : (t+1)*g.c])
 						}
 						t++
 					}
@@ -198,7 +204,7 @@ func convPhase[T gemm.Float](g convGeom, x, w, y []T, o0s, o1s, k0s, k1s []int) 
 			}
 		})
 		// This phase's kernel taps as [(tap, c), cout].
-		wm := make([]T, cols*g.cout)
+		wm := ar.get(cols * g.cout)
 		t := 0
 		for _, k0 := range k0s {
 			for _, k1 := range k1s {
@@ -311,7 +317,7 @@ func (g convGeom) shiftPlan() int {
 //     laid out on the grid.
 //
 // Rows that straddle the grid's edge compute values that are never read back.
-func shiftConv[T gemm.Float](g convGeom, plan int, x, w, y []T) error {
+func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) error {
 	var pd [2]int // padded grid
 	for i := range 2 {
 		pd[i] = g.o[i] + (g.k[i]-1)*g.kdil[i]
@@ -321,7 +327,7 @@ func shiftConv[T gemm.Float](g convGeom, plan int, x, w, y []T) error {
 	img := pd[0] * rowLen
 	maxTap := (g.k[0]-1)*g.kdil[0]*rowLen + (g.k[1]-1)*g.kdil[1]*cell
 	maxOut := (g.o[0]-1)*rowLen + (g.o[1]-1)*cell
-	xp := make([]T, g.n*img+max(maxTap, maxOut)+cell)
+	xp := ar.zeros(g.n*img + max(maxTap, maxOut) + cell)
 	parallelFor(g.n*pd[0], func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			n, p0 := r/pd[0], r%pd[0]
@@ -357,8 +363,8 @@ func shiftConv[T gemm.Float](g convGeom, plan int, x, w, y []T) error {
 		}
 	}
 	if plan == planPerTap {
-		yf := make([]T, g.n*pd[0]*pd[1]*g.cout)
-		wt := make([]T, g.c*g.cout)
+		yf := ar.get(g.n * pd[0] * pd[1] * g.cout)
+		wt := ar.get(g.c * g.cout)
 		for k0 := range g.k[0] {
 			for k1 := range g.k[1] {
 				for c := range g.c {
@@ -384,7 +390,7 @@ func shiftConv[T gemm.Float](g convGeom, plan int, x, w, y []T) error {
 		return nil
 	}
 	span := maxTap + cell
-	wg := make([]T, span*g.cout)
+	wg := ar.zeros(span * g.cout)
 	for k0 := range g.k[0] {
 		for k1 := range g.k[1] {
 			for c := range g.c {
@@ -395,7 +401,7 @@ func shiftConv[T gemm.Float](g convGeom, plan int, x, w, y []T) error {
 			}
 		}
 	}
-	yo := make([]T, g.n*g.cout)
+	yo := ar.get(g.n * g.cout)
 	for o0 := range g.o[0] {
 		for o1 := range g.o[1] {
 			off := o0*rowLen + o1*cell

@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gankit/gankit/backend"
@@ -140,12 +139,19 @@ func sgemmPeak() float64 {
 	return best
 }
 
+// maxRSSMB is this process's peak resident set size (VmHWM).
 func maxRSSMB() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
 		return 0
 	}
-	return float64(ru.Maxrss) / 1024
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 func runTorch(rep *benchReport, script, batches string, iters int, quiet bool) error {

@@ -4,12 +4,13 @@
 tanh at the end; D conv k4 s2 64 + LeakyReLU 0.2, conv k4 s2 128 + BN + LeakyReLU,
 dense 1), one D step on real + fake and one G step on the same fake batch per
 iteration, Adam(2e-4, 0.5/0.999), BCE-with-logits. Prints one JSON line per
-(upsampling, batch) with the median ms/iteration, and the process's peak RSS.
+(upsampling, batch) with the median ms/iteration, and the process's peak RSS
+(VmHWM: unlike ru_maxrss, it does not inherit the parent's size across fork+exec).
 
 Usage: /usr/bin/python3 scripts/reference/torch_dcgan_bench.py THREADS BATCHES ITERS
 (python3-torch from Debian; BATCHES like 16,64,128).
 """
-import json, resource, statistics, sys, time, torch, torch.nn as nn
+import json, statistics, sys, time, torch, torch.nn as nn
 
 threads, batches, iters = int(sys.argv[1]), [int(b) for b in sys.argv[2].split(",")], int(sys.argv[3])
 torch.set_num_threads(threads)
@@ -27,6 +28,13 @@ def generator(mode):
 def discriminator():
     return nn.Sequential(nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128),
                          nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+
+def peak_rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 bce = nn.BCEWithLogitsLoss()
 for mode in ("transposed", "nearest"):
@@ -55,4 +63,4 @@ for mode in ("transposed", "nearest"):
             times.append(time.perf_counter() - t0)
         print(json.dumps({"torch": torch.__version__, "threads": threads, "upsample": mode, "batch": batch,
                           "ms_per_it": statistics.median(times) * 1e3,
-                          "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
+                          "max_rss_mb": peak_rss_mb()}), flush=True)
