@@ -59,6 +59,9 @@ func TestOpsMatchSimplego(t *testing.T) {
 				for _, axes := range [][]int{{0}, {1}, {2}, {0, 1}, {1, 2}, {0, 1, 2}, {0, 2}} {
 					parts = append(parts, Reshape(ReduceSum(x, axes...), -1))
 				}
+				// Non-contiguous axes of a rank-5 view, as nearest upsampling's gradient has.
+				x5 := Reshape(Concatenate([]*Node{x, x}, 0), 2, d[0], d[1], 1, d[2])
+				parts = append(parts, Reshape(ReduceSum(x5, 0, 2), -1), Reshape(ReduceSum(x5, 1, 4), -1))
 				return Concatenate(parts, 0)
 			}},
 			tc{"dot", [][]int{{d[0] * 3, d[2]}, {d[2], d[1] + 2}}, func(in []*Node) *Node {

@@ -96,6 +96,8 @@ func elementwiseKernel(n *node) kernel {
 		return gatherKernel(out, st)
 	case n.op == "ReduceSum":
 		return reduceSumKernel(n.inputs[0].shape, out, n.args[1].([]int))
+	case n.op == "Reshape":
+		return reshapeKernel(out)
 	}
 	return nil
 }
@@ -292,7 +294,9 @@ func gatherKernel(out shapes.Shape, st []int) kernel {
 	}
 }
 
-// reduceSumKernel sums over a contiguous block of axes: x viewed as [A, R, B] -> [A, B].
+// reduceSumKernel sums over axes. A contiguous block of axes views x as [A, R, B] ->
+// [A, B]; other layouts (the gradient of nearest upsampling sums axes 2 and 4 of
+// [N, H, 2, W, 2, C]) accumulate row by row, in input order, on one goroutine.
 func reduceSumKernel(x, out shapes.Shape, axes []int) kernel {
 	if len(axes) == 0 {
 		return nil
@@ -300,7 +304,7 @@ func reduceSumKernel(x, out shapes.Shape, axes []int) kernel {
 	ax := slices.Sorted(slices.Values(axes))
 	for i := 1; i < len(ax); i++ {
 		if ax[i] != ax[i-1]+1 {
-			return nil
+			return scatterSumKernel(x, out, ax)
 		}
 	}
 	a, r, bsz := 1, 1, 1
@@ -508,4 +512,80 @@ func convertInto[T gemm.Float](x any, y []T) {
 			y[i] = T(v)
 		}
 	}
+}
+
+// reshapeKernel copies the values into a buffer of the new shape.
+func reshapeKernel(out shapes.Shape) kernel {
+	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		x, err := b.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		buf, y, err := newOut(b, out)
+		if err != nil {
+			return nil, err
+		}
+		return []backends.Buffer{buf}, copyFlat(y, x)
+	}
+}
+
+func scatterSumKernel(x, out shapes.Shape, axes []int) kernel {
+	// Output strides seen from the input's axes: 0 on the reduced ones.
+	os := strides(out)
+	st := make([]int, x.Rank())
+	k := 0
+	for i := range st {
+		if slices.Contains(axes, i) {
+			continue
+		}
+		st[i] = os[k]
+		k++
+	}
+	xs := strides(x)
+	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		xf, err := b.inner.BufferData(in[0])
+		if err != nil {
+			return nil, err
+		}
+		buf, y, err := newOut(b, out)
+		if err != nil {
+			return nil, err
+		}
+		switch y := y.(type) {
+		case []float32:
+			scatterSumInto(x, xf.([]float32), y, xs, st)
+		case []float64:
+			scatterSumInto(x, xf.([]float64), y, xs, st)
+		}
+		return []backends.Buffer{buf}, nil
+	}
+}
+
+func scatterSumInto[T gemm.Float](x shapes.Shape, xf, y []T, xs, st []int) {
+	clear(y)
+	r := x.Rank()
+	dims := x.Dimensions
+	inner := dims[r-1]
+	idx := make([]int, r-1)
+	for o := range x.Size() / max(inner, 1) {
+		rem, ib := o, 0
+		for d := r - 2; d >= 0; d-- {
+			idx[d] = rem % dims[d]
+			rem /= dims[d]
+			ib += idx[d] * st[d]
+		}
+		row := xf[o*inner : (o+1)*inner]
+		if st[r-1] == 0 {
+			var s T
+			for _, v := range row {
+				s += v
+			}
+			y[ib] += s
+			continue
+		}
+		for k, v := range row {
+			y[ib+k*st[r-1]] += v
+		}
+	}
+	_ = xs
 }
