@@ -176,17 +176,55 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 	rows := g.n * len(o0s) * len(o1s)
 	ntaps := len(k0s) * len(k1s)
 	cols := ntaps * g.c
-	ym := ar.zeros(rows * g.cout)
-	if ntaps > 0 {
-		// Patches [rows, (tap, c)]; zero where a tap falls on padding. Rows are
-		// (n, o0, o1); they are split over the cores.
-		p := ar.get(rows * cols)
-		per := len(o0s) * len(o1s)
-		parallelFor(rows, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
+	per := len(o0s) * len(o1s)
+	put := func(r int, vals []T) {
+		n, rest := r/per, r%per
+		base := n*g.yN + o0s[rest/len(o1s)]*g.yS[0] + o1s[rest%len(o1s)]*g.yS[1]
+		if g.yC == 1 {
+			copy(y[base:base+g.cout], vals)
+			return
+		}
+		for co, v := range vals {
+			y[base+co*g.yC] = v
+		}
+	}
+	if ntaps == 0 { // every tap of this phase lands between input pixels
+		zero := ar.zeros(g.cout)
+		for r := range rows {
+			put(r, zero)
+		}
+		return nil
+	}
+	// This phase's kernel taps as [(tap, c), cout].
+	wm := ar.get(cols * g.cout)
+	t := 0
+	for _, k0 := range k0s {
+		for _, k1 := range k1s {
+			for c := range g.c {
+				src := k0*g.wS[0] + k1*g.wS[1] + c*g.wI
+				dst := wm[(t*g.c+c)*g.cout : (t*g.c+c+1)*g.cout]
+				for co := range dst {
+					dst[co] = w[src+co*g.wO]
+				}
+			}
+			t++
+		}
+	}
+	// Patches are built and multiplied a block of rows at a time, so that a block
+	// of patches stays in cache; blocks are split over the cores.
+	blk := min(rows, max(16, patchBlock/cols))
+	nblk := (rows + blk - 1) / blk
+	workers := min(runtime.GOMAXPROCS(0), nblk)
+	pbuf, ybuf := ar.get(workers*blk*cols), ar.get(workers*blk*g.cout)
+	return parallelWorkers(nblk, workers, func(wid, b0, b1 int) error {
+		p := pbuf[wid*blk*cols : (wid+1)*blk*cols]
+		ym := ybuf[wid*blk*g.cout : (wid+1)*blk*g.cout]
+		for bi := b0; bi < b1; bi++ {
+			r0, r1 := bi*blk, min(rows, (bi+1)*blk)
+			for r := r0; r < r1; r++ {
 				n, rest := r/per, r%per
 				o0, o1 := o0s[rest/len(o1s)], o1s[rest%len(o1s)]
-				row := p[r*cols : (r+1)*cols]
+				row := p[(r-r0)*cols : (r-r0+1)*cols]
 				t := 0
 				for _, k0 := range k0s {
 					i0, ok0 := g.source(0, o0, k0)
@@ -202,41 +240,45 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 					}
 				}
 			}
-		})
-		// This phase's kernel taps as [(tap, c), cout].
-		wm := ar.get(cols * g.cout)
-		t := 0
-		for _, k0 := range k0s {
-			for _, k1 := range k1s {
-				for c := range g.c {
-					src := k0*g.wS[0] + k1*g.wS[1] + c*g.wI
-					dst := wm[(t*g.c+c)*g.cout : (t*g.c+c+1)*g.cout]
-					for co := range dst {
-						dst[co] = w[src+co*g.wO]
-					}
-				}
-				t++
+			op := gemm.Op{M: r1 - r0, N: g.cout, K: cols, Serial: workers > 1}
+			if err := gemm.Multiply(op, p, wm, ym); err != nil {
+				return err
+			}
+			for r := r0; r < r1; r++ {
+				put(r, ym[(r-r0)*g.cout:(r-r0+1)*g.cout])
 			}
 		}
-		if err := gemm.Multiply(gemm.Op{M: rows, N: g.cout, K: cols}, p, wm, ym); err != nil {
-			return err
-		}
+		return nil
+	})
+}
+
+// patchBlock is how many patch values a block holds: 1 MiB of float32.
+const patchBlock = 1 << 18
+
+// parallelWorkers splits [0, n) into workers fixed chunks and runs f(worker, lo, hi)
+// on each concurrently; it returns the first error.
+func parallelWorkers(n, workers int, f func(wid, lo, hi int) error) error {
+	if workers <= 1 {
+		return f(0, 0, n)
 	}
-	r := 0
-	for n := range g.n {
-		for _, o0 := range o0s {
-			for _, o1 := range o1s {
-				base := n*g.yN + o0*g.yS[0] + o1*g.yS[1]
-				src := ym[r*g.cout : (r+1)*g.cout]
-				if g.yC == 1 {
-					copy(y[base:base+g.cout], src)
-				} else {
-					for co, v := range src {
-						y[base+co*g.yC] = v
-					}
-				}
-				r++
-			}
+	chunk := (n + workers - 1) / workers
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*chunk, min(n, (w+1)*chunk)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = f(w, lo, hi)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -363,31 +405,47 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 		}
 	}
 	if plan == planPerTap {
-		yf := ar.get(g.n * pd[0] * pd[1] * g.cout)
-		wt := ar.get(g.c * g.cout)
+		taps := g.k[0] * g.k[1]
+		wt := ar.get(taps * g.c * g.cout)
+		offs := make([]int, 0, taps)
 		for k0 := range g.k[0] {
 			for k1 := range g.k[1] {
+				t := len(offs)
 				for c := range g.c {
 					for co := range g.cout {
-						wt[c*g.cout+co] = w[k0*g.wS[0]+k1*g.wS[1]+c*g.wI+co*g.wO]
+						wt[(t*g.c+c)*g.cout+co] = w[k0*g.wS[0]+k1*g.wS[1]+c*g.wI+co*g.wO]
 					}
 				}
-				off := k0*g.kdil[0]*rowLen + k1*g.kdil[1]*cell
-				op := gemm.Op{M: g.n * pd[0] * pd[1], N: g.cout, K: g.c, Accumulate: k0+k1 > 0}
-				if err := gemm.Multiply(op, xp[off:], wt, yf); err != nil {
-					return err
-				}
+				offs = append(offs, k0*g.kdil[0]*rowLen+k1*g.kdil[1]*cell)
 			}
 		}
-		for n := range g.n {
-			for o0 := range g.o[0] {
-				for o1 := range g.o[1] {
-					r := (n*pd[0]+o0)*pd[1] + o1
-					put(n, o0, o1, yf[r*g.cout:(r+1)*g.cout])
+		// Rows of the padded grid, a cache-sized block at a time: each tap's product
+		// accumulates into the block's outputs, then the valid ones are kept.
+		rows := g.n * pd[0] * pd[1]
+		blk := min(rows, max(16, patchBlock/max(g.c, g.cout)))
+		nblk := (rows + blk - 1) / blk
+		workers := min(runtime.GOMAXPROCS(0), nblk)
+		ybuf := ar.get(workers * blk * g.cout)
+		return parallelWorkers(nblk, workers, func(wid, b0, b1 int) error {
+			yf := ybuf[wid*blk*g.cout : (wid+1)*blk*g.cout]
+			for bi := b0; bi < b1; bi++ {
+				r0, r1 := bi*blk, min(rows, (bi+1)*blk)
+				for t, off := range offs {
+					op := gemm.Op{M: r1 - r0, N: g.cout, K: g.c, Accumulate: t > 0, Serial: workers > 1}
+					if err := gemm.Multiply(op, xp[r0*cell+off:], wt[t*g.c*g.cout:(t+1)*g.c*g.cout], yf); err != nil {
+						return err
+					}
+				}
+				for r := r0; r < r1; r++ {
+					n, rest := r/(pd[0]*pd[1]), r%(pd[0]*pd[1])
+					o0, o1 := rest/pd[1], rest%pd[1]
+					if o0 < g.o[0] && o1 < g.o[1] {
+						put(n, o0, o1, yf[(r-r0)*g.cout:(r-r0+1)*g.cout])
+					}
 				}
 			}
-		}
-		return nil
+			return nil
+		})
 	}
 	span := maxTap + cell
 	wg := ar.zeros(span * g.cout)

@@ -18,6 +18,8 @@ type Op struct {
 	LDA, LDB, LDC int
 	// Accumulate adds the product to C instead of overwriting it.
 	Accumulate bool
+	// Serial keeps the product on the calling goroutine (the caller parallelises).
+	Serial bool
 }
 
 // lds returns the leading dimensions with the packed defaults filled in.
@@ -105,7 +107,7 @@ const minRowsPerWorker = 32
 // value is always summed in the same order by the same code.
 func parallelRows(p Op, f func(lo, hi int)) {
 	workers := max(1, min(runtime.GOMAXPROCS(0), p.M/minRowsPerWorker))
-	if workers == 1 || 2*float64(p.M)*float64(p.N)*float64(p.K) < 2e5 {
+	if workers == 1 || p.Serial || 2*float64(p.M)*float64(p.N)*float64(p.K) < 2e5 {
 		f(0, p.M)
 		return
 	}
