@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"unsafe"
 
@@ -351,17 +352,40 @@ func reduceInto[T gemm.Float](x, y []T, a, r, b int) {
 		})
 		return
 	}
-	for i := range a {
-		parallelFor(b, func(lo, hi int) {
-			acc := y[i*b+lo : i*b+hi]
+	// Sum over r: each core sums a fixed contiguous range of r into its own partial
+	// row, then the partials are added in core order — the same order every run.
+	workers := min(runtime.GOMAXPROCS(0), r/8)
+	if workers <= 1 || r*b < 1<<15 {
+		for i := range a {
+			acc := y[i*b : (i+1)*b]
 			clear(acc)
 			for k := range r {
-				row := x[(i*r+k)*b+lo : (i*r+k)*b+hi]
-				for j, v := range row {
+				for j, v := range x[(i*r+k)*b : (i*r+k+1)*b] {
 					acc[j] += v
 				}
 			}
+		}
+		return
+	}
+	partial := make([]T, workers*b)
+	for i := range a {
+		_ = parallelWorkers(r, workers, func(wid, lo, hi int) error {
+			acc := partial[wid*b : (wid+1)*b]
+			clear(acc)
+			for k := lo; k < hi; k++ {
+				for j, v := range x[(i*r+k)*b : (i*r+k+1)*b] {
+					acc[j] += v
+				}
+			}
+			return nil
 		})
+		out := y[i*b : (i+1)*b]
+		copy(out, partial[:b])
+		for w := 1; w < workers; w++ {
+			for j, v := range partial[w*b : (w+1)*b] {
+				out[j] += v
+			}
+		}
 	}
 }
 

@@ -31,7 +31,7 @@ func (o *opTimes) add(st step, d time.Duration) {
 		how = "kernel"
 	}
 	key := st.n.op + " (" + how + ")"
-	if st.n.op == "ConvGeneral" || st.n.op == "DotGeneral" || (st.n.op == "ReduceSum" && st.kernel == nil) {
+	if os.Getenv(OpTimesEnv+"_SHAPES") != "" || st.n.op == "ConvGeneral" || st.n.op == "DotGeneral" || (st.n.op == "ReduceSum" && st.kernel == nil) {
 		var dims []string
 		for _, in := range st.n.inputs {
 			dims = append(dims, fmt.Sprint(in.shape.Dimensions))
