@@ -1,7 +1,9 @@
-package backend
+package backend_test
 
 import (
 	"fmt"
+	"github.com/gankit/gankit/backend"
+	"github.com/gankit/gankit/internal/testutil"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -9,7 +11,6 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // TestConvMatchesSimplegoConv compares every tested backend's convolution (im2col in
@@ -21,8 +22,8 @@ func TestConvMatchesSimplegoConv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range Tested {
-		b, err := New(name)
+	for _, name := range backend.Tested {
+		b, err := backend.New(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +72,7 @@ func testConv(t *testing.T, fixed, plain backends.Backend) {
 		if !ok {
 			continue
 		}
-		x, w := randT(r, xdims...), randT(r, kdims...)
+		x, w := testutil.Normal(r, true, xdims...), testutil.Normal(r, true, kdims...)
 		name := fmt.Sprintf("x%v k%v s%v p%v idil%v kdil%v", xdims, kdims, strides, pads, idil, kdil)
 		conv := func(x, w *Node) *Node {
 			return ConvGeneral(x, w, axes, strides, pads, idil, kdil, 1, 1)
@@ -93,16 +94,4 @@ func testConv(t *testing.T, fixed, plain backends.Backend) {
 			}
 		}
 	}
-}
-
-func randT(r *rand.Rand, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = r.NormFloat64()
-	}
-	return tensors.FromFlatDataAndDimensions(v, dims...)
 }

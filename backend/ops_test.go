@@ -1,7 +1,9 @@
-package backend
+package backend_test
 
 import (
 	"fmt"
+	"github.com/gankit/gankit/backend"
+	"github.com/gankit/gankit/internal/testutil"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,7 +12,6 @@ import (
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // TestOpsMatchSimplego runs the ops the cpu backend has kernels for (and a few it
@@ -72,8 +73,8 @@ func TestOpsMatchSimplego(t *testing.T) {
 			}},
 		)
 	}
-	for _, name := range Tested {
-		b, err := New(name)
+	for _, name := range backend.Tested {
+		b, err := backend.New(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,24 +85,7 @@ func TestOpsMatchSimplego(t *testing.T) {
 						rr := rand.New(rand.NewPCG(uint64(i), 9))
 						var args []any
 						for _, d := range c.dims {
-							n := 1
-							for _, x := range d {
-								n *= x
-							}
-							v := make([]float64, n)
-							for j := range v {
-								v[j] = rr.NormFloat64()
-							}
-							t64 := tensors.FromFlatDataAndDimensions(v, d...)
-							if dt == dtypes.Float32 {
-								v32 := make([]float32, n)
-								for j := range v {
-									v32[j] = float32(v[j])
-								}
-								args = append(args, tensors.FromFlatDataAndDimensions(v32, d...))
-							} else {
-								args = append(args, t64)
-							}
+							args = append(args, testutil.Normal(rr, dt == dtypes.Float64, d...))
 						}
 						return args
 					}

@@ -3,6 +3,7 @@ package nets
 import (
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/testutil"
 	"math/rand/v2"
 	"testing"
 
@@ -11,18 +12,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
-
-func randTensor64(r *rand.Rand, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = r.NormFloat64()
-	}
-	return tensors.FromFlatDataAndDimensions(v, dims...)
-}
 
 // TestGradientsMatchFiniteDifferences checks first-order gradients of G and D —
 // every upsampling mode, BatchNorm with batch statistics, strided convolutions —
@@ -54,8 +43,8 @@ func testGradients(t *testing.T, backendName string) {
 			ctx := context.New()
 			ctx.SetParam(ParamFloat64, true)
 			ctx.SetParam(ParamSeed, int64(5))
-			z := randTensor64(r, 4, tc.cfg.ZDim)
-			w := randTensor64(r, 4)
+			z := testutil.Normal(r, true, 4, tc.cfg.ZDim)
+			w := testutil.Normal(r, true, 4)
 			bad, n, err := gradcheck.Check(b, ctx, []*tensors.Tensor{z, w}, func(ctx *context.Context, in []*Node) *Node {
 				x := Generator(ctx, tc.cfg, tc.s, in[0], true)
 				return ReduceAllSum(Mul(Discriminator(ctx, tc.cfg, tc.s, x), in[1]))

@@ -3,6 +3,7 @@ package nets
 import (
 	"fmt"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/testutil"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,30 +11,8 @@ import (
 	"github.com/gankit/gankit/backend"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
-
-func goBackend(t testing.TB) backends.Backend {
-	t.Helper()
-	b, err := backend.New("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func randTensor(r *rand.Rand, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(r.NormFloat64())
-	}
-	return tensors.FromFlatDataAndDimensions(v, dims...)
-}
 
 func TestNetsShapesAtEverySize(t *testing.T) {
 	for _, name := range backend.Tested {
@@ -63,7 +42,7 @@ func testShapes(t *testing.T, b backends.Backend) {
 			out, err := context.ExecOnceN(b, ctx, func(ctx *context.Context, z *Node) []*Node {
 				x := Generator(ctx, cfg, s, z, true)
 				return []*Node{x, Discriminator(ctx, cfg, s, x)}
-			}, randTensor(rand.New(rand.NewPCG(1, 2)), 3, 8))
+			}, testutil.Normal(rand.New(rand.NewPCG(1, 2)), false, 3, 8))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,10 +68,10 @@ func TestMLPShapes(t *testing.T) {
 	if err := cfg.Validate(s); err != nil {
 		t.Fatal(err)
 	}
-	out, err := context.ExecOnceN(goBackend(t), context.New(), func(ctx *context.Context, z *Node) []*Node {
+	out, err := context.ExecOnceN(testutil.Backend(t, "go"), context.New(), func(ctx *context.Context, z *Node) []*Node {
 		x := Generator(ctx, cfg, s, z, true)
 		return []*Node{x, Discriminator(ctx, cfg, s, x)}
-	}, randTensor(rand.New(rand.NewPCG(1, 2)), 5, 2))
+	}, testutil.Normal(rand.New(rand.NewPCG(1, 2)), false, 5, 2))
 	if err != nil {
 		t.Fatal(err)
 	}

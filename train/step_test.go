@@ -2,6 +2,7 @@ package train
 
 import (
 	"encoding/json"
+	"github.com/gankit/gankit/internal/testutil"
 	"math"
 	"os"
 	"path"
@@ -65,7 +66,7 @@ func TestStepMatchesPyTorch(t *testing.T) {
 	}
 	ctx.SetLoader(init)
 	loss, _ := losses.ByName(losses.NameNS)
-	ex, err := newStepExec(goBackend(t), ctx, cfg, data.Shape{Dim: 2}, loss)
+	ex, err := newStepExec(testutil.Backend(t, "go"), ctx, cfg, data.Shape{Dim: 2}, loss)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/gankit/gankit/internal/testutil"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,15 +16,6 @@ import (
 	"github.com/gankit/gankit/sample"
 	"github.com/gomlx/gomlx/backends"
 )
-
-func goBackend(t testing.TB) backends.Backend {
-	t.Helper()
-	b, err := backend.New("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // microConfig is a DCGAN small enough to train a handful of steps in a second.
 func microConfig(t testing.TB) config.Config {
@@ -73,7 +65,7 @@ func checkpointBytes(t *testing.T, dir string) map[string][]byte {
 func TestRunLeavesConfigMetricsSamplesAndCheckpoints(t *testing.T) {
 	dir := t.TempDir()
 	cfg := microConfig(t)
-	res, err := Run(cfg, Options{RunDir: dir, Backend: goBackend(t)})
+	res, err := Run(cfg, Options{RunDir: dir, Backend: testutil.Backend(t, "go")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +87,7 @@ func TestRunLeavesConfigMetricsSamplesAndCheckpoints(t *testing.T) {
 	if err != nil || back != cfg {
 		t.Errorf("config.yaml does not round-trip: %v\n%+v\n%+v", err, back, cfg)
 	}
-	if _, err := Run(cfg, Options{RunDir: dir, Backend: goBackend(t)}); err == nil || !strings.Contains(err.Error(), "--resume") {
+	if _, err := Run(cfg, Options{RunDir: dir, Backend: testutil.Backend(t, "go")}); err == nil || !strings.Contains(err.Error(), "--resume") {
 		t.Errorf("training over an existing run: error %v, want advice to use --resume", err)
 	}
 }
@@ -156,7 +148,7 @@ func testResume(t *testing.T, b backends.Backend) {
 // seed: the mean distance of generated points to their nearest mode must shrink to
 // under half of what it is at initialisation.
 func TestRing8GeneratedPointsMoveTowardModes(t *testing.T) {
-	b := goBackend(t)
+	b := testutil.Backend(t, "go")
 	cfg, err := config.FromPreset(data.Ring8)
 	if err != nil {
 		t.Fatal(err)

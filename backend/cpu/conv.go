@@ -3,11 +3,10 @@ package cpu
 import (
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gankit/gankit/backend/cpu/internal/parallel"
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
 // convGeom is a 2-D convolution (no groups) in any axis layout, as flat strides.
@@ -62,41 +61,19 @@ func convKernel(n *node) kernel {
 	}
 	g.yNatural = axes.OutputBatch == 0 && axes.OutputSpatial[0] == 1 && axes.OutputSpatial[1] == 2 && axes.OutputChannels == 3 &&
 		g.idil == [2]int{1, 1}
-	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		return runConv(b, g, y, in)
-	}
-}
-
-func runConv(b *Backend, g convGeom, y shapes.Shape, in []backends.Buffer) ([]backends.Buffer, error) {
-	xf, err := b.inner.BufferData(in[0])
-	if err != nil {
-		return nil, err
-	}
-	wf, err := b.inner.BufferData(in[1])
-	if err != nil {
-		return nil, err
-	}
-	buf, yf, err := b.inner.NewSharedBuffer(0, y)
-	if err != nil {
-		return nil, err
-	}
-	switch yt := yf.(type) {
-	case []float32:
-		ar := newArena[float32](&b.scratch)
-		err = convInto(ar, g, xf.([]float32), wf.([]float32), yt)
-		ar.release()
-	case []float64:
-		ar := newArena[float64](&b.scratch)
-		err = convInto(ar, g, xf.([]float64), wf.([]float64), yt)
-		ar.release()
-	default:
-		err = fmt.Errorf("conv: dtype %s", y.DType)
-	}
-	if err != nil {
-		_ = b.inner.BufferFinalize(buf)
-		return nil, err
-	}
-	return []backends.Buffer{buf}, nil
+	return flatKernel(y, func(b *Backend, in []any, out any) error {
+		switch out := out.(type) {
+		case []float32:
+			ar := newArena[float32](&b.scratch)
+			defer ar.release()
+			return convInto(ar, g, in[0].([]float32), in[1].([]float32), out)
+		case []float64:
+			ar := newArena[float64](&b.scratch)
+			defer ar.release()
+			return convInto(ar, g, in[0].([]float64), in[1].([]float64), out)
+		}
+		return fmt.Errorf("conv: dtype %s", y.DType)
+	})
 }
 
 // convInto computes the convolution as one matrix product per phase. With input
@@ -216,7 +193,7 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 	nblk := (rows + blk - 1) / blk
 	workers := min(runtime.GOMAXPROCS(0), nblk)
 	pbuf, ybuf := ar.get(workers*blk*cols), ar.get(workers*blk*g.cout)
-	return parallelWorkers(nblk, workers, func(wid, b0, b1 int) error {
+	return parallel.Workers(nblk, workers, func(wid, b0, b1 int) error {
 		p := pbuf[wid*blk*cols : (wid+1)*blk*cols]
 		ym := ybuf[wid*blk*g.cout : (wid+1)*blk*g.cout]
 		for bi := b0; bi < b1; bi++ {
@@ -255,35 +232,6 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 // patchBlock is how many patch values a block holds: 1 MiB of float32.
 const patchBlock = 1 << 18
 
-// parallelWorkers splits [0, n) into workers fixed chunks and runs f(worker, lo, hi)
-// on each concurrently; it returns the first error.
-func parallelWorkers(n, workers int, f func(wid, lo, hi int) error) error {
-	if workers <= 1 {
-		return f(0, 0, n)
-	}
-	chunk := (n + workers - 1) / workers
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = f(w, lo, hi)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // source maps output position o and kernel tap k on spatial axis i to the input
 // index it reads, or false when that lands on padding or between dilated pixels.
 func (g convGeom) source(i, o, k int) (int, bool) {
@@ -293,29 +241,6 @@ func (g convGeom) source(i, o, k int) (int, bool) {
 	}
 	idx := pos / g.idil[i]
 	return idx, idx < g.in[i]
-}
-
-// parallelFor splits [0, n) into one fixed chunk per core and runs f on each.
-func parallelFor(n int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 || n < 64 {
-		f(0, n)
-		return
-	}
-	chunk := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*chunk, min(n, (w+1)*chunk)
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
 }
 
 // Plans for a stride-1 convolution.
@@ -426,7 +351,7 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 		nblk := (rows + blk - 1) / blk
 		workers := min(runtime.GOMAXPROCS(0), nblk)
 		ybuf := ar.get(workers * blk * g.cout)
-		return parallelWorkers(nblk, workers, func(wid, b0, b1 int) error {
+		return parallel.Workers(nblk, workers, func(wid, b0, b1 int) error {
 			yf := ybuf[wid*blk*g.cout : (wid+1)*blk*g.cout]
 			for bi := b0; bi < b1; bi++ {
 				r0, r1 := bi*blk, min(rows, (bi+1)*blk)
@@ -474,3 +399,6 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 	}
 	return nil
 }
+
+// parallelFor runs f over one fixed chunk of [0, n) per core (small n on the caller).
+func parallelFor(n int, f func(lo, hi int)) { parallel.For(n, 64, f) }

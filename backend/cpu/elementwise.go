@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gankit/gankit/backend/cpu/internal/parallel"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -121,29 +122,42 @@ func broadcastStrides(x, out shapes.Shape) []int {
 
 func contiguous(st []int, s shapes.Shape) bool { return slices.Equal(st, strides(s)) }
 
-func newOut(b *Backend, s shapes.Shape) (backends.Buffer, any, error) {
-	return b.inner.NewSharedBuffer(0, s)
+// flatKernel is a kernel whose body reads its inputs' flat data and fills a new
+// output buffer of shape out.
+func flatKernel(out shapes.Shape, body func(b *Backend, in []any, y any) error) kernel {
+	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
+		flats := make([]any, len(in))
+		for i, buf := range in {
+			f, err := b.inner.BufferData(buf)
+			if err != nil {
+				return nil, err
+			}
+			flats[i] = f
+		}
+		buf, y, err := b.inner.NewSharedBuffer(0, out)
+		if err != nil {
+			return nil, err
+		}
+		if err := body(b, flats, y); err != nil {
+			_ = b.inner.BufferFinalize(buf)
+			return nil, err
+		}
+		return []backends.Buffer{buf}, nil
+	}
 }
 
 func mapKernel(out shapes.Shape, op string) kernel {
 	f := unaryFns[op]
-	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		x, err := b.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		buf, y, err := newOut(b, out)
-		if err != nil {
-			return nil, err
-		}
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		x := in[0]
 		switch y := y.(type) {
 		case []float32:
 			mapInto(op, f, x.([]float32), y)
 		case []float64:
 			mapInto(op, f, x.([]float64), y)
 		}
-		return []backends.Buffer{buf}, nil
-	}
+		return nil
+	})
 }
 
 func mapInto[T gemm.Float](op string, f func(float64) float64, x, y []T) {
@@ -176,27 +190,17 @@ func mapInto[T gemm.Float](op string, f func(float64) float64, x, y []T) {
 func zipKernel(out shapes.Shape, op string, sa, sb []int) kernel {
 	f := binaryFns[op]
 	flatA, flatB := contiguous(sa, out), contiguous(sb, out)
-	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		x, err := b.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		z, err := b.inner.BufferData(in[1])
-		if err != nil {
-			return nil, err
-		}
-		buf, y, err := newOut(b, out)
-		if err != nil {
-			return nil, err
-		}
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		x := in[0]
+		z := in[1]
 		switch y := y.(type) {
 		case []float32:
 			zipInto(op, f, out, x.([]float32), z.([]float32), y, sa, sb, flatA, flatB)
 		case []float64:
 			zipInto(op, f, out, x.([]float64), z.([]float64), y, sa, sb, flatA, flatB)
 		}
-		return []backends.Buffer{buf}, nil
-	}
+		return nil
+	})
 }
 
 func zipInto[T gemm.Float](op string, f func(a, b float64) float64, out shapes.Shape, x, z, y []T, sa, sb []int, flatA, flatB bool) {
@@ -276,23 +280,16 @@ func walkRows(out shapes.Shape, sa, sb []int, row func(i, ia, ib, n, da, db int)
 // gatherKernel writes y[i] = x[offset(i)] with per-axis strides st (Transpose, BroadcastInDim).
 func gatherKernel(out shapes.Shape, st []int) kernel {
 	zero := make([]int, out.Rank())
-	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		x, err := b.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		buf, y, err := newOut(b, out)
-		if err != nil {
-			return nil, err
-		}
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		x := in[0]
 		switch y := y.(type) {
 		case []float32:
 			gatherInto(out, x.([]float32), y, st, zero)
 		case []float64:
 			gatherInto(out, x.([]float64), y, st, zero)
 		}
-		return []backends.Buffer{buf}, nil
-	}
+		return nil
+	})
 }
 
 // reduceSumKernel sums over axes. A contiguous block of axes views x as [A, R, B] ->
@@ -319,23 +316,16 @@ func reduceSumKernel(x, out shapes.Shape, axes []int) kernel {
 			bsz *= d
 		}
 	}
-	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		xf, err := b.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		buf, y, err := newOut(b, out)
-		if err != nil {
-			return nil, err
-		}
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		xf := in[0]
 		switch y := y.(type) {
 		case []float32:
 			reduceInto(xf.([]float32), y, a, r, bsz)
 		case []float64:
 			reduceInto(xf.([]float64), y, a, r, bsz)
 		}
-		return []backends.Buffer{buf}, nil
-	}
+		return nil
+	})
 }
 
 // reduceInto sums over r in a fixed order; work is split over b (or a) only.
@@ -369,7 +359,7 @@ func reduceInto[T gemm.Float](x, y []T, a, r, b int) {
 	}
 	partial := make([]T, workers*b)
 	for i := range a {
-		_ = parallelWorkers(r, workers, func(wid, lo, hi int) error {
+		_ = parallel.Workers(r, workers, func(wid, lo, hi int) error {
 			acc := partial[wid*b : (wid+1)*b]
 			clear(acc)
 			for k := lo; k < hi; k++ {
@@ -417,27 +407,17 @@ func compareKernel(n *node) kernel {
 	}
 	scalar := b.Rank() == 0
 	op := n.op
-	return func(bk *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		x, err := bk.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		z, err := bk.inner.BufferData(in[1])
-		if err != nil {
-			return nil, err
-		}
-		buf, y, err := newOut(bk, out)
-		if err != nil {
-			return nil, err
-		}
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		x := in[0]
+		z := in[1]
 		switch xs := x.(type) {
 		case []float32:
 			compareInto(op, xs, z.([]float32), y.([]bool), scalar)
 		case []float64:
 			compareInto(op, xs, z.([]float64), y.([]bool), scalar)
 		}
-		return []backends.Buffer{buf}, nil
-	}
+		return nil
+	})
 }
 
 func compareInto[T gemm.Float](op string, x, z []T, y []bool, scalar bool) {
@@ -498,23 +478,16 @@ func convertKernel(n *node) kernel {
 	if !ok(out.DType) || !(ok(from) || from == dtypes.Bool) {
 		return nil
 	}
-	return func(bk *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		x, err := bk.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		buf, y, err := newOut(bk, out)
-		if err != nil {
-			return nil, err
-		}
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		x := in[0]
 		switch y := y.(type) {
 		case []float32:
 			convertInto(x, y)
 		case []float64:
 			convertInto(x, y)
 		}
-		return []backends.Buffer{buf}, nil
-	}
+		return nil
+	})
 }
 
 func convertInto[T gemm.Float](x any, y []T) {
@@ -540,17 +513,10 @@ func convertInto[T gemm.Float](x any, y []T) {
 
 // reshapeKernel copies the values into a buffer of the new shape.
 func reshapeKernel(out shapes.Shape) kernel {
-	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		x, err := b.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		buf, y, err := newOut(b, out)
-		if err != nil {
-			return nil, err
-		}
-		return []backends.Buffer{buf}, copyFlat(y, x)
-	}
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		x := in[0]
+		return copyFlat(y, x)
+	})
 }
 
 func scatterSumKernel(x, out shapes.Shape, axes []int) kernel {
@@ -566,23 +532,16 @@ func scatterSumKernel(x, out shapes.Shape, axes []int) kernel {
 		k++
 	}
 	xs := strides(x)
-	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		xf, err := b.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		buf, y, err := newOut(b, out)
-		if err != nil {
-			return nil, err
-		}
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		xf := in[0]
 		switch y := y.(type) {
 		case []float32:
 			scatterSumInto(x, xf.([]float32), y, xs, st)
 		case []float64:
 			scatterSumInto(x, xf.([]float64), y, xs, st)
 		}
-		return []backends.Buffer{buf}, nil
-	}
+		return nil
+	})
 }
 
 func scatterSumInto[T gemm.Float](x shapes.Shape, xf, y []T, xs, st []int) {

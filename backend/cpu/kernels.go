@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
-	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
@@ -64,33 +63,15 @@ func dotGeneralKernel(n *node) kernel {
 
 func matmulKernel(n *node, p gemm.Op) kernel {
 	out := n.outs[0].shape
-	return func(b *Backend, in []backends.Buffer) ([]backends.Buffer, error) {
-		a, err := b.inner.BufferData(in[0])
-		if err != nil {
-			return nil, err
-		}
-		w, err := b.inner.BufferData(in[1])
-		if err != nil {
-			return nil, err
-		}
-		buf, c, err := b.inner.NewSharedBuffer(0, out)
-		if err != nil {
-			return nil, err
-		}
+	return flatKernel(out, func(_ *Backend, in []any, c any) error {
 		switch c := c.(type) {
 		case []float32:
-			err = gemm.Multiply(p, a.([]float32), w.([]float32), c)
+			return gemm.Multiply(p, in[0].([]float32), in[1].([]float32), c)
 		case []float64:
-			err = gemm.Multiply(p, a.([]float64), w.([]float64), c)
-		default:
-			err = fmt.Errorf("matmul: dtype %s", out.DType)
+			return gemm.Multiply(p, in[0].([]float64), in[1].([]float64), c)
 		}
-		if err != nil {
-			_ = b.inner.BufferFinalize(buf)
-			return nil, err
-		}
-		return []backends.Buffer{buf}, nil
-	}
+		return fmt.Errorf("matmul: dtype %s", out.DType)
+	})
 }
 
 // strides returns the row-major strides of a shape.

@@ -3,7 +3,8 @@ package gemm
 import (
 	"fmt"
 	"runtime"
-	"sync"
+
+	"github.com/gankit/gankit/backend/cpu/internal/parallel"
 )
 
 // Float is the element types gemm multiplies.
@@ -107,24 +108,13 @@ const minRowsPerWorker = 32
 // value is always summed in the same order by the same code.
 func parallelRows(p Op, f func(lo, hi int)) {
 	workers := max(1, min(runtime.GOMAXPROCS(0), p.M/minRowsPerWorker))
-	if workers == 1 || p.Serial || 2*float64(p.M)*float64(p.N)*float64(p.K) < 2e5 {
-		f(0, p.M)
-		return
+	if p.Serial || 2*float64(p.M)*float64(p.N)*float64(p.K) < 2e5 {
+		workers = 1
 	}
-	chunk := (p.M + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*chunk, min(p.M, (w+1)*chunk)
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
+	_ = parallel.Workers(p.M, workers, func(_, lo, hi int) error {
+		f(lo, hi)
+		return nil
+	})
 }
 
 // goMultiply is the portable kernel.
