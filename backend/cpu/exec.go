@@ -25,6 +25,9 @@ type step struct {
 	kernel kernel
 	del    *delegated
 	free   []int // slots whose last use is this step
+	// alias: the step's output is its input's buffer, unchanged (a Reshape whose
+	// readers are all kernels, which go by the graph's shapes, not the buffer's).
+	alias bool
 }
 
 // Executable runs a compiled graph.
@@ -119,6 +122,7 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 		e.outputs = append(e.outputs, slotOf(v))
 		e.outShapes = append(e.outShapes, v.shape)
 	}
+	e.markAliases()
 	// Last uses: a slot is freed after the last step reading it, unless it is an
 	// output, a parameter (owned by the caller) or a constant (owned by e).
 	keep := map[int]bool{}
@@ -151,6 +155,28 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 		slices.Sort(e.steps[i].free)
 	}
 	return e, nil
+}
+
+// markAliases lets a Reshape share its input's buffer when no delegated op reads the
+// result and it is not a graph output (both would see the buffer's old shape).
+func (e *Executable) markAliases() {
+	delegatedReads := map[int]bool{}
+	for _, st := range e.steps {
+		if st.kernel == nil {
+			for _, s := range st.inputs {
+				delegatedReads[s] = true
+			}
+		}
+	}
+	for _, s := range e.outputs {
+		delegatedReads[s] = true
+	}
+	for i := range e.steps {
+		st := &e.steps[i]
+		if st.n.op == "Reshape" && st.kernel != nil && !delegatedReads[st.outs[0]] {
+			st.alias = true
+		}
+	}
 }
 
 func (e *Executable) Inputs() ([]string, []shapes.Shape) { return e.names, e.params }
@@ -187,6 +213,13 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 		in := make([]backends.Buffer, len(st.inputs))
 		for i, s := range st.inputs {
 			in[i] = slots[s]
+		}
+		if st.alias {
+			slots[st.outs[0]], owned[st.outs[0]] = in[0], owned[st.inputs[0]]
+			for _, s := range st.free {
+				release(s)
+			}
+			continue
 		}
 		var out []backends.Buffer
 		var err error
