@@ -189,7 +189,7 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 	}
 	// Patches are built and multiplied a block of rows at a time, so that a block
 	// of patches stays in cache; blocks are split over the cores.
-	blk := min(rows, max(16, patchBlock/cols))
+	blk := blockRows(rows, cols)
 	nblk := (rows + blk - 1) / blk
 	workers := min(runtime.GOMAXPROCS(0), nblk)
 	pbuf, ybuf := ar.get(workers*blk*cols), ar.get(workers*blk*g.cout)
@@ -207,11 +207,14 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 					i0, ok0 := g.source(0, o0, k0)
 					for _, k1 := range k1s {
 						i1, ok1 := g.source(1, o1, k1)
-						if ok0 && ok1 {
+						switch {
+						case !ok0 || !ok1:
+							clear(row[t*g.c : (t+1)*g.c])
+						case g.c == 1: // one channel: an assignment, not a copy call
+							row[t] = x[n*g.xN+i0*g.xS[0]+i1*g.xS[1]]
+						default:
 							base := n*g.xN + i0*g.xS[0] + i1*g.xS[1]
 							copy(row[t*g.c:(t+1)*g.c], x[base:base+g.c])
-						} else {
-							clear(row[t*g.c : (t+1)*g.c])
 						}
 						t++
 					}
@@ -231,6 +234,14 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 
 // patchBlock is how many patch values a block holds: 1 MiB of float32.
 const patchBlock = 1 << 18
+
+// blockRows is the rows per block for rows of width values: a cache-sized block, but
+// small enough that every core gets a few blocks.
+func blockRows(rows, width int) int {
+	blk := max(16, patchBlock/width)
+	blk = min(blk, max(16, rows/(4*runtime.GOMAXPROCS(0))))
+	return min(rows, blk)
+}
 
 // source maps output position o and kernel tap k on spatial axis i to the input
 // index it reads, or false when that lands on padding or between dilated pixels.
@@ -347,7 +358,7 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 		// Rows of the padded grid, a cache-sized block at a time: each tap's product
 		// accumulates into the block's outputs, then the valid ones are kept.
 		rows := g.n * pd[0] * pd[1]
-		blk := min(rows, max(16, patchBlock/max(g.c, g.cout)))
+		blk := blockRows(rows, max(g.c, g.cout))
 		nblk := (rows + blk - 1) / blk
 		workers := min(runtime.GOMAXPROCS(0), nblk)
 		ybuf := ar.get(workers * blk * g.cout)
