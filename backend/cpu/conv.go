@@ -88,6 +88,9 @@ func convInto[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 			return shiftConv(ar, g, plan, x, w, y)
 		}
 	}
+	if g.useCol2im() {
+		return col2im(ar, g, x, w, y)
+	}
 	if g.xC != 1 {
 		// Gathers below copy runs of channels: make the channels contiguous first
 		// (the kernel-gradient convolutions see the batch as their channels).
@@ -413,3 +416,88 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 
 // parallelFor runs f over one fixed chunk of [0, n) per core (small n on the caller).
 func parallelFor(n int, f func(lo, hi int)) { parallel.For(n, 64, f) }
+
+// useCol2im says whether an input-dilated convolution (a transposed one, or the input
+// gradient of a strided one) is cheaper computed from the input side: when it has fewer
+// output channels than input channels, and the outputs cover the dilated input (so
+// few input-tap pairs fall outside the output).
+func (g convGeom) useCol2im() bool {
+	if g.idil == [2]int{1, 1} || g.stride != [2]int{1, 1} || g.cout >= g.c {
+		return false
+	}
+	return 2*g.in[0]*g.in[1]*g.idil[0]*g.idil[1] <= 3*g.o[0]*g.o[1]
+}
+
+// col2im computes an input-dilated, stride-1 convolution as one matrix product per
+// image, cols[(i0, i1), (tap, co)] = x[i0, i1, :] · W[tap, :, co], then adds each
+// column into the output it lands on: input pixel i meets tap k at output
+// D*i + padLo - k*kdil (Dumoulin & Visin 2016, §4). No zero is multiplied. Images
+// are split over the cores and each sums its outputs in a fixed order.
+func col2im[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
+	if g.xC != 1 || g.xS[1] != g.c || g.xS[0] != g.in[1]*g.c || g.xN != g.in[0]*g.in[1]*g.c {
+		x, g = channelsLast(ar, g, x)
+	}
+	taps := g.k[0] * g.k[1]
+	kc := taps * g.cout
+	wcol := ar.get(g.c * kc)
+	for k0 := range g.k[0] {
+		for k1 := range g.k[1] {
+			t := k0*g.k[1] + k1
+			for c := range g.c {
+				for co := range g.cout {
+					wcol[c*kc+t*g.cout+co] = w[k0*g.wS[0]+k1*g.wS[1]+c*g.wI+co*g.wO]
+				}
+			}
+		}
+	}
+	pix := g.in[0] * g.in[1]
+	outLen := g.o[0] * g.o[1] * g.cout
+	workers := min(runtime.GOMAXPROCS(0), g.n)
+	colsBuf, accBuf := ar.get(workers*pix*kc), ar.get(workers*outLen)
+	return parallel.Workers(g.n, workers, func(wid, lo, hi int) error {
+		cols := colsBuf[wid*pix*kc : (wid+1)*pix*kc]
+		acc := accBuf[wid*outLen : (wid+1)*outLen]
+		for n := lo; n < hi; n++ {
+			op := gemm.Op{M: pix, N: kc, K: g.c, Serial: workers > 1}
+			if err := gemm.Multiply(op, x[n*g.xN:], wcol, cols); err != nil {
+				return err
+			}
+			clear(acc)
+			for i0 := range g.in[0] {
+				for k0 := range g.k[0] {
+					o0 := g.idil[0]*i0 + g.padLo[0] - k0*g.kdil[0]
+					if o0 < 0 || o0 >= g.o[0] {
+						continue
+					}
+					for i1 := range g.in[1] {
+						src := cols[(i0*g.in[1]+i1)*kc:]
+						for k1 := range g.k[1] {
+							o1 := g.idil[1]*i1 + g.padLo[1] - k1*g.kdil[1]
+							if o1 < 0 || o1 >= g.o[1] {
+								continue
+							}
+							dst := acc[(o0*g.o[1]+o1)*g.cout : (o0*g.o[1]+o1+1)*g.cout]
+							for co, v := range src[(k0*g.k[1]+k1)*g.cout : (k0*g.k[1]+k1+1)*g.cout] {
+								dst[co] += v
+							}
+						}
+					}
+				}
+			}
+			for o0 := range g.o[0] {
+				for o1 := range g.o[1] {
+					base := n*g.yN + o0*g.yS[0] + o1*g.yS[1]
+					vals := acc[(o0*g.o[1]+o1)*g.cout : (o0*g.o[1]+o1+1)*g.cout]
+					if g.yC == 1 {
+						copy(y[base:base+g.cout], vals)
+						continue
+					}
+					for co, v := range vals {
+						y[base+co*g.yC] = v
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
