@@ -168,6 +168,10 @@ func mapInto[T gemm.Float](op string, f func(float64) float64, x, y []T) {
 			for i, v := range xs {
 				ys[i] = -v
 			}
+		case "Sqrt":
+			for i, v := range xs {
+				ys[i] = T(math.Sqrt(float64(v)))
+			}
 		case "Sign":
 			for i, v := range xs {
 				switch {
@@ -204,52 +208,117 @@ func zipKernel(out shapes.Shape, op string, sa, sb []int) kernel {
 }
 
 func zipInto[T gemm.Float](op string, f func(a, b float64) float64, out shapes.Shape, x, z, y []T, sa, sb []int, flatA, flatB bool) {
-	if flatA && flatB {
+	scalarA, scalarB := allZero(sa), allZero(sb)
+	if (flatA || scalarA) && (flatB || scalarB) {
+		// One long row: each side contiguous (step 1) or a scalar (step 0).
+		da, db := 1, 1
+		if scalarA {
+			da = 0
+		}
+		if scalarB {
+			db = 0
+		}
 		parallelFor(len(y)/1024+1, func(lo, hi int) {
-			hi = min(hi*1024, len(y))
-			lo *= 1024
-			switch op { // the common ones without the float64 round trip
-			case "Add":
-				for i := lo; i < hi; i++ {
-					y[i] = x[i] + z[i]
-				}
-			case "Sub":
-				for i := lo; i < hi; i++ {
-					y[i] = x[i] - z[i]
-				}
-			case "Mul":
-				for i := lo; i < hi; i++ {
-					y[i] = x[i] * z[i]
-				}
-			default:
-				for i := lo; i < hi; i++ {
-					y[i] = T(f(float64(x[i]), float64(z[i])))
-				}
-			}
+			lo, hi = lo*1024, min(hi*1024, len(y))
+			rowOp(op, f, y[lo:hi], x, lo*da, da, z, lo*db, db)
 		})
 		return
 	}
 	walkRows(out, sa, sb, func(i, ia, ib, n, da, db int) {
-		ys := y[i : i+n]
+		rowOp(op, f, y[i:i+n], x, ia, da, z, ib, db)
+	})
+}
+
+func allZero(s []int) bool {
+	for _, v := range s {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// rowOp computes ys[k] = x[ia+k*da] op z[ib+k*db], with tight loops for the common
+// ops when each side is contiguous or a repeated scalar.
+func rowOp[T gemm.Float](op string, f func(a, b float64) float64, ys, x []T, ia, da int, z []T, ib, db int) {
+	n := len(ys)
+	switch {
+	case da == 1 && db == 1:
+		xs, zs := x[ia:ia+n], z[ib:ib+n]
 		switch op {
 		case "Add":
 			for k := range ys {
-				ys[k] = x[ia+k*da] + z[ib+k*db]
+				ys[k] = xs[k] + zs[k]
 			}
+			return
 		case "Sub":
 			for k := range ys {
-				ys[k] = x[ia+k*da] - z[ib+k*db]
+				ys[k] = xs[k] - zs[k]
 			}
+			return
 		case "Mul":
 			for k := range ys {
-				ys[k] = x[ia+k*da] * z[ib+k*db]
+				ys[k] = xs[k] * zs[k]
 			}
-		default:
+			return
+		case "Div":
 			for k := range ys {
-				ys[k] = T(f(float64(x[ia+k*da]), float64(z[ib+k*db])))
+				ys[k] = xs[k] / zs[k]
 			}
+			return
 		}
-	})
+	case da == 0 && db == 1:
+		c, zs := x[ia], z[ib:ib+n]
+		switch op {
+		case "Add":
+			for k := range ys {
+				ys[k] = c + zs[k]
+			}
+			return
+		case "Sub":
+			for k := range ys {
+				ys[k] = c - zs[k]
+			}
+			return
+		case "Mul":
+			for k := range ys {
+				ys[k] = c * zs[k]
+			}
+			return
+		case "Div":
+			for k := range ys {
+				ys[k] = c / zs[k]
+			}
+			return
+		}
+	case da == 1 && db == 0:
+		xs, c := x[ia:ia+n], z[ib]
+		switch op {
+		case "Add":
+			for k := range ys {
+				ys[k] = xs[k] + c
+			}
+			return
+		case "Sub":
+			for k := range ys {
+				ys[k] = xs[k] - c
+			}
+			return
+		case "Mul":
+			for k := range ys {
+				ys[k] = xs[k] * c
+			}
+			return
+		case "Div":
+			for k := range ys {
+				ys[k] = xs[k] / c
+			}
+			return
+		}
+	}
+	for k := range ys {
+		ys[k] = T(f(float64(x[ia+k*da]), float64(z[ib+k*db])))
+	}
 }
 
 // walkRows visits the output one innermost row at a time: row start i, the matching
