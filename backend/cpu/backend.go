@@ -10,6 +10,9 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
+// NoFusionEnv, when set, turns elementwise fusion off.
+const NoFusionEnv = "GANKIT_CPU_NOFUSE"
+
 // Backend implements backends.Backend. Buffers and delegated ops belong to the
 // wrapped pure-Go backend.
 type Backend struct {
@@ -21,6 +24,8 @@ type Backend struct {
 
 	opTimes *opTimes // per-op time, when $GANKIT_CPU_OPTIMES names a file
 	scratch scratch  // kernels' temporary buffers
+
+	noFusion bool // $GANKIT_CPU_NOFUSE set: run elementwise ops one by one (for comparisons)
 }
 
 // New returns a CPU backend.
@@ -29,7 +34,7 @@ func New() (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{inner: inner, cache: map[string]*delegated{}}
+	b := &Backend{inner: inner, cache: map[string]*delegated{}, noFusion: os.Getenv(NoFusionEnv) != ""}
 	if path := os.Getenv(OpTimesEnv); path != "" {
 		b.opTimes = &opTimes{path: path, byOp: map[string]*opTime{}}
 	}

@@ -162,33 +162,38 @@ func mapKernel(out shapes.Shape, op string) kernel {
 
 func mapInto[T gemm.Float](op string, f func(float64) float64, x, y []T) {
 	parallelFor(len(y)/1024+1, func(lo, hi int) {
-		xs, ys := x[lo*1024:min(hi*1024, len(y))], y[lo*1024:min(hi*1024, len(y))]
-		switch op { // the cheap ones without the float64 round trip
-		case "Neg":
-			for i, v := range xs {
-				ys[i] = -v
-			}
-		case "Sqrt":
-			for i, v := range xs {
-				ys[i] = T(math.Sqrt(float64(v)))
-			}
-		case "Sign":
-			for i, v := range xs {
-				switch {
-				case v > 0:
-					ys[i] = 1
-				case v < 0:
-					ys[i] = -1
-				default:
-					ys[i] = v
-				}
-			}
-		default:
-			for i, v := range xs {
-				ys[i] = T(f(float64(v)))
+		lo, hi = lo*1024, min(hi*1024, len(y))
+		mapRow(op, f, x[lo:hi], y[lo:hi])
+	})
+}
+
+// mapRow computes ys[i] = f(xs[i]), with tight loops for the cheap ops.
+func mapRow[T gemm.Float](op string, f func(float64) float64, xs, ys []T) {
+	switch op {
+	case "Neg":
+		for i, v := range xs {
+			ys[i] = -v
+		}
+	case "Sqrt":
+		for i, v := range xs {
+			ys[i] = T(math.Sqrt(float64(v)))
+		}
+	case "Sign":
+		for i, v := range xs {
+			switch {
+			case v > 0:
+				ys[i] = 1
+			case v < 0:
+				ys[i] = -1
+			default:
+				ys[i] = v
 			}
 		}
-	})
+	default:
+		for i, v := range xs {
+			ys[i] = T(f(float64(v)))
+		}
+	}
 }
 
 func zipKernel(out shapes.Shape, op string, sa, sb []int) kernel {

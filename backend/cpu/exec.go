@@ -122,6 +122,9 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 		e.outputs = append(e.outputs, slotOf(v))
 		e.outShapes = append(e.outShapes, v.shape)
 	}
+	if !b.backend.noFusion {
+		e.fuse()
+	}
 	e.markAliases()
 	// Last uses: a slot is freed after the last step reading it, unless it is an
 	// output, a parameter (owned by the caller) or a constant (owned by e).
