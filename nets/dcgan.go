@@ -58,7 +58,7 @@ func upsample(ctx *context.Context, mode string, x *Node, out int) *Node {
 	case UpTransposedK3:
 		return ConvTranspose2D(ctx, x, out, 3, 2, 1, 1, dcganInit)
 	case UpNearest:
-		return Conv2D(ctx, NearestUpsample2x(x), out, 3, 1, samePad(1), dcganInit)
+		return NearestConv3(ctx, x, out, dcganInit)
 	case UpBilinear:
 		return Conv2D(ctx, BilinearUpsample2x(x), out, 3, 1, samePad(1), dcganInit)
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/testutil"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -59,5 +60,34 @@ func testGradients(t *testing.T, backendName string) {
 				t.Errorf("only %d coordinates checked", n)
 			}
 		})
+	}
+}
+
+// TestNearestConv3EqualsUpsampleThenConv checks the sub-pixel form against its
+// definition (nearest 2x, then a padded 3x3 convolution) on the same weights.
+func TestNearestConv3EqualsUpsampleThenConv(t *testing.T) {
+	b := testutil.Backend(t, "cpu")
+	ctx := context.New()
+	ctx.SetParam(ParamFloat64, true)
+	x := testutil.Normal(rand.New(rand.NewPCG(1, 2)), true, 2, 5, 6, 3)
+	out, err := context.ExecOnceN(b, ctx, func(ctx *context.Context, x *Node) []*Node {
+		fast := NearestConv3(ctx.In("c"), x, 4, Normal(0, 1))
+		slow := Conv2D(ctx.In("c").Reuse(), NearestUpsample2x(x), 4, 3, 1, samePad(1), Normal(0, 1))
+		return []*Node{fast, slow}
+	}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, s := out[0].Value().([][][][]float64), out[1].Value().([][][][]float64)
+	for n := range f {
+		for i := range f[n] {
+			for j := range f[n][i] {
+				for c := range f[n][i][j] {
+					if math.Abs(f[n][i][j][c]-s[n][i][j][c]) > 1e-12 {
+						t.Fatalf("[%d %d %d %d]: sub-pixel %g, upsample+conv %g", n, i, j, c, f[n][i][j][c], s[n][i][j][c])
+					}
+				}
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package nets
 
 import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // BilinearUpsample2x doubles height and width with bilinear interpolation, matching
@@ -29,4 +30,46 @@ func bilinear2xAxis(x *Node, axis int) *Node {
 	dims := x.Shape().Clone().Dimensions
 	dims[axis] *= 2
 	return Reshape(both, dims...)
+}
+
+// NearestConv3 is NearestUpsample2x followed by Conv2D(k3, pad 1) — the same function
+// and the same [3, 3, in, out] weights — computed without the upsampled image (Shi et
+// al. 2016's sub-pixel view): output pixel (2i+a, 2j+b) only ever sees input pixels
+// i-1..i+1 through one of four 2x2 kernels made by summing rows/columns of the 3x3
+// one. Along an axis, phase 0 reads offsets {-1, 0} with taps [w0, w1+w2] and phase 1
+// reads offsets {0, +1} with taps [w0+w1, w2]. Four 2x2 convolutions on the input do
+// 16 multiply-adds per input pixel and channel pair instead of 36.
+func NearestConv3(ctx *context.Context, x *Node, out int, init Init) *Node {
+	in := x.Shape().Dimensions[3]
+	g := x.Graph()
+	w := Param(ctx, "weights", init, 3, 3, in, out).ValueGraph(g)
+	b := Param(ctx, "biases", Fill(0), out).ValueGraph(g)
+	// phaseTaps folds the 3 taps of axis into the 2 a phase uses.
+	phaseTaps := func(w *Node, axis, phase int) *Node {
+		t := func(k int) *Node { return SliceAxis(w, axis, AxisRange(k, k+1)) }
+		if phase == 0 {
+			return Concatenate([]*Node{t(0), Add(t(1), t(2))}, axis)
+		}
+		return Concatenate([]*Node{Add(t(0), t(1)), t(2)}, axis)
+	}
+	axes := ConvolveAxesConfig{
+		InputBatch: 0, InputSpatial: []int{1, 2}, InputChannels: 3,
+		KernelSpatial: []int{0, 1}, KernelInputChannels: 2, KernelOutputChannels: 3,
+		OutputBatch: 0, OutputSpatial: []int{1, 2}, OutputChannels: 3,
+	}
+	pad := [2][2]int{{1, 0}, {0, 1}} // phase 0 reads one pixel before, phase 1 one after
+	var rows []*Node
+	for a := range 2 {
+		wa := phaseTaps(w, 0, a)
+		var cols []*Node
+		for c := range 2 {
+			k := phaseTaps(wa, 1, c)
+			cols = append(cols, ConvGeneral(x, k, axes, []int{1, 1}, [][2]int{pad[a], pad[c]}, []int{1, 1}, []int{1, 1}, 1, 1))
+		}
+		rows = append(rows, Stack(cols, 3)) // [N, H, W, 2(b), out]
+	}
+	y := Stack(rows, 2) // [N, H, 2(a), W, 2(b), out]
+	d := x.Shape().Dimensions
+	y = Reshape(y, d[0], 2*d[1], 2*d[2], out)
+	return Add(y, Reshape(b, 1, 1, 1, out))
 }
