@@ -65,6 +65,13 @@ func TestOpsMatchSimplego(t *testing.T) {
 				parts = append(parts, Reshape(ReduceSum(x5, 0, 2), -1), Reshape(ReduceSum(x5, 1, 4), -1))
 				return Concatenate(parts, 0)
 			}},
+			tc{"slice-concat", [][]int{d, d}, func(in []*Node) *Node {
+				a, b := in[0], in[1]
+				s1 := Slice(a, AxisRange(0, d[0]), AxisRange(0, d[1]).Stride(2), AxisRange(1, d[2]).Stride(3))
+				s2 := Slice(b, AxisRange(), AxisRange(), AxisRange(0, d[2]-1))
+				cat := Concatenate([]*Node{a, b, a}, 1)
+				return Concatenate([]*Node{Reshape(s1, -1), Reshape(s2, -1), Reshape(cat, -1)}, 0)
+			}},
 			tc{"dot", [][]int{{d[0] * 3, d[2]}, {d[2], d[1] + 2}}, func(in []*Node) *Node {
 				a, b := in[0], in[1]
 				ta := DotGeneral(Transpose(a, 0, 1), []int{0}, nil, b, []int{0}, nil)

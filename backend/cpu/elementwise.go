@@ -100,6 +100,18 @@ func elementwiseKernel(n *node) kernel {
 		return reduceSumKernel(n.inputs[0].shape, out, n.args[1].([]int))
 	case n.op == "Reshape":
 		return reshapeKernel(out)
+	case n.op == "Slice":
+		return sliceKernel(n.inputs[0].shape, out, n.args[1].([]int), n.args[3].([]int))
+	case n.op == "Reverse":
+		return reverseKernel(n.inputs[0].shape, n.args[1].([]int))
+	case n.op == "Concatenate":
+		ins := make([]shapes.Shape, len(n.inputs))
+		for i, v := range n.inputs {
+			ins[i] = v.shape
+		}
+		return concatenateKernel(ins, out, n.args[0].(int))
+	case n.op == "Identity":
+		return reshapeKernel(out)
 	}
 	return nil
 }
@@ -352,19 +364,91 @@ func walkRows(out shapes.Shape, sa, sb []int, row func(i, ia, ib, n, da, db int)
 }
 
 // gatherKernel writes y[i] = x[offset(i)] with per-axis strides st (Transpose, BroadcastInDim).
-func gatherKernel(out shapes.Shape, st []int) kernel {
+func gatherKernel(out shapes.Shape, st []int) kernel { return offsetGatherKernel(out, 0, st) }
+
+// offsetGatherKernel writes y[i] = x[base + offset(i)] (Slice, Reverse: strides may be
+// larger than the input's, or negative).
+func offsetGatherKernel(out shapes.Shape, base int, st []int) kernel {
 	zero := make([]int, out.Rank())
 	return flatKernel(out, func(_ *Backend, in []any, y any) error {
 		x := in[0]
 		switch y := y.(type) {
 		case []float32:
-			gatherInto(out, x.([]float32), y, st, zero)
+			gatherInto(out, x.([]float32), y, base, st, zero)
 		case []float64:
-			gatherInto(out, x.([]float64), y, st, zero)
+			gatherInto(out, x.([]float64), y, base, st, zero)
 		}
 		return nil
 	})
 }
+
+// sliceKernel: y = x[starts : limits : strides].
+func sliceKernel(x, out shapes.Shape, starts, strides []int) kernel {
+	xs := strides0(x)
+	st := make([]int, x.Rank())
+	base := 0
+	for i := range st {
+		step := 1
+		if len(strides) > 0 {
+			step = strides[i]
+		}
+		st[i] = xs[i] * step
+		base += starts[i] * xs[i]
+	}
+	return offsetGatherKernel(out, base, st)
+}
+
+// reverseKernel: y = x with axes reversed (negative strides from the far end).
+func reverseKernel(x shapes.Shape, axes []int) kernel {
+	st := slices.Clone(strides0(x))
+	base := 0
+	for _, a := range axes {
+		base += (x.Dimensions[a] - 1) * st[a]
+		st[a] = -st[a]
+	}
+	return offsetGatherKernel(x, base, st)
+}
+
+// concatenateKernel copies each operand's rows into its place along axis.
+func concatenateKernel(ins []shapes.Shape, out shapes.Shape, axis int) kernel {
+	outer := 1
+	for _, d := range out.Dimensions[:axis] {
+		outer *= d
+	}
+	inner := 1
+	for _, d := range out.Dimensions[axis+1:] {
+		inner *= d
+	}
+	widths := make([]int, len(ins))
+	for k, s := range ins {
+		widths[k] = s.Dimensions[axis] * inner
+	}
+	row := out.Dimensions[axis] * inner
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		switch y := y.(type) {
+		case []float32:
+			concatInto(in, y, outer, row, widths)
+		case []float64:
+			concatInto(in, y, outer, row, widths)
+		}
+		return nil
+	})
+}
+
+func concatInto[T gemm.Float](in []any, y []T, outer, row int, widths []int) {
+	parallelFor(outer, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			off := o * row
+			for k, w := range widths {
+				copy(y[off:off+w], in[k].([]T)[o*w:(o+1)*w])
+				off += w
+			}
+		}
+	})
+}
+
+// strides0 is strides for a shape (named apart from Slice's strides argument).
+func strides0(s shapes.Shape) []int { return strides(s) }
 
 // reduceSumKernel sums over axes. A contiguous block of axes views x as [A, R, B] ->
 // [A, B]; other layouts (the gradient of nearest upsampling sums axes 2 and 4 of
@@ -453,8 +537,9 @@ func reduceInto[T gemm.Float](x, y []T, a, r, b int) {
 	}
 }
 
-func gatherInto[T gemm.Float](out shapes.Shape, x, y []T, st, zero []int) {
+func gatherInto[T gemm.Float](out shapes.Shape, x, y []T, base int, st, zero []int) {
 	walkRows(out, st, zero, func(i, ia, _, n, da, _ int) {
+		ia += base
 		ys := y[i : i+n]
 		switch da {
 		case 0:

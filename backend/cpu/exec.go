@@ -161,7 +161,8 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 }
 
 // markAliases lets a Reshape share its input's buffer when no delegated op reads the
-// result and it is not a graph output (both would see the buffer's old shape).
+// result and it is not a graph output (both would see the buffer's old shape), and an
+// Identity share it always.
 func (e *Executable) markAliases() {
 	delegatedReads := map[int]bool{}
 	for _, st := range e.steps {
@@ -176,7 +177,10 @@ func (e *Executable) markAliases() {
 	}
 	for i := range e.steps {
 		st := &e.steps[i]
-		if st.n.op == "Reshape" && st.kernel != nil && !delegatedReads[st.outs[0]] {
+		switch {
+		case st.n.op == "Reshape" && st.kernel != nil && !delegatedReads[st.outs[0]]:
+			st.alias = true
+		case st.n.op == "Identity" && st.kernel != nil: // same shape: any reader may share it
 			st.alias = true
 		}
 	}
