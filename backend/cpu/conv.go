@@ -459,16 +459,18 @@ func col2im[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 	}
 	pix := g.in[0] * g.in[1]
 	outLen := g.o[0] * g.o[1] * g.cout
+	// One product for all images (better shapes than one per image), then the
+	// images' scatters in parallel.
+	cols := ar.get(g.n * pix * kc)
+	if err := gemm.Multiply(gemm.Op{M: g.n * pix, N: kc, K: g.c}, x, wcol, cols); err != nil {
+		return err
+	}
 	workers := min(runtime.GOMAXPROCS(0), g.n)
-	colsBuf, accBuf := ar.get(workers*pix*kc), ar.get(workers*outLen)
+	accBuf := ar.get(workers * outLen)
 	return parallel.Workers(g.n, workers, func(wid, lo, hi int) error {
-		cols := colsBuf[wid*pix*kc : (wid+1)*pix*kc]
 		acc := accBuf[wid*outLen : (wid+1)*outLen]
 		for n := lo; n < hi; n++ {
-			op := gemm.Op{M: pix, N: kc, K: g.c, Serial: workers > 1}
-			if err := gemm.Multiply(op, x[n*g.xN:], wcol, cols); err != nil {
-				return err
-			}
+			img := cols[n*pix*kc : (n+1)*pix*kc]
 			clear(acc)
 			for i0 := range g.in[0] {
 				for k0 := range g.k[0] {
@@ -477,7 +479,7 @@ func col2im[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 						continue
 					}
 					for i1 := range g.in[1] {
-						src := cols[(i0*g.in[1]+i1)*kc:]
+						src := img[(i0*g.in[1]+i1)*kc:]
 						for k1 := range g.k[1] {
 							o1 := g.idil[1]*i1 + g.padLo[1] - k1*g.kdil[1]
 							if o1 < 0 || o1 >= g.o[1] {
