@@ -17,13 +17,12 @@ type convGeom struct {
 	kdil, idil [2]int
 	padLo      [2]int
 	// Flat strides of the logical axes in each buffer.
-	xN, xC   int
-	xS       [2]int
-	wI, wO   int
-	wS       [2]int
-	yN, yC   int
-	yS       [2]int
-	yNatural bool // the output is [N, O0, O1, Cout]: the product writes it directly
+	xN, xC int
+	xS     [2]int
+	wI, wO int
+	wS     [2]int
+	yN, yC int
+	yS     [2]int
 }
 
 // convKernel lowers ConvGeneral to im2col + one matrix product.
@@ -59,8 +58,6 @@ func convKernel(n *node) kernel {
 		}
 		g.xS[i], g.wS[i], g.yS[i] = xs[axes.InputSpatial[i]], ws[axes.KernelSpatial[i]], ys[axes.OutputSpatial[i]]
 	}
-	g.yNatural = axes.OutputBatch == 0 && axes.OutputSpatial[0] == 1 && axes.OutputSpatial[1] == 2 && axes.OutputChannels == 3 &&
-		g.idil == [2]int{1, 1}
 	return flatKernel(y, func(b *Backend, in []any, out any) error {
 		switch out := out.(type) {
 		case []float32:
@@ -111,9 +108,6 @@ func convInto[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 				}
 			}
 		}
-	}
-	if !g.yNatural {
-		clear(y)
 	}
 	for ph0 := range g.idil[0] {
 		for ph1 := range g.idil[1] {

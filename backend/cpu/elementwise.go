@@ -43,6 +43,9 @@ var unaryFns = map[string]func(float64) float64{
 	},
 }
 
+// compareOps are the float comparisons with a kernel (bool output).
+var compareOps = map[string]bool{"GreaterThan": true, "GreaterOrEqual": true, "LessThan": true, "LessOrEqual": true}
+
 // binaryFns are the binary ops with a kernel.
 var binaryFns = map[string]func(a, b float64) float64{
 	"Add": func(a, b float64) float64 { return a + b },
@@ -383,14 +386,14 @@ func offsetGatherKernel(out shapes.Shape, base int, st []int) kernel {
 }
 
 // sliceKernel: y = x[starts : limits : strides].
-func sliceKernel(x, out shapes.Shape, starts, strides []int) kernel {
-	xs := strides0(x)
+func sliceKernel(x, out shapes.Shape, starts, steps []int) kernel {
+	xs := strides(x)
 	st := make([]int, x.Rank())
 	base := 0
 	for i := range st {
 		step := 1
-		if len(strides) > 0 {
-			step = strides[i]
+		if len(steps) > 0 {
+			step = steps[i]
 		}
 		st[i] = xs[i] * step
 		base += starts[i] * xs[i]
@@ -400,7 +403,7 @@ func sliceKernel(x, out shapes.Shape, starts, strides []int) kernel {
 
 // reverseKernel: y = x with axes reversed (negative strides from the far end).
 func reverseKernel(x shapes.Shape, axes []int) kernel {
-	st := slices.Clone(strides0(x))
+	st := strides(x)
 	base := 0
 	for _, a := range axes {
 		base += (x.Dimensions[a] - 1) * st[a]
@@ -446,9 +449,6 @@ func concatInto[T gemm.Float](in []any, y []T, outer, row int, widths []int) {
 		}
 	})
 }
-
-// strides0 is strides for a shape (named apart from Slice's strides argument).
-func strides0(s shapes.Shape) []int { return strides(s) }
 
 // reduceSumKernel sums over axes. A contiguous block of axes views x as [A, R, B] ->
 // [A, B]; other layouts (the gradient of nearest upsampling sums axes 2 and 4 of
@@ -690,20 +690,19 @@ func scatterSumKernel(x, out shapes.Shape, axes []int) kernel {
 		st[i] = os[k]
 		k++
 	}
-	xs := strides(x)
 	return flatKernel(out, func(_ *Backend, in []any, y any) error {
 		xf := in[0]
 		switch y := y.(type) {
 		case []float32:
-			scatterSumInto(x, xf.([]float32), y, xs, st)
+			scatterSumInto(x, xf.([]float32), y, st)
 		case []float64:
-			scatterSumInto(x, xf.([]float64), y, xs, st)
+			scatterSumInto(x, xf.([]float64), y, st)
 		}
 		return nil
 	})
 }
 
-func scatterSumInto[T gemm.Float](x shapes.Shape, xf, y []T, xs, st []int) {
+func scatterSumInto[T gemm.Float](x shapes.Shape, xf, y []T, st []int) {
 	clear(y)
 	r := x.Rank()
 	dims := x.Dimensions
@@ -729,5 +728,4 @@ func scatterSumInto[T gemm.Float](x shapes.Shape, xf, y []T, xs, st []int) {
 			y[ib+k*st[r-1]] += v
 		}
 	}
-	_ = xs
 }

@@ -100,7 +100,7 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 			st.outs = append(st.outs, slotOf(o))
 		}
 		if n.op == "Constant" {
-			bufs, err := b.backend.runDelegated(n, nil, false)
+			bufs, err := b.backend.runConstant(n)
 			if err != nil {
 				return nil, fmt.Errorf("cpu backend: constant: %w", err)
 			}
@@ -210,11 +210,28 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 	for s, buf := range e.consts {
 		slots[s] = buf
 	}
-	release := func(s int) {
-		if owned[s] && slots[s] != nil && !e.aliased(slots, s) {
-			_ = e.backend.inner.BufferFinalize(slots[s])
+	// holders counts the slots sharing a buffer, for buffers held by more than one
+	// (aliases, or a delegated op handing back an input): the last one frees it.
+	holders := map[backends.Buffer]int{}
+	share := func(buf backends.Buffer) {
+		if holders[buf] == 0 {
+			holders[buf] = 1
 		}
+		holders[buf]++
+	}
+	release := func(s int) {
+		buf := slots[s]
 		slots[s] = nil
+		if buf == nil {
+			return
+		}
+		if n := holders[buf]; n > 1 {
+			holders[buf] = n - 1
+			return
+		}
+		if owned[s] {
+			_ = e.backend.inner.BufferFinalize(buf)
+		}
 	}
 	for _, st := range e.steps {
 		in := make([]backends.Buffer, len(st.inputs))
@@ -223,6 +240,7 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 		}
 		if st.alias {
 			slots[st.outs[0]], owned[st.outs[0]] = in[0], owned[st.inputs[0]]
+			share(in[0])
 			for _, s := range st.free {
 				release(s)
 			}
@@ -245,6 +263,9 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 		for i, s := range st.outs {
 			slots[s] = out[i]
 			owned[s] = true
+			if slices.Contains(in, out[i]) {
+				share(out[i])
+			}
 		}
 		for _, s := range st.free {
 			release(s)
@@ -272,16 +293,6 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 		res[i] = buf
 	}
 	return res, nil
-}
-
-// aliased reports whether slot s's buffer is also held by another live slot.
-func (e *Executable) aliased(slots []backends.Buffer, s int) bool {
-	for i, b := range slots {
-		if i != s && b != nil && b == slots[s] {
-			return true
-		}
-	}
-	return false
 }
 
 func (b *Backend) copyBuffer(buf backends.Buffer) (backends.Buffer, error) {
@@ -334,8 +345,8 @@ func (b *Backend) delegate(n *node) (*delegated, error) {
 	return d, nil
 }
 
-// runDelegated compiles and runs n once, without caching (constants).
-func (b *Backend) runDelegated(n *node, in []backends.Buffer, _ bool) ([]backends.Buffer, error) {
+// runConstant compiles and runs a Constant node once, without caching.
+func (b *Backend) runConstant(n *node) ([]backends.Buffer, error) {
 	sb := b.inner.Builder(n.op)
 	outs, err := n.replay(sb, n.args)
 	if err != nil {
@@ -346,5 +357,5 @@ func (b *Backend) runDelegated(n *node, in []backends.Buffer, _ bool) ([]backend
 		return nil, err
 	}
 	defer exec.Finalize()
-	return exec.Execute(in, nil, 0)
+	return exec.Execute(nil, nil, 0)
 }

@@ -44,7 +44,7 @@ func fusableOp(st step) (dims []int, dt dtypes.DType, ok bool) {
 	switch {
 	case unaryFns[n.op] != nil, binaryFns[n.op] != nil:
 		dt = out.DType
-	case n.op == "GreaterThan" || n.op == "GreaterOrEqual" || n.op == "LessThan" || n.op == "LessOrEqual":
+	case compareOps[n.op]:
 		dt = n.inputs[0].shape.DType
 	case n.op == "ConvertDType":
 		dt = out.DType
@@ -227,7 +227,7 @@ func runFused[T gemm.Float](prog []fuseInstr, in []any, y []T) {
 				default:
 					x, xo, xs := operand(ins.args[0])
 					z, zo, zs := operand(ins.args[1])
-					if compareOp(ins.op) != nil {
+					if compareOps[ins.op] {
 						compareRow(ins.op, dst, x, xo, xs, z, zo, zs)
 						continue
 					}
@@ -236,20 +236,6 @@ func runFused[T gemm.Float](prog []fuseInstr, in []any, y []T) {
 			}
 		}
 	})
-}
-
-func compareOp(op string) func(a, b float64) bool {
-	switch op {
-	case "GreaterThan":
-		return func(a, b float64) bool { return a > b }
-	case "GreaterOrEqual":
-		return func(a, b float64) bool { return a >= b }
-	case "LessThan":
-		return func(a, b float64) bool { return a < b }
-	case "LessOrEqual":
-		return func(a, b float64) bool { return a <= b }
-	}
-	return nil
 }
 
 // unaryRow applies a unary op to x[off + k*step] for each k of dst.

@@ -14,10 +14,10 @@ func (b *Backend) kernelFor(n *node) kernel {
 		return nil
 	}
 	dt := n.outs[0].shape.DType
-	switch n.op {
-	case "GreaterThan", "GreaterOrEqual", "LessThan", "LessOrEqual":
+	switch {
+	case compareOps[n.op]:
 		return compareKernel(n)
-	case "ConvertDType":
+	case n.op == "ConvertDType":
 		return convertKernel(n)
 	}
 	if dt != dtypes.Float32 && dt != dtypes.Float64 {
