@@ -43,7 +43,7 @@ func (c Config) Validate(s data.Shape) error {
 		if s.Size == 0 {
 			return fmt.Errorf("model.arch: dcgan needs image data, the data are %d-D points (use arch: mlp)", s.Dim)
 		}
-		if _, _, err := dcganPlan(s.Size); err != nil {
+		if _, _, err := DCGANPlan(s.Size); err != nil {
 			return err
 		}
 		if !slices.Contains(UpsampleModes, c.Upsample) {
@@ -71,8 +71,9 @@ func (c Config) Validate(s data.Shape) error {
 	return nil
 }
 
-// dcganPlan gives the generator's starting resolution and number of 2x stages for an image size.
-func dcganPlan(size int) (base, stages int, err error) {
+// DCGANPlan gives the generator's starting resolution and number of 2x stages (also
+// D's number of stride-2 convolutions) for an image size.
+func DCGANPlan(size int) (base, stages int, err error) {
 	switch size {
 	case 28:
 		return 7, 2, nil

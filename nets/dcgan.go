@@ -20,7 +20,7 @@ func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bo
 	if cfg.Arch == ArchMLP {
 		return mlp(ctx, z, cfg.Width, cfg.Depth, s.Dim, ReLU)
 	}
-	base, stages, err := dcganPlan(s.Size)
+	base, stages, err := DCGANPlan(s.Size)
 	if err != nil {
 		panic(err)
 	}
@@ -75,7 +75,7 @@ func Discriminator(ctx *context.Context, cfg Config, s data.Shape, x *Node) *Nod
 	if cfg.Arch == ArchMLP {
 		return Reshape(mlp(ctx, x, cfg.Width, cfg.Depth, 1, leaky), -1)
 	}
-	_, stages, err := dcganPlan(s.Size)
+	_, stages, err := DCGANPlan(s.Size)
 	if err != nil {
 		panic(err)
 	}

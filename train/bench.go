@@ -9,6 +9,7 @@ import (
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/losses"
+	"github.com/gankit/gankit/nets"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -73,12 +74,9 @@ func BenchStep(b backends.Backend, cfg config.Config, shape data.Shape, warmup, 
 func ModelFLOPs(cfg config.Config, s data.Shape) float64 {
 	m := cfg.Model
 	b := float64(cfg.Train.Batch)
-	base, stages := 7, 2
-	switch s.Size {
-	case 32:
-		base, stages = 4, 3
-	case 64:
-		base, stages = 4, 4
+	base, stages, err := nets.DCGANPlan(s.Size)
+	if err != nil {
+		return 0
 	}
 	ch := m.Width << (stages - 1)
 	g := 2 * b * float64(m.ZDim*base*base*ch)
@@ -91,9 +89,9 @@ func ModelFLOPs(cfg config.Config, s data.Shape) float64 {
 		res *= 2
 		taps := 9.0 // nearest / bilinear + conv k3
 		switch m.Upsample {
-		case "transposed": // k4 s2: each input pixel meets 16 taps = 4 per output pixel
+		case nets.UpTransposed: // k4 s2: each input pixel meets 16 taps = 4 per output pixel
 			taps = 4
-		case "transposed-k3":
+		case nets.UpTransposedK3:
 			taps = 9.0 / 4
 		}
 		g += 2 * b * float64(res*res*ch*out) * taps

@@ -319,14 +319,20 @@ func writeSamples(gen *sample.Generator, cfg config.Config, src data.Source, run
 		return "", err
 	}
 	path := filepath.Join(runDir, SamplesDir, fmt.Sprintf("step-%06d.png", step))
+	return path, WriteSamplesPNG(path, x, src)
+}
+
+// WriteSamplesPNG writes generated samples (flat) as a picture: an image grid, or for
+// a toy mixture a scatter over its modes.
+func WriteSamplesPNG(path string, x []float32, src data.Source) error {
 	if toy, ok := src.(*data.Toy); ok {
-		return path, sample.WritePNG(path, sample.Scatter(x, toy.Modes, ToyExtent(toy), 512))
+		return sample.WritePNG(path, sample.Scatter(x, toy.Modes, ToyExtent(toy), 512))
 	}
 	img, err := sample.Grid(x, src.Shape())
 	if err != nil {
-		return "", err
+		return err
 	}
-	return path, sample.WritePNG(path, img)
+	return sample.WritePNG(path, img)
 }
 
 // ToyExtent is the half-width of the square that frames a toy mixture's plots.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/config"
-	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/sample"
 	"github.com/gankit/gankit/train"
 	"github.com/spf13/cobra"
@@ -65,16 +64,7 @@ which --seed fixes.`,
 			if out == "" {
 				out = filepath.Join(run, train.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", ck.Step, seed, n))
 			}
-			if toy, ok := src.(*data.Toy); ok {
-				err = sample.WritePNG(out, sample.Scatter(x, toy.Modes, train.ToyExtent(toy), 512))
-			} else {
-				img, gerr := sample.Grid(x, src.Shape())
-				if gerr != nil {
-					return gerr
-				}
-				err = sample.WritePNG(out, img)
-			}
-			if err != nil {
+			if err := train.WriteSamplesPNG(out, x, src); err != nil {
 				return err
 			}
 			fmt.Printf("%d samples from %s (step %d) -> %s\n", n, run, ck.Step, out)
