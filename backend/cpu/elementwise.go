@@ -8,6 +8,7 @@ import (
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
 	"github.com/gankit/gankit/backend/cpu/internal/parallel"
+	"github.com/gankit/gankit/backend/cpu/vec"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -135,7 +136,17 @@ func broadcastStrides(x, out shapes.Shape) []int {
 	return st
 }
 
-func contiguous(st []int, s shapes.Shape) bool { return slices.Equal(st, strides(s)) }
+// contiguous says whether strides st walk shape s in row-major order, ignoring the
+// axes of size 1 (where any stride reads the same element).
+func contiguous(st []int, s shapes.Shape) bool {
+	want := strides(s)
+	for i, d := range s.Dimensions {
+		if d != 1 && st[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // flatKernel is a kernel whose body reads its inputs' flat data and fills a new
 // output buffer of shape out.
@@ -190,6 +201,10 @@ func mapRow[T gemm.Float](op string, f func(float64) float64, xs, ys []T) {
 			ys[i] = -v
 		}
 	case "Sqrt":
+		if y32, ok := any(ys).([]float32); ok {
+			vec.Sqrt(y32, any(xs).([]float32))
+			return
+		}
 		for i, v := range xs {
 			ys[i] = T(math.Sqrt(float64(v)))
 		}
@@ -261,6 +276,9 @@ func allZero(s []int) bool {
 // rowOp computes ys[k] = x[ia+k*da] op z[ib+k*db], with tight loops for the common
 // ops when each side is contiguous or a repeated scalar.
 func rowOp[T gemm.Float](op string, f func(a, b float64) float64, ys, x []T, ia, da int, z []T, ib, db int) {
+	if y32, ok := any(ys).([]float32); ok && rowOp32(op, y32, any(x).([]float32), ia, da, any(z).([]float32), ib, db) {
+		return
+	}
 	n := len(ys)
 	switch {
 	case da == 1 && db == 1:
@@ -339,6 +357,59 @@ func rowOp[T gemm.Float](op string, f func(a, b float64) float64, ys, x []T, ia,
 	for k := range ys {
 		ys[k] = T(f(float64(x[ia+k*da]), float64(z[ib+k*db])))
 	}
+}
+
+// rowOp32 is rowOp's float32 arithmetic on the vector loops; false when it does not
+// handle op or the layout.
+func rowOp32(op string, ys, x []float32, ia, da int, z []float32, ib, db int) bool {
+	n := len(ys)
+	switch {
+	case da == 1 && db == 1:
+		xs, zs := x[ia:ia+n], z[ib:ib+n]
+		switch op {
+		case "Add":
+			vec.Add(ys, xs, zs)
+		case "Sub":
+			vec.Sub(ys, xs, zs)
+		case "Mul":
+			vec.Mul(ys, xs, zs)
+		case "Div":
+			vec.Div(ys, xs, zs)
+		default:
+			return false
+		}
+	case da == 0 && db == 1:
+		c, zs := x[ia], z[ib:ib+n]
+		switch op {
+		case "Add":
+			vec.AddScalar(ys, zs, c) // c + z rounds as z + c
+		case "Sub":
+			vec.ScalarSub(ys, c, zs)
+		case "Mul":
+			vec.MulScalar(ys, zs, c)
+		case "Div":
+			vec.ScalarDiv(ys, c, zs)
+		default:
+			return false
+		}
+	case da == 1 && db == 0:
+		xs, c := x[ia:ia+n], z[ib]
+		switch op {
+		case "Add":
+			vec.AddScalar(ys, xs, c)
+		case "Sub":
+			vec.SubScalar(ys, xs, c)
+		case "Mul":
+			vec.MulScalar(ys, xs, c)
+		case "Div":
+			vec.DivScalar(ys, xs, c)
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // walkRows visits the output one innermost row at a time: row start i, the matching
@@ -508,9 +579,7 @@ func reduceInto[T gemm.Float](x, y []T, a, r, b int) {
 			acc := y[i*b : (i+1)*b]
 			clear(acc)
 			for k := range r {
-				for j, v := range x[(i*r+k)*b : (i*r+k+1)*b] {
-					acc[j] += v
-				}
+				addRow(acc, x[(i*r+k)*b:(i*r+k+1)*b])
 			}
 		}
 		return
@@ -521,19 +590,26 @@ func reduceInto[T gemm.Float](x, y []T, a, r, b int) {
 			acc := partial[wid*b : (wid+1)*b]
 			clear(acc)
 			for k := lo; k < hi; k++ {
-				for j, v := range x[(i*r+k)*b : (i*r+k+1)*b] {
-					acc[j] += v
-				}
+				addRow(acc, x[(i*r+k)*b:(i*r+k+1)*b])
 			}
 			return nil
 		})
 		out := y[i*b : (i+1)*b]
 		copy(out, partial[:b])
 		for w := 1; w < workers; w++ {
-			for j, v := range partial[w*b : (w+1)*b] {
-				out[j] += v
-			}
+			addRow(out, partial[w*b:(w+1)*b])
 		}
+	}
+}
+
+// addRow sets acc[j] += x[j].
+func addRow[T gemm.Float](acc, x []T) {
+	if a32, ok := any(acc).([]float32); ok {
+		vec.Add(a32, a32, any(x).([]float32))
+		return
+	}
+	for j, v := range x {
+		acc[j] += v
 	}
 }
 

@@ -1,11 +1,14 @@
 package cpu
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"unsafe"
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gankit/gankit/backend/cpu/internal/parallel"
+	"github.com/gankit/gankit/backend/cpu/vec"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
@@ -22,15 +25,48 @@ const fuseBlock = 1024
 
 // fuseArg is where an instruction reads an operand.
 type fuseArg struct {
-	ext    int  // index into the group's external inputs, or -1
-	member int  // index of the producing instruction, when ext < 0
-	scalar bool // external scalar, broadcast to every element
-	isBool bool // external bool buffer (read by ConvertDType)
+	ext     int  // index into the group's external inputs, or -1
+	member  int  // index of the producing instruction, when ext < 0
+	scalar  bool // external scalar (one element), broadcast to every element
+	channel bool // external [1, ..., 1, C] value, repeated along the last axis
+	isBool  bool // external bool buffer (read by ConvertDType)
 }
 
 type fuseInstr struct {
 	op   string
 	args []fuseArg
+}
+
+// fusedProg is a group's instructions; the last one's value is the group's. Blocks
+// of blk elements (a multiple of the last axis, so a block starts on a channel
+// boundary) are computed one at a time.
+type fusedProg struct {
+	instrs []fuseInstr
+	last   int // size of the last axis of the group's shape
+	blk    int
+}
+
+// operandKind says how an input of a fusable op is read: false when it cannot be.
+func operandKind(in, out shapes.Shape) (scalar, channel, ok bool) {
+	switch {
+	case in.Size() == 1:
+		return true, false, true
+	case slices.Equal(in.Dimensions, out.Dimensions):
+		return false, false, true
+	case isChannel(in, out):
+		return false, true, true
+	}
+	return false, false, false
+}
+
+// isChannel says whether in holds one value per index of out's last axis, broadcast
+// over the other axes: [C] or [1, ..., 1, C] against [..., C].
+func isChannel(in, out shapes.Shape) bool {
+	r := out.Rank()
+	if r < 2 || in.Size() != out.Dimensions[r-1] || in.Rank() == 0 || in.Dimensions[in.Rank()-1] != out.Dimensions[r-1] {
+		return false
+	}
+	return in.Rank() == 1 || in.Rank() == r
 }
 
 // fusableOp says whether st can join a group of shape dims and float dtype dt.
@@ -51,6 +87,13 @@ func fusableOp(st step) (dims []int, dt dtypes.DType, ok bool) {
 		if in := n.inputs[0].shape.DType; in != dtypes.Bool && in != dt {
 			return nil, dtypes.InvalidDType, false
 		}
+	case n.op == "BroadcastInDim":
+		// Only the per-channel broadcast, [C] or [1, ..., 1, C] -> [..., C].
+		dt = out.DType
+		axes := n.args[2].([]int)
+		if !isChannel(n.inputs[0].shape, out) || axes[len(axes)-1] != out.Rank()-1 {
+			return nil, dtypes.InvalidDType, false
+		}
 	default:
 		return nil, dtypes.InvalidDType, false
 	}
@@ -58,18 +101,47 @@ func fusableOp(st step) (dims []int, dt dtypes.DType, ok bool) {
 		return nil, dtypes.InvalidDType, false
 	}
 	for _, in := range n.inputs {
-		if in.shape.Rank() != 0 && !slices.Equal(in.shape.Dimensions, out.Dimensions) {
+		if _, _, ok := operandKind(in.shape, out); !ok {
 			return nil, dtypes.InvalidDType, false
 		}
 		if in.shape.DType != dt && !(n.op == "ConvertDType" && in.shape.DType == dtypes.Bool) {
+			return nil, dtypes.InvalidDType, false
+		}
+		if _, channel, _ := operandKind(in.shape, out); channel && in.shape.DType == dtypes.Bool {
 			return nil, dtypes.InvalidDType, false
 		}
 	}
 	return out.Dimensions, dt, true
 }
 
-// fuse merges elementwise steps into fused ones (see above). It runs before last
-// uses are computed.
+// reducible says whether st is a ReduceSum over leading axes, [A..., B...] -> [B...]
+// with rows of at least 8 elements, that a fused group can feed directly.
+func reducible(st step) (rows, width int, ok bool) {
+	n := st.n
+	if n.op != "ReduceSum" || st.kernel == nil {
+		return 0, 0, false
+	}
+	x := n.inputs[0].shape
+	axes := slices.Sorted(slices.Values(n.args[1].([]int)))
+	for i, a := range axes {
+		if a != i {
+			return 0, 0, false
+		}
+	}
+	rows, width = 1, 1
+	for i, d := range x.Dimensions {
+		if i < len(axes) {
+			rows *= d
+		} else {
+			width *= d
+		}
+	}
+	return rows, width, len(axes) > 0 && width >= 8 && x.Rank() >= 2
+}
+
+// fuse merges elementwise steps into fused ones (see above), and a group whose value
+// is only summed over its leading axes into the sum. It runs before last uses are
+// computed.
 func (e *Executable) fuse() {
 	producer := map[int]int{}
 	readers := map[int]int{}
@@ -118,9 +190,36 @@ func (e *Executable) fuse() {
 		r := find(i)
 		members[r] = append(members[r], i)
 	}
+	// A ReduceSum whose input is a group's value, read by nothing else, takes the
+	// group in: the group's values are summed block by block, never stored.
+	reduces := map[int]int{} // ReduceSum step -> root of the group it takes in
+	absorbed := map[int]bool{}
+	for i, st := range e.steps {
+		if _, _, ok := reducible(st); !ok {
+			continue
+		}
+		s := st.inputs[0]
+		p, has := producer[s]
+		if !has || readers[s] != 1 {
+			continue
+		}
+		if _, dt, ok := fusableOp(e.steps[p]); !ok || e.steps[p].n.outs[0].shape.DType != dt {
+			continue
+		}
+		reduces[i] = find(p)
+		absorbed[find(p)] = true
+	}
 	var steps []step
 	for i, st := range e.steps {
-		ms := members[find(i)]
+		if r, ok := reduces[i]; ok {
+			steps = append(steps, e.fusedReduceStep(members[r], st))
+			continue
+		}
+		r := find(i)
+		if absorbed[r] {
+			continue // runs inside the ReduceSum that reads it
+		}
+		ms := members[r]
 		if len(ms) < 2 {
 			steps = append(steps, st)
 			continue
@@ -133,13 +232,19 @@ func (e *Executable) fuse() {
 	e.steps = steps
 }
 
-// fusedStep builds the step that runs the member steps (in order) as one kernel.
-func (e *Executable) fusedStep(ms []int) step {
+// compile turns the member steps (in order) into a program, and lists the external
+// values it reads.
+func (e *Executable) compile(ms []int) (fusedProg, []int, string) {
 	root := e.steps[ms[len(ms)-1]]
+	out := root.n.outs[0].shape
 	memberOf := map[int]int{} // out slot -> instruction index
 	var ext []int
-	var extShapes []shapes.Shape
-	prog := make([]fuseInstr, len(ms))
+	prog := fusedProg{instrs: make([]fuseInstr, len(ms)), last: 1}
+	if out.Rank() > 0 {
+		prog.last = out.Dimensions[out.Rank()-1]
+	}
+	prog.blk = max(prog.last, fuseBlock/prog.last*prog.last)
+	ops := make([]string, len(ms))
 	for j, si := range ms {
 		st := e.steps[si]
 		ins := fuseInstr{op: st.n.op}
@@ -152,20 +257,24 @@ func (e *Executable) fusedStep(ms []int) step {
 			if idx < 0 {
 				idx = len(ext)
 				ext = append(ext, s)
-				extShapes = append(extShapes, st.n.inputs[k].shape)
 			}
 			sh := st.n.inputs[k].shape
-			ins.args = append(ins.args, fuseArg{ext: idx, scalar: sh.Rank() == 0, isBool: sh.DType == dtypes.Bool})
+			scalar, channel, _ := operandKind(sh, out)
+			ins.args = append(ins.args, fuseArg{ext: idx, scalar: scalar && out.Size() != 1, channel: channel, isBool: sh.DType == dtypes.Bool})
 		}
-		prog[j] = ins
+		prog.instrs[j] = ins
 		memberOf[st.outs[0]] = j
-	}
-	n := *root.n
-	ops := make([]string, len(prog))
-	for j, ins := range prog {
 		ops[j] = ins.op
 	}
-	n.op = "Fused(" + strings.Join(ops, ",") + ")"
+	return prog, ext, strings.Join(ops, ",")
+}
+
+// fusedStep builds the step that runs the member steps (in order) as one kernel.
+func (e *Executable) fusedStep(ms []int) step {
+	root := e.steps[ms[len(ms)-1]]
+	prog, ext, names := e.compile(ms)
+	n := *root.n
+	n.op = "Fused(" + names + ")"
 	out := root.n.outs[0].shape
 	return step{n: &n, inputs: ext, outs: root.outs, kernel: flatKernel(out, func(_ *Backend, in []any, y any) error {
 		switch y := y.(type) {
@@ -178,64 +287,139 @@ func (e *Executable) fusedStep(ms []int) step {
 	})}
 }
 
-func runFused[T gemm.Float](prog []fuseInstr, in []any, y []T) {
-	nblk := (len(y) + fuseBlock - 1) / fuseBlock
+// fusedReduceStep builds the step that computes the member steps' value and sums it
+// over its leading axes, as the ReduceSum step red would: the same row partition and
+// order (reduceInto), so the sums are bitwise those of the unfused steps.
+func (e *Executable) fusedReduceStep(ms []int, red step) step {
+	prog, ext, names := e.compile(ms)
+	rows, width, _ := reducible(red)
+	prog.blk = max(1, fuseBlock/width) * width // whole rows (so whole channel runs) per block
+	n := *red.n
+	n.op = "FusedReduceSum(" + names + ")"
+	return step{n: &n, inputs: ext, outs: red.outs, kernel: flatKernel(red.n.outs[0].shape, func(_ *Backend, in []any, y any) error {
+		switch y := y.(type) {
+		case []float32:
+			runFusedReduce(prog, in, y, rows, width)
+		case []float64:
+			runFusedReduce(prog, in, y, rows, width)
+		}
+		return nil
+	})}
+}
+
+func runFused[T gemm.Float](prog fusedProg, in []any, y []T) {
+	nblk := (len(y) + prog.blk - 1) / prog.blk
 	parallelFor(nblk, func(lo, hi int) {
-		scr := make([]T, len(prog)*fuseBlock)
+		scr := make([]T, len(prog.instrs)*prog.blk)
 		for bi := lo; bi < hi; bi++ {
-			e0, e1 := bi*fuseBlock, min(len(y), (bi+1)*fuseBlock)
-			m := e1 - e0
-			for j, ins := range prog {
-				dst := scr[j*fuseBlock : j*fuseBlock+m]
-				if j == len(prog)-1 {
-					dst = y[e0:e1]
-				}
-				operand := func(a fuseArg) ([]T, int, int) { // data, offset, step
-					if a.ext < 0 {
-						return scr[a.member*fuseBlock:], 0, 1
-					}
-					x := in[a.ext].([]T)
-					if a.scalar {
-						return x, 0, 0
-					}
-					return x, e0, 1
-				}
-				switch {
-				case ins.op == "ConvertDType":
-					a := ins.args[0]
-					if a.isBool {
-						b := in[a.ext].([]bool)
-						u := unsafe.Slice((*uint8)(unsafe.Pointer(&b[0])), len(b))
-						if a.scalar {
-							for k := range dst {
-								dst[k] = T(u[0])
-							}
-						} else {
-							for k := range dst {
-								dst[k] = T(u[e0+k])
-							}
-						}
-					} else {
-						x, off, st := operand(a)
-						for k := range dst {
-							dst[k] = x[off+k*st]
-						}
-					}
-				case len(ins.args) == 1:
-					x, off, st := operand(ins.args[0])
-					unaryRow(ins.op, dst, x, off, st)
-				default:
-					x, xo, xs := operand(ins.args[0])
-					z, zo, zs := operand(ins.args[1])
-					if compareOps[ins.op] {
-						compareRow(ins.op, dst, x, xo, xs, z, zo, zs)
-						continue
-					}
-					rowOp(ins.op, binaryFns[ins.op], dst, x, xo, xs, z, zo, zs)
-				}
-			}
+			e0, e1 := bi*prog.blk, min(len(y), (bi+1)*prog.blk)
+			evalBlock(prog, in, scr, e0, y[e0:e1])
 		}
 	})
+}
+
+// runFusedReduce sums the group's values over rows of width elements: each worker
+// takes a fixed range of rows (as reduceInto splits them), computes them a block at
+// a time and adds them in order into its partial sums; the partials are then added
+// in worker order.
+func runFusedReduce[T gemm.Float](prog fusedProg, in []any, y []T, rows, width int) {
+	workers := min(runtime.GOMAXPROCS(0), rows/8)
+	if rows*width < 1<<15 {
+		workers = 1
+	}
+	workers = max(1, workers)
+	partial := make([]T, workers*width)
+	_ = parallel.Workers(rows, workers, func(wid, lo, hi int) error {
+		acc := partial[wid*width : (wid+1)*width]
+		clear(acc)
+		scr := make([]T, (len(prog.instrs)+1)*prog.blk)
+		val := scr[len(prog.instrs)*prog.blk:]
+		for e0 := lo * width; e0 < hi*width; e0 += prog.blk {
+			dst := val[:min(prog.blk, hi*width-e0)]
+			evalBlock(prog, in, scr, e0, dst)
+			for k := 0; k < len(dst); k += width {
+				addRow(acc, dst[k:k+width])
+			}
+		}
+		return nil
+	})
+	copy(y, partial[:width])
+	for w := 1; w < workers; w++ {
+		addRow(y, partial[w*width:(w+1)*width])
+	}
+}
+
+// evalBlock computes the group's values for elements e0 .. e0+len(dst) into dst;
+// e0 is a multiple of the last axis. scr holds one block per instruction.
+func evalBlock[T gemm.Float](prog fusedProg, in []any, scr []T, e0 int, dst []T) {
+	m, blk := len(dst), prog.blk
+	for j, ins := range prog.instrs {
+		out := scr[j*blk : j*blk+m]
+		if j == len(prog.instrs)-1 {
+			out = dst
+		}
+		// operand gives the data, offset and step of argument a for the elements
+		// starting at e0+s.
+		operand := func(a fuseArg, s int) ([]T, int, int) {
+			switch {
+			case a.ext < 0:
+				return scr[a.member*blk:], s, 1
+			case a.scalar:
+				return in[a.ext].([]T), 0, 0
+			case a.channel:
+				return in[a.ext].([]T), 0, 1 // s is a multiple of the channel count
+			}
+			return in[a.ext].([]T), e0 + s, 1
+		}
+		// A channel operand restarts at every row of the last axis: run row by row.
+		rowLen := m
+		for _, a := range ins.args {
+			if a.channel {
+				rowLen = prog.last
+			}
+		}
+		for s := 0; s < m; s += rowLen {
+			d := out[s:min(m, s+rowLen)]
+			switch {
+			case ins.op == "ConvertDType":
+				a := ins.args[0]
+				if a.isBool {
+					b := in[a.ext].([]bool)
+					u := unsafe.Slice((*uint8)(unsafe.Pointer(&b[0])), len(b))
+					if a.scalar {
+						for k := range d {
+							d[k] = T(u[0])
+						}
+					} else if d32, ok := any(d).([]float32); ok {
+						vec.FromBytes(d32, u[e0+s:])
+					} else {
+						for k := range d {
+							d[k] = T(u[e0+s+k])
+						}
+					}
+				} else {
+					x, off, st := operand(a, s)
+					for k := range d {
+						d[k] = x[off+k*st]
+					}
+				}
+			case ins.op == "BroadcastInDim":
+				x, off, _ := operand(ins.args[0], s)
+				copy(d, x[off:off+len(d)])
+			case len(ins.args) == 1:
+				x, off, st := operand(ins.args[0], s)
+				unaryRow(ins.op, d, x, off, st)
+			default:
+				x, xo, xs := operand(ins.args[0], s)
+				z, zo, zs := operand(ins.args[1], s)
+				if compareOps[ins.op] {
+					compareRow(ins.op, d, x, xo, xs, z, zo, zs)
+					continue
+				}
+				rowOp(ins.op, binaryFns[ins.op], d, x, xo, xs, z, zo, zs)
+			}
+		}
+	}
 }
 
 // unaryRow applies a unary op to x[off + k*step] for each k of dst.
@@ -254,6 +438,10 @@ func unaryRow[T gemm.Float](op string, dst, x []T, off, step int) {
 func compareRow[T gemm.Float](op string, dst, x []T, xo, xs int, z []T, zo, zs int) {
 	if xs == 1 && zs == 0 && op == "GreaterThan" { // the ReLU masks: x > 0
 		c, xv := z[zo], x[xo:xo+len(dst)]
+		if d32, ok := any(dst).([]float32); ok {
+			vec.GreaterScalar(d32, any(xv).([]float32), any(c).(float32))
+			return
+		}
 		for k, v := range xv {
 			dst[k] = T(b2u(v > c))
 		}

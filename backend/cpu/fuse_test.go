@@ -3,6 +3,7 @@ package cpu
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -104,4 +105,82 @@ func toF64(flat any) []float64 {
 		return out
 	}
 	return nil
+}
+
+// TestFusionBatchNormIsBitwiseUnfused runs BatchNorm's forward from graph ops, a mask,
+// and sums over the leading axes (fused into the ReduceSum) with fusion on and off,
+// for channel counts that divide the block, do not, and exceed it.
+func TestFusionBatchNormIsBitwiseUnfused(t *testing.T) {
+	fused, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.noFusion = true
+	for _, dims := range [][]int{{4, 5, 6, 64}, {7, 3, 3, 9}, {3, 2, 2, 1500}, {2, 40, 40, 3}} {
+		c := dims[3]
+		f := func(x, gamma *Node) *Node {
+			x = Reshape(x, dims...)
+			gamma = Reshape(gamma, c)
+			n := float64(x.Shape().Size() / c)
+			mean := DivScalar(ReduceAndKeep(x, ReduceSum, 0, 1, 2), n)
+			xc := Sub(x, mean)
+			variance := DivScalar(ReduceSum(Mul(xc, xc), 0, 1, 2), n)
+			scale := Mul(Rsqrt(AddScalar(variance, 1e-5)), gamma)
+			y := Mul(xc, BroadcastToDims(Reshape(scale, 1, 1, 1, c), dims...))
+			mask := ConvertDType(GreaterThan(y, ScalarZero(y.Graph(), y.DType())), y.DType())
+			act := Mul(y, AddScalar(MulScalar(mask, 0.8), 0.2))
+			sums := ReduceSum(Mul(act, x), 0, 1, 2)
+			return Concatenate([]*Node{Reshape(act, -1), sums, variance}, 0)
+		}
+		for _, f64 := range []bool{false, true} {
+			r := rand.New(rand.NewPCG(3, uint64(c)))
+			size := dims[0] * dims[1] * dims[2] * c
+			x, gamma := normal(r, f64, size), normal(r, f64, c)
+			x2, _ := x.LocalClone()
+			g2, _ := gamma.LocalClone()
+			var g, w []float64
+			MustExecOnce(fused, f, x, gamma).MustConstFlatData(func(flat any) { g = toF64(flat) })
+			MustExecOnce(plain, f, x2, g2).MustConstFlatData(func(flat any) { w = toF64(flat) })
+			for i := range w {
+				if math.Float64bits(g[i]) != math.Float64bits(w[i]) {
+					t.Fatalf("dims %v float64=%v: value %d fused %v, unfused %v", dims, f64, i, g[i], w[i])
+				}
+			}
+		}
+	}
+}
+
+// TestFusionTakesChannelOperandsAndSums checks the compiled steps: a per-channel
+// scale and shift join the chain, and a product read only by a sum over the leading
+// axes is never stored.
+func TestFusionTakesChannelOperandsAndSums(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl := b.Builder("bn")
+	x, _ := bl.Parameter("x", shapes.Make(dtypes.Float32, 8, 4, 4, 16), nil)
+	g, _ := bl.Parameter("g", shapes.Make(dtypes.Float32, 1, 1, 1, 16), nil)
+	h, _ := bl.Parameter("h", shapes.Make(dtypes.Float32, 16), nil)
+	hb, _ := bl.BroadcastInDim(h, shapes.Make(dtypes.Float32, 8, 4, 4, 16), []int{3})
+	y, _ := bl.Mul(x, g)
+	z, _ := bl.Add(y, hb)
+	sq, _ := bl.Mul(z, x)
+	s, _ := bl.ReduceSum(sq, 0, 1, 2)
+	exe, err := bl.Compile([]backends.Op{s}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []string
+	for _, st := range exe.(*Executable).steps {
+		ops = append(ops, st.n.op)
+	}
+	want := []string{"FusedReduceSum(BroadcastInDim,Mul,Add,Mul)"}
+	if !slices.Equal(ops, want) {
+		t.Errorf("compiled to %v, want %v", ops, want)
+	}
 }
