@@ -14,7 +14,7 @@ import (
 )
 
 // TestConvMatchesSimplegoConv compares every tested backend's convolution (im2col in
-// the go backend's fix-ups, phase-split im2col + GEMM in the cpu backend) with
+// the go backend's fix-ups; phase splits, shifted GEMMs and im2col in the cpu backend) with
 // simplego's own direct loop on random shapes, strides, paddings (negative too),
 // input and kernel dilations and axis layouts, in float64.
 func TestConvMatchesSimplegoConv(t *testing.T) {
@@ -33,8 +33,11 @@ func TestConvMatchesSimplegoConv(t *testing.T) {
 
 func testConv(t *testing.T, fixed, plain backends.Backend) {
 	r := rand.New(rand.NewPCG(11, 12))
-	for c := range 40 {
+	for c := range 60 {
 		n, cin, cout := 1+r.IntN(3), 1+r.IntN(4), 1+r.IntN(4)
+		if c%4 == 3 { // wide inputs: the GEMM-based paths with many channels
+			cin = 16 + r.IntN(9)
+		}
 		k := []int{1 + r.IntN(4), 1 + r.IntN(4)}
 		h := []int{k[0] + r.IntN(6), k[1] + r.IntN(6)}
 		strides := []int{1 + r.IntN(3), 1 + r.IntN(3)}

@@ -480,9 +480,7 @@ func col2im[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 								continue
 							}
 							dst := acc[(o0*g.o[1]+o1)*g.cout : (o0*g.o[1]+o1+1)*g.cout]
-							for co, v := range src[(k0*g.k[1]+k1)*g.cout : (k0*g.k[1]+k1+1)*g.cout] {
-								dst[co] += v
-							}
+							addRow(dst, src[(k0*g.k[1]+k1)*g.cout:(k0*g.k[1]+k1+1)*g.cout])
 						}
 					}
 				}
