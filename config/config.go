@@ -33,25 +33,38 @@ type Data struct {
 
 // Train holds the optimisation loop's settings.
 type Train struct {
-	Steps           int     `yaml:"steps"`            // training iterations (one D step + one G step each)
-	Batch           int     `yaml:"batch"`            // examples per batch
-	Seed            int64   `yaml:"seed"`             // seeds weights, data order, latents
-	Loss            string  `yaml:"loss"`             // adversarial loss, see losses.Names
-	Optimizer       string  `yaml:"optimizer"`        // adam
-	LRG             float64 `yaml:"lr_g"`             // generator learning rate
-	LRD             float64 `yaml:"lr_d"`             // discriminator learning rate
-	Beta1           float64 `yaml:"beta1"`            // Adam beta1 (DCGAN: 0.5)
-	Beta2           float64 `yaml:"beta2"`            // Adam beta2
-	Epsilon         float64 `yaml:"epsilon"`          // Adam epsilon (PyTorch's 1e-8)
-	LogEvery        int     `yaml:"log_every"`        // steps between metrics.jsonl lines
-	SampleEvery     int     `yaml:"sample_every"`     // steps between sample grids (0 = only at the end)
-	SampleCount     int     `yaml:"sample_count"`     // images in a grid (points in a toy scatter)
-	CheckpointEvery int     `yaml:"checkpoint_every"` // steps between checkpoints (0 = only at the end)
-	KeepCheckpoints int     `yaml:"keep_checkpoints"` // how many recent checkpoints to keep
+	Steps      int     `yaml:"steps"`       // training iterations (one D step + one G step each)
+	Batch      int     `yaml:"batch"`       // examples per batch
+	Seed       int64   `yaml:"seed"`        // seeds weights, data order, latents
+	Loss       string  `yaml:"loss"`        // adversarial loss, see losses.Names
+	OptimizerG string  `yaml:"optimizer_g"` // G's optimizer: adam | sgd | rmsprop (ganhacks #9; WGAN uses RMSProp)
+	OptimizerD string  `yaml:"optimizer_d"` // D's optimizer: adam | sgd | rmsprop
+	LRG        float64 `yaml:"lr_g"`        // generator learning rate (TTUR: differ from lr_d, Heusel et al. 2017)
+	LRD        float64 `yaml:"lr_d"`        // discriminator learning rate
+	Beta1      float64 `yaml:"beta1"`       // Adam beta1 (DCGAN: 0.5)
+	Beta2      float64 `yaml:"beta2"`       // Adam beta2
+	Epsilon    float64 `yaml:"epsilon"`     // Adam and RMSProp epsilon (PyTorch's 1e-8)
+	NCritic    int     `yaml:"n_critic"`    // D steps per G step (WGAN: 5)
+
+	Penalty         string  `yaml:"penalty"`              // gradient penalty on D: none | wgan-gp | r1 | dragan
+	PenaltyWeight   float64 `yaml:"penalty_weight"`       // its lambda (gamma for r1); 0 = the published 10
+	Drift           float64 `yaml:"drift"`                // PGGAN drift eps * E[D(x)^2]; 0 = off, PGGAN 1e-3
+	Clip            float64 `yaml:"clip"`                 // WGAN weight clipping to [-clip, clip] after each D step; 0 = off
+	LabelSmoothing  float64 `yaml:"label_smoothing"`      // one-sided: real target 1 - amount (Salimans et al. 2016 §3.4)
+	NoisyLabels     bool    `yaml:"noisy_labels"`         // real targets U[0.7, 1.2], fake U[0, 0.3] (ganhacks #6)
+	LabelFlip       float64 `yaml:"label_flip"`           // probability of swapping a sample's targets in the D step (ganhacks #6)
+	InstanceNoise   float64 `yaml:"instance_noise"`       // sigma_0 of N(0, sigma_t^2) added to D's inputs; 0 = off
+	NoiseSteps      int     `yaml:"instance_noise_steps"` // step where sigma_t reaches 0; 0 = train.steps
+	EMA             float64 `yaml:"ema"`                  // generator EMA beta (0.999); 0 = off
+	LogEvery        int     `yaml:"log_every"`            // steps between metrics.jsonl lines
+	SampleEvery     int     `yaml:"sample_every"`         // steps between sample grids (0 = only at the end)
+	SampleCount     int     `yaml:"sample_count"`         // images in a grid (points in a toy scatter)
+	CheckpointEvery int     `yaml:"checkpoint_every"`     // steps between checkpoints (0 = only at the end)
+	KeepCheckpoints int     `yaml:"keep_checkpoints"`     // how many recent checkpoints to keep
 }
 
-// Optimizers lists accepted train.optimizer values.
-var Optimizers = []string{"adam"}
+// Optimizers lists accepted train.optimizer_g and train.optimizer_d values.
+var Optimizers = []string{"adam", "sgd", "rmsprop"}
 
 // Parse reads a YAML config over base: keys present override base, absent keys keep it.
 // An unknown key is an error naming it, its line and the allowed keys.
@@ -130,8 +143,81 @@ func (c Config) Validate(shape data.Shape) error {
 	if _, err := losses.ByName(t.Loss); err != nil {
 		return err
 	}
-	if !slices.Contains(Optimizers, t.Optimizer) {
-		return fmt.Errorf("train.optimizer: %q is not one of %v", t.Optimizer, Optimizers)
+	for key, o := range map[string]string{"train.optimizer_g": t.OptimizerG, "train.optimizer_d": t.OptimizerD} {
+		if !slices.Contains(Optimizers, o) {
+			return fmt.Errorf("%s: %q is not one of %v", key, o, Optimizers)
+		}
 	}
-	return c.Model.Validate(shape)
+	if err := c.Model.Validate(shape); err != nil {
+		return err
+	}
+	return c.validateTricks(shape)
+}
+
+// Labels are the label tricks the config asks for.
+func (c Config) Labels() losses.Labels {
+	return losses.Labels{Smoothing: c.Train.LabelSmoothing, Noisy: c.Train.NoisyLabels, Flip: c.Train.LabelFlip}
+}
+
+// InstanceNoise is the instance-noise schedule the config asks for.
+func (c Config) InstanceNoise() losses.InstanceNoise {
+	steps := c.Train.NoiseSteps
+	if steps == 0 {
+		steps = c.Train.Steps
+	}
+	return losses.InstanceNoise{Sigma0: c.Train.InstanceNoise, Steps: steps}
+}
+
+// PenaltyWeight is the penalty's weight, the published one unless set.
+func (c Config) PenaltyWeight() float64 {
+	if c.Train.PenaltyWeight != 0 {
+		return c.Train.PenaltyWeight
+	}
+	return losses.DefaultWeight(c.Train.Penalty)
+}
+
+// validateTricks checks the training tricks' values and refuses combinations that
+// contradict each other, saying why.
+func (c Config) validateTricks(shape data.Shape) error {
+	t := c.Train
+	for _, chk := range []struct {
+		ok   bool
+		key  string
+		want string
+		got  any
+	}{
+		{t.NCritic >= 1, "train.n_critic", "at least 1", t.NCritic},
+		{t.PenaltyWeight >= 0, "train.penalty_weight", ">= 0", t.PenaltyWeight},
+		{t.Drift >= 0, "train.drift", ">= 0", t.Drift},
+		{t.Clip >= 0, "train.clip", ">= 0 (0 = off)", t.Clip},
+		{t.InstanceNoise >= 0, "train.instance_noise", ">= 0 (0 = off)", t.InstanceNoise},
+		{t.NoiseSteps >= 0, "train.instance_noise_steps", ">= 0 (0 = train.steps)", t.NoiseSteps},
+		{t.EMA >= 0 && t.EMA < 1, "train.ema", "a beta in [0, 1) (0 = off)", t.EMA},
+	} {
+		if !chk.ok {
+			return fmt.Errorf("%s: want %s, got %v", chk.key, chk.want, chk.got)
+		}
+	}
+	if err := losses.CheckPenalty(t.Penalty); err != nil {
+		return err
+	}
+	l := c.Labels()
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case l.Active() && !losses.HasTargets(t.Loss):
+		return fmt.Errorf("train.label_smoothing/noisy_labels/label_flip change target labels, and train.loss %q has none (use ns, minimax or lsgan)", t.Loss)
+	case t.Penalty != losses.PenaltyNone && c.Model.BND:
+		return fmt.Errorf("train.penalty %s with model.bn_d: BatchNorm in D mixes the samples of a batch, so the per-sample input gradient a penalty needs is not defined; set model.bn_d: false", t.Penalty)
+	case t.Loss == losses.NameWGAN && t.Clip == 0 && t.Penalty == losses.PenaltyNone:
+		return fmt.Errorf("train.loss wgan needs a Lipschitz constraint on D: set train.clip: 0.01 (Arjovsky et al. 2017) or train.penalty: wgan-gp")
+	case c.Model.MBStd && t.Batch%c.Model.MBStdGroupFor(t.Batch) != 0:
+		return fmt.Errorf("model.mbstd: train.batch %d is not divisible by the group size %d (model.mbstd_group); PGGAN requires whole groups", t.Batch, c.Model.MBStdGroupFor(t.Batch))
+	case c.Model.Pack > 1 && t.Batch%c.Model.Pack != 0:
+		return fmt.Errorf("model.pack: train.batch %d is not divisible by the packing degree %d", t.Batch, c.Model.Pack)
+	case t.Clip != 0 && c.Model.SpectralNorm:
+		return fmt.Errorf("train.clip with model.spectral_norm: both constrain D's Lipschitz constant and clipping breaks the spectral normalisation's power iteration; use one")
+	}
+	return nil
 }

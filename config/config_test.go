@@ -79,7 +79,7 @@ func TestValidateNamesKeyAndAllowedValues(t *testing.T) {
 		{"train.steps=0", "train.steps"},
 		{"train.beta1=1", "train.beta1"},
 		{"model.arch=mlp", "model.arch"},
-		{"train.optimizer=lbfgs", "train.optimizer"},
+		{"train.optimizer_d=lbfgs", "train.optimizer_d"},
 	} {
 		c, _ := FromPreset(DefaultPreset)
 		k, v, _ := strings.Cut(tc.set, "=")

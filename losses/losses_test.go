@@ -1,41 +1,221 @@
 package losses
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/gankit/gankit/backend"
+	"github.com/gankit/gankit/internal/testutil"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 )
 
-// Golden values: BCE-with-logits by hand. For logits r = [2, -1], f = [0.5, -3]:
-// D = mean(log(1+e^-2), log(1+e^1)) + mean(log(1+e^0.5), log(1+e^-3));
-// G = mean(log(1+e^-0.5), log(1+e^3)).
-func TestNonSaturatingMatchesBCEWithLogits(t *testing.T) {
-	b, err := backend.New("go")
+// golden is losses_torch.json, written by scripts/reference/torch_losses.py.
+type golden struct {
+	Real       []float64 `json:"real"`
+	Fake       []float64 `json:"fake"`
+	TargetReal []float64 `json:"target_real"`
+	TargetFake []float64 `json:"target_fake"`
+	Losses     map[string]struct {
+		DPlain, DTargets                 float64
+		DPlainGradReal, DPlainGradFake   []float64
+		DTargetsGradReal, DTargetsGradFk []float64
+		G                                float64
+		GGradFake                        []float64
+	} `json:"-"`
+	RawLosses map[string]map[string]any `json:"losses"`
+	Critic    struct {
+		W, X, Fake, U  [][]float64
+		B, V, E, Alpha []float64
+		C              float64
+	} `json:"critic"`
+	Penalties map[string]struct {
+		Value float64     `json:"value"`
+		GradW [][]float64 `json:"grad_W"`
+		GradB []float64   `json:"grad_b"`
+		GradV []float64   `json:"grad_v"`
+		GradC float64     `json:"grad_c"`
+	} `json:"penalties"`
+}
+
+func loadGolden(t *testing.T) golden {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/losses_torch.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp := func(x float64) float64 { return math.Log1p(math.Exp(x)) }
-	wantD := (sp(-2)+sp(1))/2 + (sp(0.5)+sp(-3))/2
-	wantG := (sp(-0.5) + sp(3)) / 2
-	// dG/df_i = -sigmoid(-f_i)/2.
-	sig := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
-	wantGrad := []float64{-sig(-0.5) / 2, -sig(3) / 2}
-	out := MustExecOnceN(b, func(r, f *Node) []*Node {
-		l := NonSaturating{}
-		g := l.G(f)
-		return []*Node{l.D(r, f), g, Gradient(g, f)[0]}
-	}, []float64{2, -1}, []float64{0.5, -3})
-	if got := out[0].Value().(float64); math.Abs(got-wantD) > 1e-12 {
-		t.Errorf("D loss %g, want %g", got, wantD)
+	var g golden
+	if err := json.Unmarshal(raw, &g); err != nil {
+		t.Fatal(err)
 	}
-	if got := out[1].Value().(float64); math.Abs(got-wantG) > 1e-12 {
-		t.Errorf("G loss %g, want %g", got, wantG)
+	return g
+}
+
+func num(v any) float64 { return v.(float64) }
+
+func nums(v any) []float64 {
+	var out []float64
+	for _, x := range v.([]any) {
+		out = append(out, x.(float64))
 	}
-	for i, g := range out[2].Value().([]float64) {
-		if math.Abs(g-wantGrad[i]) > 1e-12 {
-			t.Errorf("dG/df[%d] = %g, want %g", i, g, wantGrad[i])
+	return out
+}
+
+func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > tol*max(1, math.Abs(want[i])) {
+			t.Errorf("%s[%d] = %.12g, PyTorch %.12g", what, i, got[i], want[i])
+		}
+	}
+}
+
+func flat(v any) []float64 {
+	switch v := v.(type) {
+	case float64:
+		return []float64{v}
+	case []float64:
+		return v
+	case [][]float64:
+		var out []float64
+		for _, r := range v {
+			out = append(out, r...)
+		}
+		return out
+	}
+	panic(fmt.Sprintf("flat: %T", v))
+}
+
+// TestLossesMatchPyTorch checks every loss's value and its gradient with respect to
+// D's outputs, with the plain 1/0 targets and with per-sample ones, against PyTorch.
+func TestLossesMatchPyTorch(t *testing.T) {
+	g := loadGolden(t)
+	for _, name := range backend.Tested {
+		b := testutil.Backend(t, name)
+		for _, lname := range Names {
+			want := g.RawLosses[lname]
+			l, err := ByName(lname)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, withTargets := range []bool{false, true} {
+				label := "plain"
+				if withTargets {
+					label = "targets"
+				}
+				out := MustExecOnceN(b, func(r, f, tr, tf *Node) []*Node {
+					tg := Targets{}
+					if withTargets {
+						tg = Targets{Real: tr, Fake: tf}
+					}
+					d := l.D(r, f, tg)
+					gd := Gradient(d, r, f)
+					gl := l.G(f)
+					return []*Node{d, gd[0], gd[1], gl, Gradient(gl, f)[0]}
+				}, g.Real, g.Fake, g.TargetReal, g.TargetFake)
+				if withTargets && !HasTargets(lname) {
+					// Losses without targets ignore them: same as plain.
+					label = "plain"
+				}
+				what := fmt.Sprintf("%s/%s/%s", name, lname, label)
+				closeTo(t, what+" D", flat(out[0].Value()), []float64{num(want["d_"+label])}, 1e-10)
+				closeTo(t, what+" dD/dreal", flat(out[1].Value()), nums(want["d_"+label+"_grad_real"]), 1e-10)
+				closeTo(t, what+" dD/dfake", flat(out[2].Value()), nums(want["d_"+label+"_grad_fake"]), 1e-10)
+				closeTo(t, what+" G", flat(out[3].Value()), []float64{num(want["g"])}, 1e-10)
+				closeTo(t, what+" dG/dfake", flat(out[4].Value()), nums(want["g_grad_fake"]), 1e-10)
+			}
+		}
+	}
+}
+
+// TestPenaltiesMatchPyTorch checks each penalty's value and its gradient with respect
+// to the critic's weights (a second-order gradient) against PyTorch's double backward,
+// for D(x) = v . leaky_relu(x W + b, 0.2) + c.
+func TestPenaltiesMatchPyTorch(t *testing.T) {
+	g := loadGolden(t)
+	c := g.Critic
+	for _, name := range backend.Tested {
+		b := testutil.Backend(t, name)
+		for _, pname := range []string{PenaltyWGANGP, PenaltyR1, PenaltyDRAGAN, "drift"} {
+			want := g.Penalties[pname]
+			out := MustExecOnceN(b, func(in []*Node) []*Node {
+				w, bias, v, c0 := in[0], in[1], in[2], in[3]
+				x, fake, e, u, alpha := in[4], in[5], in[6], in[7], in[8]
+				d := func(x *Node) *Node {
+					h := Add(Dot(x, w), Reshape(bias, 1, -1))
+					mask := ConvertDType(GreaterThan(h, ScalarZero(h.Graph(), h.DType())), h.DType())
+					h = Mul(h, StopGradient(AddScalar(MulScalar(mask, 0.8), 0.2)))
+					return Add(Dot(h, v), c0)
+				}
+				var p *Node
+				switch pname {
+				case PenaltyWGANGP:
+					p = WGANGP(d, x, fake, e, 10)
+				case PenaltyR1:
+					p = R1(d, x, 10)
+				case PenaltyDRAGAN:
+					p = DRAGAN(d, x, u, alpha, 10)
+				default:
+					p = Drift(d(x), 1e-3)
+				}
+				return append([]*Node{p}, Gradient(p, w, bias, v, c0)...)
+			}, c.W, c.B, c.V, c.C, c.X, c.Fake, c.E, c.U, c.Alpha)
+			what := name + "/" + pname
+			closeTo(t, what+" value", flat(out[0].Value()), []float64{want.Value}, 1e-9)
+			closeTo(t, what+" dW", flat(out[1].Value()), flat(want.GradW), 1e-8)
+			closeTo(t, what+" db", flat(out[2].Value()), want.GradB, 1e-8)
+			closeTo(t, what+" dv", flat(out[3].Value()), want.GradV, 1e-8)
+			closeTo(t, what+" dc", flat(out[4].Value()), []float64{want.GradC}, 1e-8)
+		}
+	}
+}
+
+func TestLabelsDraw(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	real, fake := Labels{Smoothing: 0.1}.Draw(r, 5)
+	for i := range real {
+		if real[i] != 0.9 || fake[i] != 0 {
+			t.Fatalf("smoothing 0.1: targets %v / %v, want 0.9 / 0", real[i], fake[i])
+		}
+	}
+	real, fake = Labels{Noisy: true}.Draw(r, 2000)
+	for i := range real {
+		if real[i] < 0.7 || real[i] > 1.2 || fake[i] < 0 || fake[i] > 0.3 {
+			t.Fatalf("noisy: targets %v / %v outside [0.7, 1.2] / [0, 0.3]", real[i], fake[i])
+		}
+	}
+	flips := 0
+	real, fake = Labels{Flip: 0.25}.Draw(r, 4000)
+	for i := range real {
+		switch {
+		case real[i] == 0 && fake[i] == 1:
+			flips++
+		case real[i] != 1 || fake[i] != 0:
+			t.Fatalf("flip: targets %v / %v", real[i], fake[i])
+		}
+	}
+	if flips < 880 || flips > 1120 { // 1000 expected, sd ~27
+		t.Errorf("flip 0.25: %d of 4000 flipped", flips)
+	}
+	if err := (Labels{Noisy: true, Smoothing: 0.1}).Validate(); err == nil {
+		t.Error("noisy labels with smoothing accepted")
+	}
+}
+
+func TestInstanceNoiseSchedule(t *testing.T) {
+	n := InstanceNoise{Sigma0: 0.5, Steps: 1000}
+	for _, tc := range []struct {
+		step int
+		want float64
+	}{{0, 0.5}, {250, 0.375}, {500, 0.25}, {999, 0.0005}, {1000, 0}, {5000, 0}} {
+		if got := n.Sigma(tc.step); math.Abs(got-tc.want) > 1e-15 {
+			t.Errorf("sigma at step %d = %g, want %g", tc.step, got, tc.want)
 		}
 	}
 }

@@ -19,10 +19,11 @@ const (
 	UpTransposedK3 = "transposed-k3" // ConvTranspose k3 s2 p1, output_padding 1: kernel not divisible by stride
 	UpNearest      = "nearest"       // nearest 2x + conv k3 (Odena et al., Distill 2016)
 	UpBilinear     = "bilinear"      // bilinear 2x + conv k3 (Odena et al., Distill 2016)
+	UpPixelShuffle = "pixelshuffle"  // conv k3 to 4C, then depth-to-space (Shi et al. 2016; ganhacks #5)
 )
 
 // UpsampleModes lists the accepted values of Config.Upsample.
-var UpsampleModes = []string{UpTransposed, UpTransposedK3, UpNearest, UpBilinear}
+var UpsampleModes = []string{UpTransposed, UpTransposedK3, UpNearest, UpBilinear, UpPixelShuffle}
 
 // Config describes both networks. Field names match the YAML keys users write.
 type Config struct {
@@ -34,6 +35,16 @@ type Config struct {
 	BNG      bool    `yaml:"bn_g"`        // BatchNorm in G
 	BND      bool    `yaml:"bn_d"`        // BatchNorm in D (not on its first layer, as in DCGAN)
 	Slope    float64 `yaml:"leaky_slope"` // D's LeakyReLU slope
+
+	SpectralNorm bool `yaml:"spectral_norm"` // D's weights divided by their spectral norm (Miyato et al. 2018)
+	EqualizedLR  bool `yaml:"eq_lr"`         // equalized learning rate in both nets (Karras et al. 2018, §4.1)
+	PixelNorm    bool `yaml:"pixel_norm"`    // pixelwise feature normalisation in G, on z and after each activation (Karras et al. 2018, §4.2)
+	MBStd        bool `yaml:"mbstd"`         // minibatch standard deviation feature before D's last layer (Karras et al. 2018, §3)
+	MBStdGroup   int  `yaml:"mbstd_group"`   // its group size (PGGAN: 4; min(group, batch) is used)
+	MBDisc       bool `yaml:"mbdisc"`        // minibatch discrimination before D's last layer (Salimans et al. 2016, §3.2)
+	MBDiscB      int  `yaml:"mbdisc_b"`      // its number of kernels B (100)
+	MBDiscC      int  `yaml:"mbdisc_c"`      // its kernel dimension C (5)
+	Pack         int  `yaml:"pack"`          // PacGAN packing: D sees this many samples at once (1 = off; Lin et al. 2018)
 }
 
 // Validate checks cfg against the data shape it will be used with.
@@ -68,8 +79,21 @@ func (c Config) Validate(s data.Shape) error {
 	if c.Slope < 0 || c.Slope >= 1 {
 		return fmt.Errorf("model.leaky_slope: want 0 <= slope < 1, got %g", c.Slope)
 	}
+	switch {
+	case c.MBStd && c.MBStdGroup < 1:
+		return fmt.Errorf("model.mbstd_group: want at least 1, got %d", c.MBStdGroup)
+	case c.MBDisc && (c.MBDiscB < 1 || c.MBDiscC < 1):
+		return fmt.Errorf("model.mbdisc_b and model.mbdisc_c: want at least 1, got %d and %d", c.MBDiscB, c.MBDiscC)
+	case c.Pack < 1:
+		return fmt.Errorf("model.pack: want at least 1 (1 = no packing), got %d", c.Pack)
+	case c.PixelNorm && c.BNG:
+		return fmt.Errorf("model.pixel_norm with model.bn_g: PGGAN's pixel norm replaces BatchNorm in G; set model.bn_g: false")
+	}
 	return nil
 }
+
+// MBStdGroupFor is the minibatch-stddev group size PGGAN uses for a batch: min(group, batch).
+func (c Config) MBStdGroupFor(batch int) int { return min(c.MBStdGroup, batch) }
 
 // DCGANPlan gives the generator's starting resolution and number of 2x stages (also
 // D's number of stride-2 convolutions) for an image size.

@@ -8,10 +8,8 @@ import (
 
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
-	"github.com/gankit/gankit/losses"
 	"github.com/gankit/gankit/nets"
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // StepTiming is the measured speed of one configuration's training iteration.
@@ -27,12 +25,8 @@ type StepTiming struct {
 // BenchStep times the training iteration of cfg (images only) on b: warm-up
 // iterations, then the median of iters timed ones, on random data.
 func BenchStep(b backends.Backend, cfg config.Config, shape data.Shape, warmup, iters int) (StepTiming, error) {
-	loss, err := losses.ByName(cfg.Train.Loss)
-	if err != nil {
-		return StepTiming{}, err
-	}
 	ctx := NewContext(cfg)
-	step, err := newStepExec(b, ctx, cfg, shape, loss)
+	step, err := newStepper(b, ctx, cfg, shape)
 	if err != nil {
 		return StepTiming{}, err
 	}
@@ -41,7 +35,6 @@ func BenchStep(b backends.Backend, cfg config.Config, shape data.Shape, warmup, 
 	for i := range real {
 		real[i] = 2*r.Float32() - 1
 	}
-	dims := append([]int{cfg.Train.Batch}, shape.Dims()...)
 	var times []float64
 	for i := range warmup + iters {
 		z := make([]float32, cfg.Train.Batch*cfg.Model.ZDim)
@@ -49,7 +42,7 @@ func BenchStep(b backends.Backend, cfg config.Config, shape data.Shape, warmup, 
 			z[j] = float32(r.NormFloat64())
 		}
 		t0 := time.Now()
-		out, err := step.Exec(tensors.FromFlatDataAndDimensions(real, dims...), tensors.FromFlatDataAndDimensions(z, cfg.Train.Batch, cfg.Model.ZDim))
+		out, err := step.run(i, func(int) ([]float32, error) { return real, nil }, func(int) []float32 { return z })
 		if err != nil {
 			return StepTiming{}, err
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
-	"github.com/gankit/gankit/losses"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -65,14 +64,12 @@ func TestStepMatchesPyTorch(t *testing.T) {
 		init[key] = tensors.FromFlatDataAndDimensions(vals, fanIn, len(vals)/fanIn)
 	}
 	ctx.SetLoader(init)
-	loss, _ := losses.ByName(losses.NameNS)
-	ex, err := newStepExec(testutil.Backend(t, "go"), ctx, cfg, data.Shape{Dim: 2}, loss)
+	step, err := newStepper(testutil.Backend(t, "go"), ctx, cfg, data.Shape{Dim: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range in.Reals {
-		out, err := ex.Exec(tensors.FromFlatDataAndDimensions(in.Reals[i], in.Batch, 2),
-			tensors.FromFlatDataAndDimensions(in.Zs[i], in.Batch, 2))
+		out, err := step.run(i, func(int) ([]float32, error) { return in.Reals[i], nil }, func(int) []float32 { return in.Zs[i] })
 		if err != nil {
 			t.Fatal(err)
 		}

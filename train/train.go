@@ -16,7 +16,6 @@ import (
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/fsutil"
-	"github.com/gankit/gankit/losses"
 	"github.com/gankit/gankit/nets"
 	"github.com/gankit/gankit/sample"
 	"github.com/gomlx/gomlx/backends"
@@ -68,8 +67,14 @@ type Metrics struct {
 	Step       int     `json:"step"`
 	LossD      float64 `json:"loss_d"`
 	LossG      float64 `json:"loss_g"`
-	DReal      float64 `json:"d_real"` // mean sigmoid(D(x)) on the real batch
-	DFake      float64 `json:"d_fake"` // mean sigmoid(D(G(z))) on the fake batch, before D's update
+	DReal      float64 `json:"d_real"`                // mean sigmoid(D(x)) on the real batch (raw mean D(x) for lsgan, wgan, hinge)
+	DFake      float64 `json:"d_fake"`                // the same on the fake batch, before D's update
+	DAccReal   float64 `json:"d_acc_real"`            // share of real samples D scores above 0 (ganhacks #10)
+	DAccFake   float64 `json:"d_acc_fake"`            // share of fake samples D scores below 0
+	GradNormD  float64 `json:"grad_norm_d"`           // L2 norm of D's gradient in its last step
+	GradNormG  float64 `json:"grad_norm_g"`           // L2 norm of G's gradient
+	Penalty    float64 `json:"penalty,omitempty"`     // gradient penalty and drift, included in loss_d
+	NoiseSigma float64 `json:"noise_sigma,omitempty"` // instance-noise sigma at this step
 	SecPerStep float64 `json:"sec_per_step"`
 }
 
@@ -83,6 +88,15 @@ func OpenSource(cfg config.Config) (data.Source, error) {
 		return nil, err
 	}
 	return data.NewShuffled(d, uint64(cfg.Train.Seed)), nil
+}
+
+// samplingContext is the context whose "g" scope holds the generator to sample
+// from: G_ema when the config keeps one, else G.
+func samplingContext(ctx *context.Context, cfg config.Config) *context.Context {
+	if cfg.Train.EMA > 0 {
+		return ctx.InAbsPath(EMAScope)
+	}
+	return ctx
 }
 
 // NewContext is an empty model context seeded for cfg.
@@ -106,10 +120,6 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 	if err := cfg.Validate(shape); err != nil {
 		return nil, err
 	}
-	loss, err := losses.ByName(cfg.Train.Loss)
-	if err != nil {
-		return nil, err
-	}
 	b := opt.Backend
 	if b == nil {
 		if b, err = backend.New(backend.Resolve(cfg.Backend)); err != nil {
@@ -128,11 +138,11 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("run %s is at step %d already; ask for more with --steps N (N > %d)", opt.RunDir, start, start)
 	}
 
-	step, err := newStepExec(b, ctx, cfg, shape, loss)
+	step, err := newStepper(b, ctx, cfg, shape)
 	if err != nil {
 		return nil, err
 	}
-	gen, err := sample.NewGenerator(b, ctx, cfg.Model, shape)
+	gen, err := sample.NewGenerator(b, samplingContext(ctx, cfg), cfg.Model, shape)
 	if err != nil {
 		return nil, err
 	}
@@ -146,22 +156,24 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 
 	res := &Result{RunDir: opt.RunDir, Backend: b.Name(), StartStep: start, Steps: cfg.Train.Steps}
 	bar := newProgress(opt.Progress, logw, start, cfg.Train.Steps)
-	fetch := prefetcher(src, cfg.Train.Batch)
-	batchDims := append([]int{cfg.Train.Batch}, shape.Dims()...)
+	prefetch := prefetcher(src, cfg.Train.Batch)
+	lastBatch := cfg.Train.Steps*cfg.Train.NCritic - 1
+	fetch := func(k int) ([]float32, error) { return prefetch(k, k < lastBatch) }
+	latents := func(k int) []float32 {
+		return sample.Latents(cfg.Train.Seed, streamTrainLatents+uint64(k), cfg.Train.Batch, cfg.Model.ZDim)
+	}
 	t0 := time.Now()
 	tLog, sLog := t0, start
 	for i := start; i < cfg.Train.Steps; i++ {
-		real, err := fetch(i, i+1 < cfg.Train.Steps)
-		if err != nil {
-			return nil, err
-		}
-		z := sample.Latents(cfg.Train.Seed, streamTrainLatents+uint64(i), cfg.Train.Batch, cfg.Model.ZDim)
-		out, err := step.Exec(tensors.FromFlatDataAndDimensions(real, batchDims...),
-			tensors.FromFlatDataAndDimensions(z, cfg.Train.Batch, cfg.Model.ZDim))
+		out, err := step.run(i, fetch, latents)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", i+1, err)
 		}
-		m := Metrics{Step: i + 1, LossD: scalar(out[0]), LossG: scalar(out[1]), DReal: scalar(out[2]), DFake: scalar(out[3])}
+		m := Metrics{Step: i + 1, LossD: scalar(out[outLossD]), LossG: scalar(out[outLossG]),
+			DReal: scalar(out[outDReal]), DFake: scalar(out[outDFake]),
+			DAccReal: scalar(out[outAccReal]), DAccFake: scalar(out[outAccFake]),
+			GradNormD: scalar(out[outGradNormD]), GradNormG: scalar(out[outGradNormG]),
+			Penalty: scalar(out[outPenalty]), NoiseSigma: step.noise.Sigma(i)}
 		if math.IsNaN(m.LossD) || math.IsNaN(m.LossG) || math.IsInf(m.LossD, 0) || math.IsInf(m.LossG, 0) {
 			return nil, fmt.Errorf("step %d: training diverged (loss_d %g, loss_g %g); the last good checkpoint is kept in %s",
 				i+1, m.LossD, m.LossG, filepath.Join(opt.RunDir, CheckpointDir))

@@ -1,0 +1,45 @@
+package train
+
+import (
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// EMAScope is where the generator's exponential moving average lives: /ema/g/...
+// mirrors /g/..., so nets.Generator built in this scope is G_ema.
+const EMAScope = "/ema"
+
+// updateEMA moves G_ema toward G after a G update (Karras et al. 2018; Yazıcı et al.
+// 2019): ema = beta_t ema + (1 - beta_t) w with beta_t = min(beta, (1 + t)/(10 + t)) at
+// the t-th update (t from 0), and G_ema starting equal to G, so the first update
+// averages G's initial and updated weights. BatchNorm's running statistics are copied
+// from G, not averaged. before are the trainable variables' values before the update.
+func updateEMA(ctx *context.Context, g *Graph, beta float64, vars []*context.Variable, before []*Node) {
+	st := ctx.InAbsPath(EMAScope).Checked(false)
+	count := st.VariableWithValue("count", float32(0)).SetTrainable(false)
+	t := count.ValueGraph(g)
+	count.SetValueGraph(AddScalar(t, 1))
+	betaT := Min(Scalar(g, t.DType(), beta), Div(AddScalar(t, 1), AddScalar(t, 10)))
+	first := Equal(t, ScalarZero(g, t.DType()))
+	prev := map[*context.Variable]*Node{}
+	for i, v := range vars {
+		prev[v] = before[i]
+	}
+	var gVars []*context.Variable
+	for v := range ctx.IterVariables() {
+		if inScope(v, "/g") && v.InUseByGraph(g) {
+			gVars = append(gVars, v)
+		}
+	}
+	for _, v := range gVars {
+		e := ctx.InAbsPath(EMAScope+v.Scope()).Checked(false).VariableWithValue(v.Name(), zerosLike(v)).SetTrainable(false)
+		cur := v.ValueGraph(g)
+		if !v.Trainable {
+			e.SetValueGraph(cur) // running statistics: copied
+			continue
+		}
+		old := Where(first, prev[v], e.ValueGraph(g))
+		bt := ConvertDType(betaT, cur.DType())
+		e.SetValueGraph(Add(Mul(bt, old), Mul(OneMinus(bt), cur)))
+	}
+}
