@@ -19,7 +19,6 @@ func updateEMA(ctx *context.Context, g *Graph, beta float64, vars []*context.Var
 	count := st.VariableWithValue("count", float32(0)).SetTrainable(false)
 	t := count.ValueGraph(g)
 	count.SetValueGraph(AddScalar(t, 1))
-	betaT := Min(Scalar(g, t.DType(), beta), Div(AddScalar(t, 1), AddScalar(t, 10)))
 	first := Equal(t, ScalarZero(g, t.DType()))
 	prev := map[*context.Variable]*Node{}
 	for i, v := range vars {
@@ -39,7 +38,8 @@ func updateEMA(ctx *context.Context, g *Graph, beta float64, vars []*context.Var
 			continue
 		}
 		old := Where(first, prev[v], e.ValueGraph(g))
-		bt := ConvertDType(betaT, cur.DType())
+		tt := ConvertDType(t, cur.DType())
+		bt := Min(Scalar(g, cur.DType(), beta), Div(AddScalar(tt, 1), AddScalar(tt, 10)))
 		e.SetValueGraph(Add(Mul(bt, old), Mul(OneMinus(bt), cur)))
 	}
 }

@@ -1,0 +1,205 @@
+package train
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gankit/gankit/internal/testutil"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// TestTricksTrain runs a few steps of the micro DCGAN with each loss-side trick on
+// the backends gankit tests, and checks what each must leave behind.
+func TestTricksTrain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  map[string]string
+		// check inspects the run's context and metrics.
+		check func(t *testing.T, ctx *context.Context, ms []Metrics)
+	}{
+		{"wgan-clip-rmsprop-ncritic", map[string]string{"train.loss": "wgan", "train.clip": "0.01", "train.n_critic": "3",
+			"train.optimizer_d": "rmsprop", "train.optimizer_g": "rmsprop", "train.lr_d": "5e-5", "train.lr_g": "5e-5"},
+			func(t *testing.T, ctx *context.Context, _ []Metrics) {
+				n := 0
+				for v := range ctx.IterVariables() {
+					if !inScope(v, "/d") || !v.Trainable {
+						continue
+					}
+					for _, x := range flat64(v.MustValue()) {
+						if math.Abs(x) > 0.01 {
+							t.Fatalf("%s holds %g outside the clip range", v.ScopeAndName(), x)
+						}
+						n++
+					}
+				}
+				if n < 100 {
+					t.Errorf("checked only %d of D's weights", n)
+				}
+			}},
+		{"wgan-gp-drift", map[string]string{"train.loss": "wgan", "train.penalty": "wgan-gp", "train.drift": "1e-3", "model.bn_d": "false",
+			"train.n_critic": "2", "train.beta1": "0", "train.beta2": "0.9", "train.lr_d": "1e-4", "train.lr_g": "1e-4"},
+			func(t *testing.T, ctx *context.Context, ms []Metrics) {
+				// Adam's step counters: 2 D steps and 1 G step per iteration.
+				if d, g := optimSteps(t, ctx, "d"), optimSteps(t, ctx, "g"); d != 2*float64(len(ms)) || g != float64(len(ms)) {
+					t.Errorf("after %d iterations D took %g steps and G %g, want %d and %d", len(ms), d, g, 2*len(ms), len(ms))
+				}
+				for _, m := range ms {
+					if m.Penalty <= 0 {
+						t.Errorf("step %d: penalty %g, want > 0", m.Step, m.Penalty)
+					}
+				}
+			}},
+		{"r1-hinge-sgd", map[string]string{"train.loss": "hinge", "train.penalty": "r1", "model.bn_d": "false", "train.optimizer_d": "sgd"}, nil},
+		{"dragan-lsgan", map[string]string{"train.loss": "lsgan", "train.penalty": "dragan", "model.bn_d": "false"}, nil},
+		{"minimax-labels-noise", map[string]string{"train.loss": "minimax", "train.label_smoothing": "0.1", "train.label_flip": "0.1",
+			"train.instance_noise": "0.5", "train.instance_noise_steps": "4"},
+			func(t *testing.T, _ *context.Context, ms []Metrics) {
+				for _, m := range ms {
+					want := 0.5 * max(0, 1-float64(m.Step-1)/4)
+					if math.Abs(m.NoiseSigma-want) > 1e-12 {
+						t.Errorf("step %d: noise sigma %g, want %g", m.Step, m.NoiseSigma, want)
+					}
+				}
+			}},
+		{"noisy-labels-ema", map[string]string{"train.noisy_labels": "true", "train.ema": "0.999"},
+			func(t *testing.T, ctx *context.Context, ms []Metrics) {
+				e := ctx.GetVariableByScopeAndName(EMAScope, "count")
+				if e == nil || flat64(e.MustValue())[0] != float64(len(ms)) {
+					t.Fatalf("EMA count %v after %d steps", e, len(ms))
+				}
+				n := 0
+				for v := range ctx.IterVariables() {
+					if inScope(v, EMAScope+"/g") {
+						n++
+					}
+				}
+				if n < 10 {
+					t.Errorf("only %d EMA variables", n)
+				}
+			}},
+	} {
+		for _, bname := range []string{"go", "cpu"} {
+			t.Run(tc.name+"/"+bname, func(t *testing.T) {
+				cfg := microConfig(t)
+				cfg.Train.Steps, cfg.Train.CheckpointEvery = 4, 0
+				for k, v := range tc.set {
+					if err := cfg.Set(k, v); err != nil {
+						t.Fatal(err)
+					}
+				}
+				dir := t.TempDir()
+				if _, err := Run(cfg, Options{RunDir: dir, Backend: testutil.Backend(t, bname)}); err != nil {
+					t.Fatal(err)
+				}
+				ms := readMetrics(t, dir)
+				for _, m := range ms {
+					if m.GradNormD <= 0 || m.GradNormG <= 0 || m.DAccReal < 0 || m.DAccReal > 1 || m.DAccFake < 0 || m.DAccFake > 1 {
+						t.Errorf("step %d: monitoring values out of range: %+v", m.Step, m)
+					}
+				}
+				if tc.check != nil {
+					ck, err := LatestCheckpoint(dir)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ctx := context.New()
+					ck.Attach(ctx)
+					for name, v := range ck.vars {
+						scope, n := context.SplitScope(name)
+						ctx.InAbsPath(scope).VariableWithValue(n, v)
+					}
+					tc.check(t, ctx, ms)
+				}
+			})
+		}
+	}
+}
+
+func optimSteps(t *testing.T, ctx *context.Context, name string) float64 {
+	v := ctx.GetVariableByScopeAndName("/optim/"+name, "step")
+	if v == nil {
+		t.Fatalf("no /optim/%s/step", name)
+	}
+	return flat64(v.MustValue())[0]
+}
+
+func flat64(x *tensors.Tensor) []float64 {
+	var out []float64
+	x.MustConstFlatData(func(f any) {
+		switch f := f.(type) {
+		case []float32:
+			for _, v := range f {
+				out = append(out, float64(v))
+			}
+		case []float64:
+			out = append(out, f...)
+		}
+	})
+	return out
+}
+
+// TestOptimizersOneStepByHand checks one step of SGD and RMSProp (and a second of
+// RMSProp) against values worked out by hand: w = 1, gradient 2w (loss w^2), lr 0.1.
+func TestOptimizersOneStepByHand(t *testing.T) {
+	b := testutil.Backend(t, "go")
+	for _, tc := range []struct {
+		name string
+		opt  Optimizer
+		want []float64 // w after each step
+	}{
+		// SGD: w = 1 - 0.1*2 = 0.8; then 0.8 - 0.1*1.6 = 0.64.
+		{"sgd", SGD{LR: 0.1}, []float64{0.8, 0.64}},
+		// RMSProp: a = 0.01*4 = 0.04, w = 1 - 0.1*2/(0.2+1e-8); then g = 2*w1,
+		// a = 0.99*0.04 + 0.01*g^2, w2 = w1 - 0.1*g/(sqrt(a)+1e-8).
+		{"rmsprop", RMSProp{LR: 0.1, Alpha: 0.99, Epsilon: 1e-8}, func() []float64 {
+			w1 := 1 - 0.1*2/(math.Sqrt(0.04)+1e-8)
+			g := 2 * w1
+			a := 0.99*0.04 + 0.01*g*g
+			return []float64{w1, w1 - 0.1*g/(math.Sqrt(a)+1e-8)}
+		}()},
+	} {
+		ctx := context.New()
+		w := ctx.In("net").VariableWithValue("w", []float64{1})
+		e := context.MustNewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
+			v := w.ValueGraph(x.Graph())
+			loss := ReduceAllSum(Square(v))
+			tc.opt.Update(ctx, "net", []*context.Variable{w}, Gradient(loss, v))
+			return loss
+		})
+		for i, want := range tc.want {
+			e.MustExec(tensors.FromScalar(0.0))
+			if got := flat64(w.MustValue())[0]; math.Abs(got-want) > 1e-12 {
+				t.Errorf("%s step %d: w = %.15g, want %.15g", tc.name, i+1, got, want)
+			}
+		}
+	}
+}
+
+// TestEMAByHand follows G_ema over three updates of a one-weight "generator" whose
+// weight goes 1 -> 2 -> 4 -> 8: beta_t = min(0.999, (1+t)/(10+t)) = 0.1, 2/11, 3/12,
+// and G_ema starts equal to G (1).
+func TestEMAByHand(t *testing.T) {
+	b := testutil.Backend(t, "go")
+	ctx := context.New()
+	w := ctx.In("g").VariableWithValue("w", []float64{1})
+	e := context.MustNewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
+		v := w.ValueGraph(x.Graph())
+		before := v
+		w.SetValueGraph(MulScalar(v, 2))
+		updateEMA(ctx, x.Graph(), 0.999, []*context.Variable{w}, []*Node{before})
+		return x
+	})
+	ema := 1.0
+	cur := 1.0
+	for t0, beta := range []float64{0.1, 2.0 / 11, 3.0 / 12} {
+		e.MustExec(tensors.FromScalar(0.0))
+		cur *= 2
+		ema = beta*ema + (1-beta)*cur
+		v := ctx.GetVariableByScopeAndName(EMAScope+"/g", "w")
+		if got := flat64(v.MustValue())[0]; math.Abs(got-ema) > 1e-12 {
+			t.Errorf("update %d: G_ema %.15g, want %.15g", t0, got, ema)
+		}
+	}
+}
