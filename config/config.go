@@ -201,6 +201,7 @@ func (c Config) validateTricks(shape data.Shape) error {
 	if err := losses.CheckPenalty(t.Penalty); err != nil {
 		return err
 	}
+	dBatch := t.Batch / c.Model.PackDegree() // inputs D sees per batch
 	l := c.Labels()
 	if err := l.Validate(); err != nil {
 		return err
@@ -212,10 +213,10 @@ func (c Config) validateTricks(shape data.Shape) error {
 		return fmt.Errorf("train.penalty %s with model.bn_d: BatchNorm in D mixes the samples of a batch, so the per-sample input gradient a penalty needs is not defined; set model.bn_d: false", t.Penalty)
 	case t.Loss == losses.NameWGAN && t.Clip == 0 && t.Penalty == losses.PenaltyNone:
 		return fmt.Errorf("train.loss wgan needs a Lipschitz constraint on D: set train.clip: 0.01 (Arjovsky et al. 2017) or train.penalty: wgan-gp")
-	case c.Model.MBStd && t.Batch%c.Model.MBStdGroupFor(t.Batch) != 0:
-		return fmt.Errorf("model.mbstd: train.batch %d is not divisible by the group size %d (model.mbstd_group); PGGAN requires whole groups", t.Batch, c.Model.MBStdGroupFor(t.Batch))
-	case c.Model.Pack > 1 && t.Batch%c.Model.Pack != 0:
+	case t.Batch%c.Model.PackDegree() != 0:
 		return fmt.Errorf("model.pack: train.batch %d is not divisible by the packing degree %d", t.Batch, c.Model.Pack)
+	case c.Model.MBStd && dBatch%c.Model.MBStdGroupFor(dBatch) != 0:
+		return fmt.Errorf("model.mbstd: D's batch of %d is not divisible by the group size %d (model.mbstd_group); PGGAN requires whole groups", dBatch, c.Model.MBStdGroupFor(dBatch))
 	case t.Clip != 0 && c.Model.SpectralNorm:
 		return fmt.Errorf("train.clip with model.spectral_norm: both constrain D's Lipschitz constant and clipping breaks the spectral normalisation's power iteration; use one")
 	}

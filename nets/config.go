@@ -84,13 +84,16 @@ func (c Config) Validate(s data.Shape) error {
 		return fmt.Errorf("model.mbstd_group: want at least 1, got %d", c.MBStdGroup)
 	case c.MBDisc && (c.MBDiscB < 1 || c.MBDiscC < 1):
 		return fmt.Errorf("model.mbdisc_b and model.mbdisc_c: want at least 1, got %d and %d", c.MBDiscB, c.MBDiscC)
-	case c.Pack < 1:
-		return fmt.Errorf("model.pack: want at least 1 (1 = no packing), got %d", c.Pack)
+	case c.Pack < 0:
+		return fmt.Errorf("model.pack: want 1 or more samples per D input (0 and 1 = no packing), got %d", c.Pack)
 	case c.PixelNorm && c.BNG:
 		return fmt.Errorf("model.pixel_norm with model.bn_g: PGGAN's pixel norm replaces BatchNorm in G; set model.bn_g: false")
 	}
 	return nil
 }
+
+// PackDegree is how many samples D sees per input: Pack, or 1 when packing is off.
+func (c Config) PackDegree() int { return max(1, c.Pack) }
 
 // MBStdGroupFor is the minibatch-stddev group size PGGAN uses for a batch: min(group, batch).
 func (c Config) MBStdGroupFor(batch int) int { return min(c.MBStdGroup, batch) }

@@ -3,6 +3,7 @@ package nets
 import (
 	"fmt"
 	"github.com/gankit/gankit/data"
+	"math"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -15,22 +16,38 @@ var dcganInit = Normal(0, 0.02)
 // ganhacks #1) shaped [batch, size, size, channels], or points [batch, dim].
 // train selects batch statistics in BatchNorm (and updates its running averages);
 // with train false, BN uses the running statistics so that a sample depends only on its z.
+// With PixelNorm, z and every hidden activation are pixel-normalised (PGGAN).
 func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bool) *Node {
 	ctx = ctx.In("g")
+	ctx.SetParam(ParamEqualizedLR, cfg.EqualizedLR)
+	ctx.SetParam(ParamSpectralNorm, false)
+	act := func(x *Node) *Node {
+		x = ReLU(x)
+		if cfg.PixelNorm {
+			x = PixelNorm(x)
+		}
+		return x
+	}
+	if cfg.PixelNorm {
+		z = PixelNorm(z)
+	}
 	if cfg.Arch == ArchMLP {
-		return mlp(ctx, z, cfg.Width, cfg.Depth, s.Dim, ReLU)
+		h := mlpHidden(ctx, z, cfg.Width, cfg.Depth, act)
+		return mlpOut(ctx, h, s.Dim)
 	}
 	base, stages, err := DCGANPlan(s.Size)
 	if err != nil {
 		panic(err)
 	}
 	ch := cfg.Width << (stages - 1)
-	x := Dense(ctx.In("project"), z, base*base*ch, dcganInit)
+	pc := ctx.In("project")
+	pc.SetParam(ParamGain, math.Sqrt2/4) // PGGAN's gain for G's first dense layer
+	x := Dense(pc, z, base*base*ch, dcganInit)
 	x = Reshape(x, -1, base, base, ch)
 	if cfg.BNG {
-		x = BatchNorm(ctx.In("project"), x, train, true)
+		x = BatchNorm(pc, x, train, true)
 	}
-	x = ReLU(x)
+	x = act(x)
 	for i := range stages {
 		last := i == stages-1
 		out := ch / 2
@@ -38,6 +55,9 @@ func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bo
 			out = s.Channels
 		}
 		sc := ctx.Inf("up%d", i)
+		if last {
+			sc.SetParam(ParamGain, 1.0) // PGGAN's toRGB gain
+		}
 		x = upsample(sc, cfg.Upsample, x, out)
 		if last {
 			return Tanh(x)
@@ -45,7 +65,7 @@ func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bo
 		if cfg.BNG {
 			x = BatchNorm(sc, x, train, true)
 		}
-		x = ReLU(x)
+		x = act(x)
 		ch = out
 	}
 	panic("unreachable")
@@ -61,46 +81,82 @@ func upsample(ctx *context.Context, mode string, x *Node, out int) *Node {
 		return NearestConv3(ctx, x, out, dcganInit)
 	case UpBilinear:
 		return Conv2D(ctx, BilinearUpsample2x(x), out, 3, 1, samePad(1), dcganInit)
+	case UpPixelShuffle:
+		return PixelShuffleConv3(ctx, x, out, dcganInit)
 	}
 	panic(fmt.Sprintf("upsample mode %q is not one of %v", mode, UpsampleModes))
 }
 
-// Discriminator returns D's logits [batch] for images or points x. In DCGAN form it is
-// strided k4 s2 p1 convolutions with LeakyReLU (BatchNorm from the second on, when
-// enabled) and a dense output. Real and fake batches should go through it in separate
-// calls, so that BN statistics are never mixed (ganhacks #4).
+// Discriminator returns D's logits for images or points x: [batch], or [batch/pack]
+// when D packs samples. See DiscriminatorFeatures.
 func Discriminator(ctx *context.Context, cfg Config, s data.Shape, x *Node) *Node {
-	ctx = ctx.In("d")
-	leaky := func(x *Node) *Node { return LeakyReLU(x, cfg.Slope) }
-	if cfg.Arch == ArchMLP {
-		return Reshape(mlp(ctx, x, cfg.Width, cfg.Depth, 1, leaky), -1)
-	}
-	_, stages, err := DCGANPlan(s.Size)
-	if err != nil {
-		panic(err)
-	}
-	ch := cfg.Width
-	for i := range stages {
-		sc := ctx.Inf("down%d", i)
-		x = Conv2D(sc, x, ch, 4, 2, samePad(1), dcganInit)
-		if cfg.BND && i > 0 {
-			x = BatchNorm(sc, x, true, false)
-		}
-		x = leaky(x)
-		ch *= 2
-	}
-	d := x.Shape().Dimensions
-	x = Reshape(x, d[0], d[1]*d[2]*d[3])
-	return Reshape(Dense(ctx.In("out"), x, 1, dcganInit), -1)
+	logits, _ := DiscriminatorFeatures(ctx, cfg, s, x)
+	return logits
 }
 
-// mlp is depth hidden layers of width units with act, then a linear output layer,
-// weights and biases initialised as PyTorch's Linear: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-func mlp(ctx *context.Context, x *Node, width, depth, out int, act func(*Node) *Node) *Node {
+// DiscriminatorFeatures returns D's logits and the features f of its last hidden
+// layer, flattened [batch, A] (what feature matching compares). In DCGAN form D is
+// strided k4 s2 p1 convolutions with LeakyReLU (BatchNorm from the second on, when
+// enabled); the MLP form is hidden layers with LeakyReLU. Before the output layer
+// come, when enabled, the minibatch stddev feature map and minibatch discrimination;
+// packing (PacGAN) concatenates groups of samples first. Real and fake batches
+// should go through it in separate calls, so that BN statistics are never mixed
+// (ganhacks #4).
+func DiscriminatorFeatures(ctx *context.Context, cfg Config, s data.Shape, x *Node) (logits, features *Node) {
+	ctx = ctx.In("d")
+	ctx.SetParam(ParamEqualizedLR, cfg.EqualizedLR)
+	ctx.SetParam(ParamSpectralNorm, cfg.SpectralNorm)
+	leaky := func(x *Node) *Node { return LeakyReLU(x, cfg.Slope) }
+	x = Pack(x, cfg.PackDegree())
+	if cfg.Arch == ArchMLP {
+		x = mlpHidden(ctx, x, cfg.Width, cfg.Depth, leaky)
+	} else {
+		_, stages, err := DCGANPlan(s.Size)
+		if err != nil {
+			panic(err)
+		}
+		ch := cfg.Width
+		for i := range stages {
+			sc := ctx.Inf("down%d", i)
+			x = Conv2D(sc, x, ch, 4, 2, samePad(1), dcganInit)
+			if cfg.BND && i > 0 {
+				x = BatchNorm(sc, x, true, false)
+			}
+			x = leaky(x)
+			ch *= 2
+		}
+	}
+	n := x.Shape().Dimensions[0]
+	features = Reshape(x, n, -1)
+	if cfg.MBStd {
+		x = MinibatchStddev(x, cfg.MBStdGroupFor(n))
+	}
+	f := Reshape(x, n, -1)
+	if cfg.MBDisc {
+		f = MinibatchDiscrimination(ctx, f, cfg.MBDiscB, cfg.MBDiscC)
+	}
+	oc := ctx.In("out")
+	oc.SetParam(ParamGain, 1.0) // PGGAN's gain for D's output layer
+	if cfg.Arch == ArchMLP {
+		return Reshape(mlpOut(ctx, f, 1), -1), features
+	}
+	return Reshape(Dense(oc, f, 1, dcganInit), -1), features
+}
+
+// mlpHidden is depth hidden layers of width units with act, weights and biases
+// initialised as PyTorch's Linear: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+func mlpHidden(ctx *context.Context, x *Node, width, depth int, act func(*Node) *Node) *Node {
 	for i := range depth {
 		in := x.Shape().Dimensions[1]
 		x = act(DenseInit(ctx.Inf("hidden%d", i), x, width, fanInUniform(in), fanInUniform(in)))
 	}
+	return x
+}
+
+// mlpOut is the MLP's linear output layer (gain 1 under equalized learning rate).
+func mlpOut(ctx *context.Context, x *Node, out int) *Node {
 	in := x.Shape().Dimensions[1]
-	return DenseInit(ctx.In("out"), x, out, fanInUniform(in), fanInUniform(in))
+	oc := ctx.In("out")
+	oc.SetParam(ParamGain, 1.0)
+	return DenseInit(oc, x, out, fanInUniform(in), fanInUniform(in))
 }

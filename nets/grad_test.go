@@ -38,6 +38,10 @@ func testGradients(t *testing.T, backendName string) {
 		{"dcgan28-nearest", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpNearest, BNG: true, BND: true, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
 		{"dcgan32-bilinear-rgb", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpBilinear, BNG: false, BND: true, Slope: 0.2}, data.Shape{Size: 32, Channels: 3}},
 		{"mlp", Config{Arch: ArchMLP, ZDim: 2, Width: 5, Depth: 2, Slope: 0.2}, data.Shape{Dim: 2}},
+		{"dcgan28-pixelshuffle-eqlr-pixelnorm", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpPixelShuffle, EqualizedLR: true, PixelNorm: true, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
+		{"dcgan28-sn-mbstd-mbdisc", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpNearest, BNG: true, SpectralNorm: true,
+			MBStd: true, MBStdGroup: 2, MBDisc: true, MBDiscB: 3, MBDiscC: 2, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
+		{"mlp-pack-mbdisc", Config{Arch: ArchMLP, ZDim: 2, Width: 5, Depth: 2, Pack: 2, MBDisc: true, MBDiscB: 3, MBDiscC: 2, Slope: 0.2}, data.Shape{Dim: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, 4))
@@ -45,7 +49,8 @@ func testGradients(t *testing.T, backendName string) {
 			ctx.SetParam(ParamFloat64, true)
 			ctx.SetParam(ParamSeed, int64(5))
 			z := testutil.Normal(r, true, 4, tc.cfg.ZDim)
-			w := testutil.Normal(r, true, 4)
+			w := testutil.Normal(r, true, 4/tc.cfg.PackDegree())
+			ctx.SetParam(ParamSpectralNormFrozen, true) // u and v fixed between evaluations
 			bad, n, err := gradcheck.Check(b, ctx, []*tensors.Tensor{z, w}, func(ctx *context.Context, in []*Node) *Node {
 				x := Generator(ctx, tc.cfg, tc.s, in[0], true)
 				return ReduceAllSum(Mul(Discriminator(ctx, tc.cfg, tc.s, x), in[1]))

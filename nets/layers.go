@@ -17,7 +17,7 @@ func Dense(ctx *context.Context, x *Node, out int, init Init) *Node {
 // DenseInit is Dense with its own initialiser for the biases.
 func DenseInit(ctx *context.Context, x *Node, out int, init, biasInit Init) *Node {
 	in := x.Shape().Dimensions[x.Rank()-1]
-	w := Param(ctx, "weights", init, in, out).ValueGraph(x.Graph())
+	w := Weight(ctx, x.Graph(), init, in, in, out)
 	b := Param(ctx, "biases", biasInit, out).ValueGraph(x.Graph())
 	return Add(Dot(x, w), Reshape(b, 1, out))
 }
@@ -27,7 +27,7 @@ func DenseInit(ctx *context.Context, x *Node, out int, init, biasInit Init) *Nod
 // Every stride and dilation is explicit: GoMLX v0.26 reads missing ones as 0.
 func Conv2D(ctx *context.Context, x *Node, out, kernel, stride int, pad [2][2]int, init Init) *Node {
 	in := x.Shape().Dimensions[3]
-	w := Param(ctx, "weights", init, kernel, kernel, in, out).ValueGraph(x.Graph())
+	w := Weight(ctx, x.Graph(), init, kernel*kernel*in, kernel, kernel, in, out)
 	b := Param(ctx, "biases", Fill(0), out).ValueGraph(x.Graph())
 	y := Convolve(x, w).
 		StridePerAxis(stride, stride).
@@ -57,7 +57,7 @@ func ConvTranspose2D(ctx *context.Context, x *Node, out, kernel, stride, pad, ou
 		panic(fmt.Sprintf("ConvTranspose2D: kernel %d, stride %d, pad %d, output_padding %d not supported", kernel, stride, pad, outputPad))
 	}
 	in := x.Shape().Dimensions[3]
-	w := Param(ctx, "weights", init, kernel, kernel, in, out).ValueGraph(x.Graph())
+	w := Weight(ctx, x.Graph(), init, kernel*kernel*in, kernel, kernel, in, out)
 	b := Param(ctx, "biases", Fill(0), out).ValueGraph(x.Graph())
 	axes := ConvolveAxesConfig{
 		InputBatch: 0, InputSpatial: []int{1, 2}, InputChannels: 3,

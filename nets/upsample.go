@@ -42,7 +42,7 @@ func bilinear2xAxis(x *Node, axis int) *Node {
 func NearestConv3(ctx *context.Context, x *Node, out int, init Init) *Node {
 	in := x.Shape().Dimensions[3]
 	g := x.Graph()
-	w := Param(ctx, "weights", init, 3, 3, in, out).ValueGraph(g)
+	w := Weight(ctx, g, init, 9*in, 3, 3, in, out)
 	b := Param(ctx, "biases", Fill(0), out).ValueGraph(g)
 	// phaseTaps folds the 3 taps of axis into the 2 a phase uses.
 	phaseTaps := func(w *Node, axis, phase int) *Node {
@@ -72,4 +72,21 @@ func NearestConv3(ctx *context.Context, x *Node, out int, init Init) *Node {
 	d := x.Shape().Dimensions
 	y = Reshape(y, d[0], 2*d[1], 2*d[2], out)
 	return Add(y, Reshape(b, 1, 1, 1, out))
+}
+
+// PixelShuffleConv3 is a padded 3x3 convolution to 4*out channels followed by
+// depth-to-space (Shi et al. 2016; ganhacks #5): output pixel (2i+a, 2j+b) channel c
+// is conv channel c*4 + a*2 + b at (i, j), PyTorch's pixel_shuffle order.
+func PixelShuffleConv3(ctx *context.Context, x *Node, out int, init Init) *Node {
+	return DepthToSpace2x(Conv2D(ctx, x, 4*out, 3, 1, samePad(1), init))
+}
+
+// DepthToSpace2x is torch.nn.functional.pixel_shuffle(x, 2) for channels-last x:
+// [N, H, W, 4C] -> [N, 2H, 2W, C], input channel c*4 + a*2 + b going to (2i+a, 2j+b, c).
+func DepthToSpace2x(x *Node) *Node {
+	d := x.Shape().Dimensions
+	n, h, w, c := d[0], d[1], d[2], d[3]/4
+	y := Reshape(x, n, h, w, c, 2, 2)         // [N, H, W, C, a, b]
+	y = TransposeAllAxes(y, 0, 1, 4, 2, 5, 3) // [N, H, a, W, b, C]
+	return Reshape(y, n, 2*h, 2*w, c)
 }

@@ -100,8 +100,9 @@ func (s *stepper) inputs(k int, real, z []float32) []any {
 	in := []any{tensors.FromFlatDataAndDimensions(real, dims...), tensors.FromFlatDataAndDimensions(z, n, s.cfg.Model.ZDim)}
 	r := rand.New(rand.NewPCG(uint64(s.cfg.Train.Seed), streamTricks+uint64(k)))
 	if s.labels.Active() {
-		tr, tf := s.labels.Draw(r, n)
-		in = append(in, tensors.FromFlatDataAndDimensions(tr, n), tensors.FromFlatDataAndDimensions(tf, n))
+		nd := n / s.cfg.Model.PackDegree() // one target per D output
+		tr, tf := s.labels.Draw(r, nd)
+		in = append(in, tensors.FromFlatDataAndDimensions(tr, nd), tensors.FromFlatDataAndDimensions(tf, nd))
 	}
 	normal := func() *tensors.Tensor {
 		v := make([]float32, len(real))
