@@ -118,3 +118,40 @@ func TestKeysListsEveryLeaf(t *testing.T) {
 		}
 	}
 }
+
+// TestContradictionsAreRefusedWithTheReason sets combinations that cannot work
+// together; each must be refused with a message naming both keys and why.
+func TestContradictionsAreRefusedWithTheReason(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  []string
+		want []string
+	}{
+		{"bn in D with a penalty", []string{"train.penalty=r1"}, []string{"train.penalty", "model.bn_d", "per-sample"}},
+		{"clip with spectral norm", []string{"model.bn_d=false", "train.loss=wgan", "train.clip=0.01", "model.spectral_norm=true"}, []string{"train.clip", "model.spectral_norm"}},
+		{"mbstd group not dividing the batch", []string{"model.mbstd=true", "model.mbstd_group=5"}, []string{"model.mbstd", "divisible"}},
+		{"pixel norm with BN in G", []string{"model.pixel_norm=true"}, []string{"model.pixel_norm", "model.bn_g"}},
+		{"labels on a loss without targets", []string{"train.loss=hinge", "train.label_smoothing=0.1"}, []string{"train.loss", "hinge"}},
+		{"noisy labels with smoothing", []string{"train.noisy_labels=true", "train.label_smoothing=0.1"}, []string{"noisy_labels", "label_smoothing"}},
+		{"wgan without a constraint", []string{"train.loss=wgan"}, []string{"Lipschitz", "train.clip", "wgan-gp"}},
+		{"packing not dividing the batch", []string{"model.pack=3"}, []string{"model.pack", "divisible"}},
+	} {
+		c, _ := FromPreset(DefaultPreset)
+		for _, kv := range tc.set {
+			k, v, _ := strings.Cut(kv, "=")
+			if err := c.Set(k, v); err != nil {
+				t.Fatalf("%s: Set(%s): %v", tc.name, kv, err)
+			}
+		}
+		err := c.Validate(shapeFor(c))
+		if err == nil {
+			t.Errorf("%s: accepted", tc.name)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", tc.name, err, w)
+			}
+		}
+	}
+}

@@ -66,6 +66,54 @@ var presets = []Preset{
 		c.Train.CheckpointEvery, c.Train.KeepCheckpoints = 15, 2
 		return c
 	}},
+	{"seed-tips", "the seed article's tips on the DCGAN: bilinear upsampling, BN in G, Adam, label smoothing 0.1, instance noise, minibatch stddev (truncation at sampling)", func() Config {
+		c := dcgan()
+		c.Preset = "seed-tips"
+		c.Model.Upsample = nets.UpBilinear
+		c.Model.MBStd = true
+		c.Train.LabelSmoothing = 0.1
+		c.Train.InstanceNoise = 0.1
+		return c
+	}},
+	{"pggan-tricks", "PGGAN's stabilisers on the DCGAN: equalized LR, pixel norm in G, minibatch stddev, WGAN-GP + drift, Adam(1e-3, 0, 0.99), G EMA 0.999", func() Config {
+		c := dcgan()
+		c.Preset = "pggan-tricks"
+		c.Model.BNG, c.Model.BND = false, false
+		c.Model.EqualizedLR, c.Model.PixelNorm, c.Model.MBStd = true, true, true
+		c.Train.Loss, c.Train.Penalty, c.Train.Drift = losses.NameWGAN, losses.PenaltyWGANGP, 1e-3
+		c.Train.LRG, c.Train.LRD, c.Train.Beta1, c.Train.Beta2 = 1e-3, 1e-3, 0, 0.99
+		c.Train.EMA = 0.999
+		return c
+	}},
+	{"sngan-hinge", "SNGAN on the DCGAN: spectral norm in D, hinge loss, TTUR (D 4e-4, G 1e-4), Adam betas 0/0.9", func() Config {
+		c := dcgan()
+		c.Preset = "sngan-hinge"
+		c.Model.BND, c.Model.SpectralNorm = false, true
+		c.Train.Loss = losses.NameHinge
+		c.Train.LRG, c.Train.LRD, c.Train.Beta1, c.Train.Beta2 = 1e-4, 4e-4, 0, 0.9
+		return c
+	}},
+	{"wgan-gp", "WGAN-GP (Gulrajani et al. 2017): critic without BN, lambda 10, n_critic 5, Adam(1e-4, 0, 0.9)", func() Config {
+		c := dcgan()
+		c.Preset = "wgan-gp"
+		c.Model.BND = false
+		c.Train.Loss, c.Train.Penalty, c.Train.NCritic = losses.NameWGAN, losses.PenaltyWGANGP, 5
+		c.Train.LRG, c.Train.LRD, c.Train.Beta1, c.Train.Beta2 = 1e-4, 1e-4, 0, 0.9
+		return c
+	}},
+	{"ganhacks", "soumith/ganhacks on the DCGAN: noisy labels, 5% label flips, instance noise, minibatch discrimination", func() Config {
+		c := dcgan()
+		c.Preset = "ganhacks"
+		c.Model.MBDisc = true
+		c.Train.NoisyLabels, c.Train.LabelFlip, c.Train.InstanceNoise = true, 0.05, 0.1
+		return c
+	}},
+	{"pacgan", "PacGAN2 on the DCGAN: D judges pairs of samples (Lin et al. 2018)", func() Config {
+		c := dcgan()
+		c.Preset = "pacgan"
+		c.Model.Pack = 2
+		return c
+	}},
 	{data.Ring8, "8 Gaussians on a circle (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Ring8) }},
 	{data.Grid25, "25 Gaussians on a 5x5 grid (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Grid25) }},
 }

@@ -90,9 +90,9 @@ func OpenSource(cfg config.Config) (data.Source, error) {
 	return data.NewShuffled(d, uint64(cfg.Train.Seed)), nil
 }
 
-// samplingContext is the context whose "g" scope holds the generator to sample
-// from: G_ema when the config keeps one, else G.
-func samplingContext(ctx *context.Context, cfg config.Config) *context.Context {
+// SamplingContext is the context whose "g" scope holds the generator to sample and
+// evaluate: G_ema when the config keeps one, else G.
+func SamplingContext(ctx *context.Context, cfg config.Config) *context.Context {
 	if cfg.Train.EMA > 0 {
 		return ctx.InAbsPath(EMAScope)
 	}
@@ -142,7 +142,7 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	gen, err := sample.NewGenerator(b, samplingContext(ctx, cfg), cfg.Model, shape)
+	gen, err := sample.NewGenerator(b, SamplingContext(ctx, cfg), cfg.Model, shape)
 	if err != nil {
 		return nil, err
 	}

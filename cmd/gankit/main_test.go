@@ -62,6 +62,20 @@ func TestTinyTrainResumeSample(t *testing.T) {
 	if err := run(t, "sample", "--run", filepath.Join(dir, "nope")); err == nil {
 		t.Error("sample from a missing run: no error")
 	}
+	if err := run(t, "sample", "--run", dir, "--n", "4", "--out", out, "--truncation-mode", "resample", "--truncation", "0.5"); err != nil {
+		t.Errorf("truncated sampling: %v", err)
+	}
+	if err := run(t, "sample", "--run", dir, "--truncation", "0.5"); err == nil || !strings.Contains(err.Error(), "--truncation-mode") {
+		t.Errorf("--truncation without a mode: %v", err)
+	}
+	// A generator that pixel-normalises z: truncation is refused before anything loads.
+	pn := t.TempDir()
+	cfg, _ := os.ReadFile(filepath.Join(dir, "config.yaml"))
+	cfg = []byte(strings.Replace(string(cfg), "pixel_norm: false", "pixel_norm: true", 1))
+	_ = os.WriteFile(filepath.Join(pn, "config.yaml"), cfg, 0o644)
+	if err := run(t, "sample", "--run", pn, "--truncation-mode", "psi", "--truncation", "0.7"); err == nil || !strings.Contains(err.Error(), "pixel") {
+		t.Errorf("truncation with a pixel-normalised z: %v", err)
+	}
 }
 
 func TestDataInspectEmbedded(t *testing.T) {

@@ -12,18 +12,28 @@ import (
 )
 
 func sampleCmd() *cobra.Command {
-	var run, out, be string
+	var run, out, be, truncMode string
 	var n int
 	var seed int64
+	var trunc float64
+	var noEMA bool
 	cmd := &cobra.Command{
 		Use:   "sample",
 		Short: "Draw samples from a trained run into a PNG grid (or a scatter for toy data)",
 		Long: `Load a run's latest checkpoint and write n samples as one PNG: an image grid, or for
 ring8/grid25 a scatter plot over the mixture's modes. The generator runs in inference
 mode (BatchNorm running statistics): a sample depends only on its latent z ~ N(0, I),
-which --seed fixes.`,
+which --seed fixes. A run trained with train.ema samples from G_ema unless --no-ema.
+
+Truncation trades diversity for quality, at sampling time only:
+  --truncation-mode resample --truncation t   redraw each |z_i| > t (BigGAN)
+  --truncation-mode clip     --truncation t   clamp z_i to [-t, t]
+  --truncation-mode psi      --truncation psi z' = psi * z, 0 <= psi <= 1 (StyleGAN's psi)
+It is refused for generators that pixel-normalise z (model.pixel_norm), where scaling
+or clipping z changes nothing or little.`,
 		Example: `  gankit sample --run runs/tiny --out grid.png
-  gankit sample --run runs/fm --n 100 --seed 7 --out fm-seed7.png`,
+  gankit sample --run runs/fm --n 100 --seed 7 --out fm-seed7.png
+  gankit sample --run runs/fm --truncation-mode resample --truncation 0.5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if run == "" {
@@ -39,6 +49,16 @@ which --seed fixes.`,
 			if cmd.Flags().Changed("backend") {
 				cfg.Backend = be
 			}
+			tr := sample.Truncation{Mode: truncMode, Value: trunc}
+			if truncMode == "" && cmd.Flags().Changed("truncation") {
+				return fmt.Errorf("--truncation needs --truncation-mode (one of %v)", sample.TruncModes)
+			}
+			if err := tr.Validate(); err != nil {
+				return fmt.Errorf("--truncation-mode/--truncation: %w", err)
+			}
+			if tr.Mode != sample.TruncNone && cfg.Model.PixelNorm {
+				return fmt.Errorf("--truncation: the run's generator pixel-normalises z (model.pixel_norm), which undoes psi and most of clipping or resampling; sample without truncation")
+			}
 			ck, err := train.LatestCheckpoint(run)
 			if err != nil {
 				return err
@@ -53,11 +73,15 @@ which --seed fixes.`,
 			}
 			ctx := train.NewContext(cfg)
 			ck.Attach(ctx)
-			gen, err := sample.NewGenerator(b, ctx, cfg.Model, src.Shape())
+			gctx := train.SamplingContext(ctx, cfg)
+			if noEMA {
+				gctx = ctx
+			}
+			gen, err := sample.NewGenerator(b, gctx, cfg.Model, src.Shape())
 			if err != nil {
 				return err
 			}
-			x, err := gen.Run(sample.Latents(seed, 0, n, cfg.Model.ZDim))
+			x, err := gen.Run(sample.TruncatedLatents(seed, 0, n, cfg.Model.ZDim, tr))
 			if err != nil {
 				return err
 			}
@@ -77,5 +101,8 @@ which --seed fixes.`,
 	fl.Int64Var(&seed, "seed", 0, "seed for the latents")
 	fl.StringVar(&out, "out", "", "PNG file to write (default: RUN/samples/sample-step<S>-seed<SEED>-n<N>.png)")
 	fl.StringVar(&be, "backend", "", "backend (default: the run's)")
+	fl.StringVar(&truncMode, "truncation-mode", "", "truncation: resample | clip | psi (default: none)")
+	fl.Float64Var(&trunc, "truncation", 0, "truncation threshold t (resample, clip) or psi")
+	fl.BoolVar(&noEMA, "no-ema", false, "sample G itself in a run that keeps G_ema")
 	return cmd
 }

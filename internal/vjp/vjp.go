@@ -10,7 +10,8 @@
 //   - Dot: v0.26 differentiates a matrix product through an [i, j, k] broadcast
 //     product and a ReduceSum — i*j*k work and memory for what two matrix products do
 //     (on the pure-Go backend it took 80% of a toy MLP's training step).
-//   - Reverse and Rsqrt, which have no rule at all in v0.26.
+//   - Reverse, Rsqrt and Pad, which have no rule at all in v0.26 (Pad is Slice's
+//     gradient, so any second-order gradient through a Slice or Concatenate needs it).
 //
 // GoMLX keeps node parameters unexported; they are read here with reflect, read-only.
 package vjp
@@ -47,6 +48,7 @@ func init() {
 	VJPRegistration[NodeTypeReverse] = func(node *Node, v []*Node, _ shapes.Shape) []*Node {
 		return []*Node{Reverse(v[0], intsField(params(node), "axes")...)}
 	}
+	VJPRegistration[NodeTypePad] = padVJP
 	VJPRegistration[NodeTypeRsqrt] = func(node *Node, v []*Node, _ shapes.Shape) []*Node {
 		// d/dx x^(-1/2) = -1/2 x^(-3/2) = -1/2 y^3.
 		y := node
@@ -213,4 +215,38 @@ func convWithNegativePads(x, k *Node, axes backends.ConvolveAxesConfig, strides 
 		panic(fmt.Sprintf("vjp: convolution gradient has invalid shape %s", out.Shape()))
 	}
 	return out
+}
+
+// padVJP is the gradient of Pad: the values of v at the positions x landed on
+// (a strided slice; where Pad cropped with a negative amount, zeros), and for the
+// scalar fill value the sum of v over every padded position.
+func padVJP(node *Node, v []*Node, _ shapes.Shape) []*Node {
+	x, fill := node.Inputs()[0], node.Inputs()[1]
+	cfg := params(node).FieldByName("axesConfig")
+	g := v[0]
+	var uncrop []backends.PadAxis
+	cropped := false
+	for i := range cfg.Len() {
+		a := cfg.Index(i)
+		lo, hi := int(a.FieldByName("Start").Int()), int(a.FieldByName("End").Int())
+		uncrop = append(uncrop, backends.PadAxis{Start: max(0, -lo), End: max(0, -hi)})
+		cropped = cropped || lo < 0 || hi < 0
+	}
+	if cropped {
+		g = Pad(g, ScalarZero(g.Graph(), g.DType()), uncrop...)
+	}
+	var ranges []SliceAxisSpec
+	for i := range cfg.Len() {
+		a := cfg.Index(i)
+		lo, hi := int(a.FieldByName("Start").Int()), int(a.FieldByName("End").Int())
+		interior := int(a.FieldByName("Interior").Int())
+		n := g.Shape().Dimensions[i]
+		ranges = append(ranges, AxisRange(max(0, lo), n-max(0, hi)).Stride(interior+1))
+	}
+	gx := Slice(g, ranges...)
+	if !slices.Equal(gx.Shape().Dimensions, x.Shape().Dimensions) {
+		panic(fmt.Sprintf("vjp: Pad gradient has shape %s, want %s", gx.Shape(), x.Shape()))
+	}
+	gFill := Sub(ReduceAllSum(v[0]), ReduceAllSum(gx))
+	return []*Node{gx, Reshape(gFill, fill.Shape().Dimensions...)}
 }
