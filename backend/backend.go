@@ -22,8 +22,21 @@ const PluginPathEnv = "PJRT_PLUGIN_LIBRARY_PATH"
 // Names lists the backend specifications New accepts, for help texts and errors.
 var Names = []string{"cpu", "go", "xla:cpu", "xla:cuda", "xla:/absolute/path/plugin.so"}
 
-// Tested lists the backends every test runs on: those that need no plugin.
-var Tested = []string{"go", "cpu"}
+// TestBackendsEnv adds backends to the tests' list: comma-separated specifications
+// (e.g. "xla:cuda" or "xla:/path/to/plugin.so") for a machine that has the plugin.
+const TestBackendsEnv = "GANKIT_TEST_BACKENDS"
+
+// TestBackends lists the backends tests run on: the two that need no plugin ("go",
+// "cpu"), then those named in $GANKIT_TEST_BACKENDS.
+func TestBackends() []string {
+	out := []string{"go", "cpu"}
+	for _, s := range strings.Split(os.Getenv(TestBackendsEnv), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Resolve returns the backend specification to use: flag when set, else $GOMLX_BACKEND, else "cpu".
 func Resolve(flag string) string {

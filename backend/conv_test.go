@@ -22,7 +22,7 @@ func TestConvMatchesSimplegoConv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		b, err := backend.New(name)
 		if err != nil {
 			t.Fatal(err)

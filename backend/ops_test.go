@@ -80,7 +80,7 @@ func TestOpsMatchSimplego(t *testing.T) {
 			}},
 		)
 	}
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		b, err := backend.New(name)
 		if err != nil {
 			t.Fatal(err)

@@ -96,7 +96,7 @@ func flat(v any) []float64 {
 // D's outputs, with the plain 1/0 targets and with per-sample ones, against PyTorch.
 func TestLossesMatchPyTorch(t *testing.T) {
 	g := loadGolden(t)
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
 		for _, lname := range Names {
 			want := g.RawLosses[lname]
@@ -140,7 +140,7 @@ func TestLossesMatchPyTorch(t *testing.T) {
 func TestPenaltiesMatchPyTorch(t *testing.T) {
 	g := loadGolden(t)
 	c := g.Critic
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
 		for _, pname := range []string{PenaltyWGANGP, PenaltyR1, PenaltyDRAGAN, "drift"} {
 			want := g.Penalties[pname]

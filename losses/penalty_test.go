@@ -22,7 +22,7 @@ import (
 func TestPenaltyGradientsMatchFiniteDifferences(t *testing.T) {
 	cfg := nets.Config{Arch: nets.ArchDCGAN, ZDim: 3, Width: 2, Upsample: nets.UpTransposed, Slope: 0.2}
 	shape := data.Shape{Size: 28, Channels: 1}
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
 		for _, pname := range []string{PenaltyWGANGP, PenaltyR1, PenaltyDRAGAN} {
 			t.Run(name+"/"+pname, func(t *testing.T) {

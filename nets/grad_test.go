@@ -18,7 +18,7 @@ import (
 // every upsampling mode, BatchNorm with batch statistics, strided convolutions —
 // with respect to the latents and every weight, against float64 central differences.
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		t.Run(name, func(t *testing.T) { testGradients(t, name) })
 	}
 }

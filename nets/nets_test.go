@@ -15,7 +15,7 @@ import (
 )
 
 func TestNetsShapesAtEverySize(t *testing.T) {
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		b, err := backend.New(name)
 		if err != nil {
 			t.Fatal(err)

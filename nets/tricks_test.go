@@ -2,6 +2,7 @@ package nets
 
 import (
 	"encoding/json"
+	"github.com/gankit/gankit/backend"
 	"math"
 	"os"
 	"testing"
@@ -68,7 +69,7 @@ func TestTricksMatchPyTorch(t *testing.T) {
 	if err := json.Unmarshal(raw, &ref); err != nil {
 		t.Fatal(err)
 	}
-	for _, bname := range []string{"go", "cpu"} {
+	for _, bname := range backend.TestBackends() {
 		b := testutil.Backend(t, bname)
 		run := func(f func(*Node) *Node, x *tensors.Tensor) *tensors.Tensor {
 			return MustExecOnce(b, f, x)

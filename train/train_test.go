@@ -95,7 +95,7 @@ func TestRunLeavesConfigMetricsSamplesAndCheckpoints(t *testing.T) {
 // TestResumeMatchesUninterruptedRun: 3 steps, stop, resume to 6 must give bitwise the
 // weights, BN statistics and Adam state of 6 uninterrupted steps, and one metrics line per step.
 func TestResumeMatchesUninterruptedRun(t *testing.T) {
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		t.Run(name, func(t *testing.T) {
 			b, err := backend.New(name)
 			if err != nil {

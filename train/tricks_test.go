@@ -1,6 +1,7 @@
 package train
 
 import (
+	"github.com/gankit/gankit/backend"
 	"math"
 	"testing"
 
@@ -80,7 +81,7 @@ func TestTricksTrain(t *testing.T) {
 				}
 			}},
 	} {
-		for _, bname := range []string{"go", "cpu"} {
+		for _, bname := range backend.TestBackends() {
 			t.Run(tc.name+"/"+bname, func(t *testing.T) {
 				cfg := microConfig(t)
 				cfg.Train.Steps, cfg.Train.CheckpointEvery = 4, 0

@@ -19,7 +19,7 @@ import (
 // second-order gradient through Concatenate (whose gradient is a Slice, whose
 // gradient is a Pad).
 func TestPadGradientMatchesFiniteDifferences(t *testing.T) {
-	for _, name := range backend.Tested {
+	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
 		r := rand.New(rand.NewPCG(1, 2))
 		x := testutil.Normal(r, true, 3, 4, 5)

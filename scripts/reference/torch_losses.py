@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Golden values for losses.TestMatchesPyTorch: every adversarial loss, with and
+without per-sample targets, and every gradient penalty, with their gradients, computed
+by PyTorch autograd in float64. D for the penalties is a small MLP,
+D(x) = v . leaky_relu(x W + b, 0.2) + c; the penalties' gradients with respect to W, b
+and v go through PyTorch's double backward (create_graph=True).
+
+Writes losses/testdata/losses_torch.json (inputs included).
+Usage: /usr/bin/python3 scripts/reference/torch_losses.py   (python3-torch 1.13, Debian)
+"""
+import json, os, torch
+import torch.nn.functional as F
+
+torch.manual_seed(7)
+dt = torch.float64
+N, A, H = 4, 6, 5
+r = torch.randn(N, dtype=dt) * 2
+f = torch.randn(N, dtype=dt) * 2
+tr = 0.7 + 0.5 * torch.rand(N, dtype=dt)
+tf = 0.3 * torch.rand(N, dtype=dt)
+
+def bce(l, t):
+    return F.binary_cross_entropy_with_logits(l, t, reduction="mean")
+
+def loss_d(name, r, f, tr, tf):
+    if name in ("ns", "minimax"):
+        return bce(r, tr) + bce(f, tf)
+    if name == "lsgan":
+        return 0.5 * ((r - tr) ** 2).mean() + 0.5 * ((f - tf) ** 2).mean()
+    if name == "wgan":
+        return f.mean() - r.mean()
+    if name == "hinge":
+        return F.relu(1 - r).mean() + F.relu(1 + f).mean()
+
+def loss_g(name, f):
+    if name == "ns":
+        return bce(f, torch.ones_like(f))
+    if name == "minimax":
+        return -bce(f, torch.zeros_like(f))  # log(1 - sigmoid(f)), mean
+    if name == "lsgan":
+        return 0.5 * ((f - 1) ** 2).mean()
+    return -f.mean()
+
+out = {"real": r.tolist(), "fake": f.tolist(), "target_real": tr.tolist(), "target_fake": tf.tolist(), "losses": {}}
+for name in ("ns", "minimax", "lsgan", "wgan", "hinge"):
+    entry = {}
+    for label, (a, b) in {"plain": (torch.ones(N, dtype=dt), torch.zeros(N, dtype=dt)), "targets": (tr, tf)}.items():
+        rr, ff = r.clone().requires_grad_(), f.clone().requires_grad_()
+        ld = loss_d(name, rr, ff, a, b)
+        gr, gf = torch.autograd.grad(ld, (rr, ff))
+        entry["d_" + label] = ld.item()
+        entry["d_" + label + "_grad_real"] = gr.tolist()
+        entry["d_" + label + "_grad_fake"] = gf.tolist()
+    ff = f.clone().requires_grad_()
+    lg = loss_g(name, ff)
+    entry["g"] = lg.item()
+    entry["g_grad_fake"] = torch.autograd.grad(lg, ff)[0].tolist()
+    out["losses"][name] = entry
+
+W = torch.randn(A, H, dtype=dt) * 0.7
+b = torch.randn(H, dtype=dt) * 0.3
+v = torch.randn(H, dtype=dt)
+c = torch.randn((), dtype=dt)
+x = torch.randn(N, A, dtype=dt)
+xf = torch.randn(N, A, dtype=dt)
+e = torch.rand(N, dtype=dt)
+u = torch.rand(N, A, dtype=dt)
+alpha = torch.rand(N, dtype=dt)
+params = [W.clone().requires_grad_(), b.clone().requires_grad_(), v.clone().requires_grad_(), c.clone().requires_grad_()]
+
+def D(x):
+    W, b, v, c = params
+    return F.leaky_relu(x @ W + b, 0.2) @ v + c
+
+def grad_norm(xh):
+    xh = xh.detach().requires_grad_()
+    g = torch.autograd.grad(D(xh).sum(), xh, create_graph=True)[0]
+    return g.reshape(g.shape[0], -1).norm(2, dim=1)
+
+pen = {
+    "wgan-gp": lambda: 10 * ((grad_norm(e[:, None] * x + (1 - e[:, None]) * xf) - 1) ** 2).mean(),
+    "r1": lambda: 10 / 2 * (grad_norm(x) ** 2).mean(),
+    "dragan": lambda: 10 * ((grad_norm(x + alpha[:, None] * (0.5 * x.std(unbiased=False) * u)) - 1) ** 2).mean(),
+    "drift": lambda: 1e-3 * (D(x) ** 2).mean(),
+}
+out["critic"] = {"W": W.tolist(), "b": b.tolist(), "v": v.tolist(), "c": c.item(),
+                 "x": x.tolist(), "fake": xf.tolist(), "e": e.tolist(), "u": u.tolist(), "alpha": alpha.tolist()}
+out["penalties"] = {}
+for name, fn in pen.items():
+    p = fn()
+    gs = torch.autograd.grad(p, params, allow_unused=True)
+    gs = [torch.zeros_like(q) if g is None else g for q, g in zip(params, gs)]
+    out["penalties"][name] = {"value": p.item(), "grad_W": gs[0].tolist(), "grad_b": gs[1].tolist(), "grad_v": gs[2].tolist(), "grad_c": gs[3].item()}
+
+here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "losses", "testdata", "losses_torch.json")
+with open(here, "w") as fh:
+    json.dump(out, fh, indent=1)
+print("wrote", os.path.normpath(here))
