@@ -56,6 +56,11 @@ type Train struct {
 	InstanceNoise   float64 `yaml:"instance_noise"`       // sigma_0 of N(0, sigma_t^2) added to D's inputs; 0 = off
 	NoiseSteps      int     `yaml:"instance_noise_steps"` // step where sigma_t reaches 0; 0 = train.steps
 	EMA             float64 `yaml:"ema"`                  // generator EMA beta (0.999); 0 = off
+	DiffAugment     string  `yaml:"diffaugment"`          // DiffAugment policy: comma-separated color, translation, cutout; "" = off
+	FeatureMatch    bool    `yaml:"feature_matching"`     // G matches D's mean features on real data instead of fooling D (Salimans et al. 2016 §3.1)
+	HistAvg         float64 `yaml:"historical_averaging"` // weight of ||theta - mean of past theta||^2 for both nets (Salimans et al. 2016 §3.3); 0 = off
+	Replay          int     `yaml:"replay"`               // experience replay buffer of past fakes, in samples (ganhacks #8); 0 = off
+	ReplayProb      float64 `yaml:"replay_prob"`          // share of each fake batch D sees drawn from the buffer
 	LogEvery        int     `yaml:"log_every"`            // steps between metrics.jsonl lines
 	SampleEvery     int     `yaml:"sample_every"`         // steps between sample grids (0 = only at the end)
 	SampleCount     int     `yaml:"sample_count"`         // images in a grid (points in a toy scatter)
@@ -193,6 +198,9 @@ func (c Config) validateTricks(shape data.Shape) error {
 		{t.InstanceNoise >= 0, "train.instance_noise", ">= 0 (0 = off)", t.InstanceNoise},
 		{t.NoiseSteps >= 0, "train.instance_noise_steps", ">= 0 (0 = train.steps)", t.NoiseSteps},
 		{t.EMA >= 0 && t.EMA < 1, "train.ema", "a beta in [0, 1) (0 = off)", t.EMA},
+		{t.HistAvg >= 0, "train.historical_averaging", ">= 0 (0 = off)", t.HistAvg},
+		{t.Replay >= 0, "train.replay", ">= 0 samples (0 = off)", t.Replay},
+		{t.ReplayProb >= 0 && t.ReplayProb <= 1, "train.replay_prob", "a probability in [0, 1]", t.ReplayProb},
 	} {
 		if !chk.ok {
 			return fmt.Errorf("%s: want %s, got %v", chk.key, chk.want, chk.got)
@@ -200,6 +208,13 @@ func (c Config) validateTricks(shape data.Shape) error {
 	}
 	if err := losses.CheckPenalty(t.Penalty); err != nil {
 		return err
+	}
+	aug, err := data.ParseDiffAugment(t.DiffAugment)
+	if err != nil {
+		return err
+	}
+	if aug.On() && shape.Size == 0 {
+		return fmt.Errorf("train.diffaugment: DiffAugment transforms images, and the data are %d-D points", shape.Dim)
 	}
 	dBatch := t.Batch / c.Model.PackDegree() // inputs D sees per batch
 	l := c.Labels()

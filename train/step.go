@@ -49,6 +49,8 @@ type stepper struct {
 	loss   losses.Adversarial
 	labels losses.Labels
 	noise  losses.InstanceNoise
+	aug    data.DiffAugment
+	replay int // experience replay capacity in samples (a multiple of the batch), 0 = off
 	optD   Optimizer
 	optG   Optimizer
 	dOnly  *context.Exec // nil when n_critic is 1
@@ -62,6 +64,12 @@ func newStepper(b backends.Backend, ctx *context.Context, cfg config.Config, sha
 	}
 	s := &stepper{cfg: cfg, shape: shape, loss: loss, labels: cfg.Labels(), noise: cfg.InstanceNoise()}
 	t := cfg.Train
+	if s.aug, err = data.ParseDiffAugment(t.DiffAugment); err != nil {
+		return nil, err
+	}
+	if t.Replay > 0 {
+		s.replay = (t.Replay + t.Batch - 1) / t.Batch * t.Batch
+	}
 	if s.optD, err = NewOptimizer(t.OptimizerD, t.LRD, t); err != nil {
 		return nil, err
 	}
@@ -88,6 +96,11 @@ type stepIn struct {
 	nReal, nFake *Node // N(0, 1) noise shaped as the batches
 	e            *Node // WGAN-GP interpolation weights [batch]
 	u, alpha     *Node // DRAGAN perturbation U[0,1] (batch shape) and weights [batch]
+	// DiffAugment parameters for D's real and fake inputs and for G's step.
+	augReal, augFake, augG []*Node
+	// Experience replay: one-hot picks [batch, cap] of buffer rows to show D where
+	// mask [batch] is 1, and placement [cap, batch] of this step's fakes.
+	replayPick, replayMask, replayPut *Node
 }
 
 func (s *stepper) usesNoise() bool { return s.noise.Sigma0 > 0 }
@@ -127,6 +140,27 @@ func (s *stepper) inputs(k int, real, z []float32) []any {
 	case losses.PenaltyDRAGAN:
 		in = append(in, uniform(len(real), dims...), uniform(n, n))
 	}
+	if s.aug.On() {
+		for range 3 { // D's real batch, D's fake batch, G's step
+			for _, t := range s.aug.Tensors(s.aug.Draw(r, n, s.shape), n, s.shape) {
+				in = append(in, t)
+			}
+		}
+	}
+	if s.replay > 0 {
+		// One-hot matrices (plain products on every backend): pick [n, cap] takes
+		// buffer rows for the replayed samples, put [cap, n] writes this step's fakes.
+		filled := min(k*n, s.replay) // rows of the buffer written by earlier D steps
+		pick, mask, put := make([]float32, n*s.replay), make([]float32, n), make([]float32, s.replay*n)
+		for i := range n {
+			if filled > 0 && r.Float64() < s.cfg.Train.ReplayProb {
+				pick[i*s.replay+r.IntN(filled)], mask[i] = 1, 1
+			}
+			put[((k*n+i)%s.replay)*n+i] = 1
+		}
+		in = append(in, tensors.FromFlatDataAndDimensions(pick, n, s.replay), tensors.FromFlatDataAndDimensions(mask, n),
+			tensors.FromFlatDataAndDimensions(put, s.replay, n))
+	}
 	return in
 }
 
@@ -150,6 +184,17 @@ func (s *stepper) unpack(in []*Node) stepIn {
 	case losses.PenaltyDRAGAN:
 		x.u, x.alpha = next(), next()
 	}
+	if s.aug.On() {
+		group := func() []*Node {
+			g := rest[:s.aug.Inputs()]
+			rest = rest[s.aug.Inputs():]
+			return g
+		}
+		x.augReal, x.augFake, x.augG = group(), group(), group()
+	}
+	if s.replay > 0 {
+		x.replayPick, x.replayMask, x.replayPut = next(), next(), next()
+	}
 	return x
 }
 
@@ -167,9 +212,20 @@ func (s *stepper) graph(ctx *context.Context, raw []*Node, withG bool) []*Node {
 		return Add(x, Mul(ConvertDType(in.sigma, x.DType()), n))
 	}
 
+	augment := func(x *Node, params []*Node) *Node {
+		if params == nil {
+			return x
+		}
+		return s.aug.Apply(x, params)
+	}
+
 	fake := nets.Generator(ctx, cfg.Model, s.shape, in.z, true)
-	xReal := noisy(in.real, in.nReal)
-	xFake := noisy(StopGradient(fake), in.nFake)
+	shown := StopGradient(fake)
+	if s.replay > 0 {
+		shown = s.replayed(ctx, shown, in)
+	}
+	xReal := noisy(augment(in.real, in.augReal), in.nReal)
+	xFake := noisy(augment(shown, in.augFake), in.nFake)
 	dReal, dFake := d(xReal), d(xFake)
 	lossD := s.loss.D(dReal, dFake, losses.Targets{Real: in.tReal, Fake: in.tFake})
 	penalty := ScalarZero(g, lossD.DType())
@@ -186,6 +242,9 @@ func (s *stepper) graph(ctx *context.Context, raw []*Node, withG bool) []*Node {
 	}
 	total := Add(lossD, penalty)
 	dVars, dValues := trainable(ctx, g, "/d")
+	if t.HistAvg > 0 {
+		total = Add(total, historicalAverage(ctx, g, "d", dVars, dValues, t.HistAvg))
+	}
 	dGrads := Gradient(total, dValues...)
 	s.optD.Update(ctx, "d", dVars, dGrads)
 	if t.Clip > 0 {
@@ -205,8 +264,17 @@ func (s *stepper) graph(ctx *context.Context, raw []*Node, withG bool) []*Node {
 	if !withG {
 		return out
 	}
-	lossG := s.loss.G(d(noisy(fake, in.nFake)))
+	gInput := noisy(augment(fake, in.augG), in.nFake)
+	var lossG *Node
+	if t.FeatureMatch {
+		lossG = featureMatching(ctx, cfg, s.shape, xReal, gInput)
+	} else {
+		lossG = s.loss.G(d(gInput))
+	}
 	gVars, gValues := trainable(ctx, g, "/g")
+	if t.HistAvg > 0 {
+		lossG = Add(lossG, historicalAverage(ctx, g, "g", gVars, gValues, t.HistAvg))
+	}
 	gGrads := Gradient(lossG, gValues...)
 	s.optG.Update(ctx, "g", gVars, gGrads)
 	if t.EMA > 0 {

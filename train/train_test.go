@@ -101,13 +101,30 @@ func TestResumeMatchesUninterruptedRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			testResume(t, b)
+			testResume(t, b, microConfig(t))
 		})
 	}
 }
 
-func testResume(t *testing.T, b backends.Backend) {
+// TestResumeWithStatefulTricks: the same with every trick that keeps state between
+// steps (spectral norm's u and v, G_ema, the replay buffer, historical averages,
+// n_critic's extra D steps) and the host-drawn randomness of the others.
+func TestResumeWithStatefulTricks(t *testing.T) {
 	cfg := microConfig(t)
+	for k, v := range map[string]string{
+		"model.spectral_norm": "true", "model.mbstd": "true", "model.mbstd_group": "4", "model.mbdisc": "true",
+		"train.ema": "0.999", "train.replay": "16", "train.historical_averaging": "0.01", "train.n_critic": "2",
+		"train.instance_noise": "0.2", "train.instance_noise_steps": "6", "train.noisy_labels": "true", "train.label_flip": "0.1",
+		"train.diffaugment": "color,translation,cutout", "train.optimizer_d": "rmsprop",
+	} {
+		if err := cfg.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testResume(t, testutil.Backend(t, "cpu"), cfg)
+}
+
+func testResume(t *testing.T, b backends.Backend, cfg config.Config) {
 	full, split := t.TempDir(), t.TempDir()
 	if _, err := Run(cfg, Options{RunDir: full, Backend: b}); err != nil {
 		t.Fatal(err)

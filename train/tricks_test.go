@@ -64,6 +64,41 @@ func TestTricksTrain(t *testing.T) {
 					}
 				}
 			}},
+		{"diffaugment-feature-matching-histavg", map[string]string{"train.diffaugment": "color,translation,cutout",
+			"train.feature_matching": "true", "train.historical_averaging": "0.1"},
+			func(t *testing.T, ctx *context.Context, ms []Metrics) {
+				for _, net := range []string{"d", "g"} {
+					v := ctx.GetVariableByScopeAndName("/hist/"+net, "count")
+					if v == nil || flat64(v.MustValue())[0] != float64(len(ms)) {
+						t.Errorf("historical average of %s: count %v after %d steps", net, v, len(ms))
+					}
+				}
+			}},
+		{"replay", map[string]string{"train.replay": "20", "train.replay_prob": "0.5", "train.n_critic": "2",
+			"train.loss": "lsgan"},
+			func(t *testing.T, ctx *context.Context, ms []Metrics) {
+				// 8 D steps of 8 fakes into a ring of 24 (20 rounded up to whole batches):
+				// every row has been written.
+				v := ctx.GetVariableByScopeAndName("/replay", "buffer")
+				if v == nil {
+					t.Fatal("no replay buffer")
+				}
+				vals := flat64(v.MustValue())
+				rows := v.Shape().Dimensions[0]
+				if rows != 24 {
+					t.Errorf("buffer holds %d rows, want 24", rows)
+				}
+				per := len(vals) / rows
+				for r := range rows {
+					zero := true
+					for _, x := range vals[r*per : (r+1)*per] {
+						zero = zero && x == 0
+					}
+					if zero {
+						t.Errorf("buffer row %d never written", r)
+					}
+				}
+			}},
 		{"noisy-labels-ema", map[string]string{"train.noisy_labels": "true", "train.ema": "0.999"},
 			func(t *testing.T, ctx *context.Context, ms []Metrics) {
 				e := ctx.GetVariableByScopeAndName(EMAScope, "count")
@@ -201,6 +236,26 @@ func TestEMAByHand(t *testing.T) {
 		v := ctx.GetVariableByScopeAndName(EMAScope+"/g", "w")
 		if got := flat64(v.MustValue())[0]; math.Abs(got-ema) > 1e-12 {
 			t.Errorf("update %d: G_ema %.15g, want %.15g", t0, got, ema)
+		}
+	}
+}
+
+// TestHistoricalAverageByHand follows one weight that goes 1 -> 2 -> 4: the penalty
+// is 0 at the first step (no past), then (2 - 1)^2 = 1, then (4 - 1.5)^2 = 6.25.
+func TestHistoricalAverageByHand(t *testing.T) {
+	b := testutil.Backend(t, "go")
+	ctx := context.New()
+	w := ctx.In("net").VariableWithValue("w", []float64{1})
+	e := context.MustNewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
+		v := w.ValueGraph(x.Graph())
+		p := historicalAverage(ctx, x.Graph(), "net", []*context.Variable{w}, []*Node{v}, 1)
+		w.SetValueGraph(MulScalar(v, 2))
+		return p
+	})
+	for i, want := range []float64{0, 1, 6.25} {
+		got := flat64(e.MustExec(tensors.FromScalar(0.0))[0])[0]
+		if math.Abs(got-want) > 1e-12 {
+			t.Errorf("step %d: penalty %g, want %g", i, got, want)
 		}
 	}
 }
