@@ -29,7 +29,7 @@ func dcgan() Config {
 		Model: nets.Config{
 			Arch: nets.ArchDCGAN, ZDim: 100, Width: 64, Depth: 0,
 			Upsample: nets.UpTransposed, BNG: true, BND: true, Slope: 0.2,
-			MBStdGroup: 4, MBDiscB: 100, MBDiscC: 5, Pack: 1,
+			MBStdGroup: 4, MBDiscB: 100, MBDiscC: 5, Pack: 1, VBNRef: 64,
 		},
 		Train: Train{
 			Steps: 2000, Batch: 64, Seed: 0, Loss: losses.NameNS, OptimizerG: "adam", OptimizerD: "adam",
@@ -45,7 +45,7 @@ func toy(name string) Config {
 	c := dcgan()
 	c.Preset = name
 	c.Data = Data{Path: name}
-	c.Model = nets.Config{Arch: nets.ArchMLP, ZDim: 2, Width: 128, Depth: 3, Slope: 0.2, MBStdGroup: 4, MBDiscB: 100, MBDiscC: 5, Pack: 1}
+	c.Model = nets.Config{Arch: nets.ArchMLP, ZDim: 2, Width: 128, Depth: 3, Slope: 0.2, MBStdGroup: 4, MBDiscB: 100, MBDiscC: 5, Pack: 1, VBNRef: 64}
 	c.Train.Steps, c.Train.Batch = 10000, 256
 	c.Train.LRG, c.Train.LRD = 1e-4, 1e-4
 	c.Train.LogEvery, c.Train.SampleEvery, c.Train.SampleCount = 50, 2000, 2500

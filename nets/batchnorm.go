@@ -59,3 +59,50 @@ func BatchNorm(ctx *context.Context, x *Node, train, track bool) *Node {
 	inv := Reciprocal(Sqrt(AddScalar(variance, bnEpsilon)))
 	return Add(Mul(Mul(Sub(x, mean), inv), scale), offset)
 }
+
+// VirtualBatchNorm is Salimans et al. 2016's virtual batch normalisation (§3.5): x
+// holds a fixed reference batch in its first ref rows, then the batch proper. The
+// reference rows are normalised with the reference batch's own statistics; every
+// other sample with the statistics of the reference batch together with itself, each
+// example weighing one (1/(ref+1) for the sample, as in improved-gan's
+// virtual_batchnorm), over all but the channel axis. So a sample's output depends on
+// its own input and the fixed reference, never on the rest of its batch, in training
+// and in sampling alike. Then scale and offset, as in BatchNorm; gradients flow
+// through every statistic.
+func VirtualBatchNorm(ctx *context.Context, x *Node, ref int) *Node {
+	ctx = ctx.In("vbn")
+	g := x.Graph()
+	c := x.Shape().Dimensions[x.Rank()-1]
+	keep := make([]int, x.Rank())
+	for i := range keep {
+		keep[i] = 1
+	}
+	keep[len(keep)-1] = c
+	scale := Reshape(Param(ctx, "scale", Fill(1), c).ValueGraph(g), keep...)
+	offset := Reshape(Param(ctx, "offset", Fill(0), c).ValueGraph(g), keep...)
+
+	n := x.Shape().Dimensions[0]
+	spatial := make([]int, x.Rank()-2) // axes between the batch and the channels
+	for i := range spatial {
+		spatial[i] = i + 1
+	}
+	perExample := func(v *Node) *Node { // mean over the spatial axes, kept
+		if len(spatial) == 0 {
+			return v
+		}
+		return ReduceAndKeep(v, ReduceMean, spatial...)
+	}
+	refX := Slice(x, AxisRange(0, ref))
+	rest := Slice(x, AxisRange(ref, n))
+	refMean := ReduceAndKeep(perExample(refX), ReduceMean, 0)
+	refSq := ReduceAndKeep(perExample(Square(refX)), ReduceMean, 0)
+	norm := func(v, mean, sq *Node) *Node {
+		variance := Sub(sq, Square(mean))
+		return Mul(Sub(v, mean), Reciprocal(Sqrt(AddScalar(variance, bnEpsilon))))
+	}
+	w := 1 / float64(ref+1)
+	mean := Add(MulScalar(perExample(rest), w), MulScalar(refMean, 1-w))
+	sq := Add(MulScalar(perExample(Square(rest)), w), MulScalar(refSq, 1-w))
+	y := Concatenate([]*Node{norm(refX, refMean, refSq), norm(rest, mean, sq)}, 0)
+	return Add(Mul(y, scale), offset)
+}

@@ -45,6 +45,8 @@ type Config struct {
 	MBDiscB      int  `yaml:"mbdisc_b"`      // its number of kernels B (100)
 	MBDiscC      int  `yaml:"mbdisc_c"`      // its kernel dimension C (5)
 	Pack         int  `yaml:"pack"`          // PacGAN packing: D sees this many samples at once (1 = off; Lin et al. 2018)
+	VBNG         bool `yaml:"vbn_g"`         // virtual BatchNorm in G instead of BatchNorm (Salimans et al. 2016, §3.5)
+	VBNRef       int  `yaml:"vbn_ref"`       // size of virtual BN's fixed reference batch
 }
 
 // Validate checks cfg against the data shape it will be used with.
@@ -86,6 +88,12 @@ func (c Config) Validate(s data.Shape) error {
 		return fmt.Errorf("model.mbdisc_b and model.mbdisc_c: want at least 1, got %d and %d", c.MBDiscB, c.MBDiscC)
 	case c.Pack < 0:
 		return fmt.Errorf("model.pack: want 1 or more samples per D input (0 and 1 = no packing), got %d", c.Pack)
+	case c.VBNG && c.BNG:
+		return fmt.Errorf("model.vbn_g with model.bn_g: virtual BatchNorm replaces BatchNorm in G; set model.bn_g: false")
+	case c.VBNG && c.Arch != ArchDCGAN:
+		return fmt.Errorf("model.vbn_g: the MLP generator has no normalisation layers (use arch: dcgan)")
+	case c.VBNG && c.VBNRef < 1:
+		return fmt.Errorf("model.vbn_ref: want a reference batch of at least 1, got %d", c.VBNRef)
 	case c.PixelNorm && c.BNG:
 		return fmt.Errorf("model.pixel_norm with model.bn_g: PGGAN's pixel norm replaces BatchNorm in G; set model.bn_g: false")
 	}

@@ -39,15 +39,30 @@ func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bo
 	if err != nil {
 		panic(err)
 	}
+	ref := 0 // rows of the virtual-BN reference batch in front of the batch
+	if cfg.VBNG {
+		ref = cfg.VBNRef
+		zRef := Param(ctx, "vbn_ref_z", Normal(0, 1), ref, z.Shape().Dimensions[1]).SetTrainable(false).ValueGraph(z.Graph())
+		if cfg.PixelNorm {
+			zRef = PixelNorm(zRef)
+		}
+		z = Concatenate([]*Node{ConvertDType(zRef, z.DType()), z}, 0)
+	}
+	norm := func(ctx *context.Context, x *Node) *Node {
+		switch {
+		case cfg.VBNG:
+			return VirtualBatchNorm(ctx, x, ref)
+		case cfg.BNG:
+			return BatchNorm(ctx, x, train, true)
+		}
+		return x
+	}
 	ch := cfg.Width << (stages - 1)
 	pc := ctx.In("project")
 	pc.SetParam(ParamGain, math.Sqrt2/4) // PGGAN's gain for G's first dense layer
 	x := Dense(pc, z, base*base*ch, dcganInit)
 	x = Reshape(x, -1, base, base, ch)
-	if cfg.BNG {
-		x = BatchNorm(pc, x, train, true)
-	}
-	x = act(x)
+	x = act(norm(pc, x))
 	for i := range stages {
 		last := i == stages-1
 		out := ch / 2
@@ -60,12 +75,12 @@ func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bo
 		}
 		x = upsample(sc, cfg.Upsample, x, out)
 		if last {
+			if ref > 0 {
+				x = Slice(x, AxisRange(ref, x.Shape().Dimensions[0]))
+			}
 			return Tanh(x)
 		}
-		if cfg.BNG {
-			x = BatchNorm(sc, x, train, true)
-		}
-		x = act(x)
+		x = act(norm(sc, x))
 		ch = out
 	}
 	panic("unreachable")

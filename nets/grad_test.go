@@ -41,6 +41,7 @@ func testGradients(t *testing.T, backendName string) {
 		{"dcgan28-pixelshuffle-eqlr-pixelnorm", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpPixelShuffle, EqualizedLR: true, PixelNorm: true, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
 		{"dcgan28-sn-mbstd-mbdisc", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpNearest, BNG: true, SpectralNorm: true,
 			MBStd: true, MBStdGroup: 2, MBDisc: true, MBDiscB: 3, MBDiscC: 2, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
+		{"dcgan28-vbn", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpTransposed, VBNG: true, VBNRef: 3, BND: true, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
 		{"mlp-pack-mbdisc", Config{Arch: ArchMLP, ZDim: 2, Width: 5, Depth: 2, Pack: 2, MBDisc: true, MBDiscB: 3, MBDiscC: 2, Slope: 0.2}, data.Shape{Dim: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

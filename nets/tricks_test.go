@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"github.com/gankit/gankit/backend"
 	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 
@@ -188,6 +189,93 @@ func TestEqualizedLRScales(t *testing.T) {
 		}
 		if std := math.Sqrt(ss / float64(len(stored))); std < 0.5 || std > 1.5 {
 			t.Errorf("%s: stored weights have std %g, want ~1", tc.scope, std)
+		}
+	}
+}
+
+// TestVirtualBatchNormByHand compares VirtualBatchNorm with the definition computed
+// in plain loops: reference rows normalised by the reference statistics, each other
+// sample by the reference and itself weighted ref : 1, over the spatial axes.
+func TestVirtualBatchNormByHand(t *testing.T) {
+	const ref, n, p, c = 3, 2, 4, 2 // p spatial positions (2x2)
+	r := rand.New(rand.NewPCG(7, 8))
+	x := make([]float64, (ref+n)*p*c)
+	for i := range x {
+		x[i] = r.NormFloat64()*2 + 1
+	}
+	at := func(b, s, ch int) float64 { return x[(b*p+s)*c+ch] }
+	want := make([]float64, len(x))
+	for ch := range c {
+		var rm, rs float64 // reference mean and mean square
+		for b := range ref {
+			for s := range p {
+				rm += at(b, s, ch) / float64(ref*p)
+				rs += at(b, s, ch) * at(b, s, ch) / float64(ref*p)
+			}
+		}
+		for b := range ref + n {
+			mean, sq := rm, rs
+			if b >= ref {
+				var em, es float64
+				for s := range p {
+					em += at(b, s, ch) / p
+					es += at(b, s, ch) * at(b, s, ch) / p
+				}
+				w := 1.0 / (ref + 1)
+				mean, sq = w*em+(1-w)*rm, w*es+(1-w)*rs
+			}
+			for s := range p {
+				want[(b*p+s)*c+ch] = (at(b, s, ch) - mean) / math.Sqrt(sq-mean*mean+1e-5)
+			}
+		}
+	}
+	for _, name := range backend.TestBackends() {
+		b := testutil.Backend(t, name)
+		ctx := context.New()
+		ctx.SetParam(ParamFloat64, true)
+		got, err := context.ExecOnce(b, ctx, func(ctx *context.Context, x *Node) *Node {
+			return VirtualBatchNorm(ctx, x, ref)
+		}, tensors.FromFlatDataAndDimensions(x, ref+n, 2, 2, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range valuesOf(got) {
+			if math.Abs(v-want[i]) > 1e-10 {
+				t.Fatalf("%s: value %d = %.12g, want %.12g", name, i, v, want[i])
+			}
+		}
+	}
+}
+
+// TestVirtualBatchNormSampleIndependence: with virtual BN, G's output for a latent
+// does not depend on the other latents of its batch, in training mode too.
+func TestVirtualBatchNormSampleIndependence(t *testing.T) {
+	b := testutil.Backend(t, "cpu")
+	cfg := Config{Arch: ArchDCGAN, ZDim: 4, Width: 4, Upsample: UpNearest, VBNG: true, VBNRef: 5}
+	s := data.Shape{Size: 28, Channels: 1}
+	r := rand.New(rand.NewPCG(1, 2))
+	z1, z2 := testutil.Normal(r, false, 2, 4), testutil.Normal(r, false, 2, 4)
+	ctx := context.New()
+	e := context.MustNewExec(b, ctx, func(ctx *context.Context, z *Node) *Node { return Generator(ctx, cfg, s, z, true) })
+	a, c := e.MustExec(z1)[0], e.MustExec(z2)[0]
+	// Same first latent? Make z2's first row z1's.
+	var first []float32
+	z1.MustConstFlatData(func(f any) { first = append(first, f.([]float32)[:4]...) })
+	var rest []float32
+	z2.MustConstFlatData(func(f any) { rest = append(rest, f.([]float32)[4:]...) })
+	mixed := tensors.FromFlatDataAndDimensions(append(first, rest...), 2, 4)
+	m := e.MustExec(mixed)[0]
+	var av, mv, cv []float32
+	a.MustConstFlatData(func(f any) { av = append(av, f.([]float32)...) })
+	m.MustConstFlatData(func(f any) { mv = append(mv, f.([]float32)...) })
+	c.MustConstFlatData(func(f any) { cv = append(cv, f.([]float32)...) })
+	img := 28 * 28
+	for i := range img {
+		if av[i] != mv[i] {
+			t.Fatalf("pixel %d of sample 0 changed with its batch-mate: %g vs %g", i, av[i], mv[i])
+		}
+		if mv[img+i] != cv[img+i] {
+			t.Fatalf("pixel %d of sample 1 changed with its batch-mate: %g vs %g", i, mv[img+i], cv[img+i])
 		}
 	}
 }

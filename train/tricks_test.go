@@ -52,6 +52,7 @@ func TestTricksTrain(t *testing.T) {
 					}
 				}
 			}},
+		{"vbn-ema", map[string]string{"model.bn_g": "false", "model.vbn_g": "true", "model.vbn_ref": "8", "train.ema": "0.99"}, nil},
 		{"r1-hinge-sgd", map[string]string{"train.loss": "hinge", "train.penalty": "r1", "model.bn_d": "false", "train.optimizer_d": "sgd"}, nil},
 		{"dragan-lsgan", map[string]string{"train.loss": "lsgan", "train.penalty": "dragan", "model.bn_d": "false"}, nil},
 		{"minimax-labels-noise", map[string]string{"train.loss": "minimax", "train.label_smoothing": "0.1", "train.label_flip": "0.1",
