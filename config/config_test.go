@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -152,6 +153,19 @@ func TestContradictionsAreRefusedWithTheReason(t *testing.T) {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %q lacks %q", tc.name, err, w)
 			}
+		}
+	}
+}
+
+// TestReadmeListsEveryKey keeps the README's key table complete.
+func TestReadmeListsEveryKey(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Keys() {
+		if !strings.Contains(string(raw), "`"+k+"`") {
+			t.Errorf("README.md does not describe config key %s", k)
 		}
 	}
 }
