@@ -159,6 +159,15 @@ func (c Config) Validate(shape data.Shape) error {
 	return c.validateTricks(shape)
 }
 
+// Warnings lists settings that are allowed but deserve a word when a run starts.
+func (c Config) Warnings() []string {
+	var w []string
+	if c.Train.NoisyLabels && (c.Train.Loss == losses.NameNS || c.Train.Loss == losses.NameMinimax) {
+		w = append(w, "train.noisy_labels draws real targets up to 1.2: binary cross-entropy is then unbounded below, and loss_d can go negative")
+	}
+	return w
+}
+
 // Labels are the label tricks the config asks for.
 func (c Config) Labels() losses.Labels {
 	return losses.Labels{Smoothing: c.Train.LabelSmoothing, Noisy: c.Train.NoisyLabels, Flip: c.Train.LabelFlip}

@@ -169,3 +169,13 @@ func TestReadmeListsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+func TestNoisyLabelsWarn(t *testing.T) {
+	c, _ := FromPreset("ganhacks")
+	if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "unbounded") {
+		t.Errorf("ganhacks preset warnings: %v", w)
+	}
+	if c, _ := FromPreset(DefaultPreset); len(c.Warnings()) != 0 {
+		t.Errorf("default preset warns: %v", c.Warnings())
+	}
+}

@@ -126,6 +126,9 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(logw, "warning: %s\n", w)
+	}
 	fmt.Fprintf(logw, "backend: %s (%s)\n", b.Name(), b.Description())
 	fmt.Fprintf(logw, "data: %s, %v\n", src.Name(), shape)
 
