@@ -121,12 +121,7 @@ func (c Config) IsToy() bool { return c.Data.Path == data.Ring8 || c.Data.Path =
 // Validate checks every value against what it may be; shape is the data's shape.
 func (c Config) Validate(shape data.Shape) error {
 	t := c.Train
-	for _, chk := range []struct {
-		ok   bool
-		key  string
-		want string
-		got  any
-	}{
+	if err := checkRanges([]rangeCheck{
 		{t.Steps >= 1, "train.steps", "at least 1", t.Steps},
 		{t.Batch >= 1, "train.batch", "at least 1", t.Batch},
 		{t.LRG > 0, "train.lr_g", "> 0", t.LRG},
@@ -140,10 +135,8 @@ func (c Config) Validate(shape data.Shape) error {
 		{t.CheckpointEvery >= 0, "train.checkpoint_every", ">= 0", t.CheckpointEvery},
 		{t.KeepCheckpoints >= 1, "train.keep_checkpoints", "at least 1", t.KeepCheckpoints},
 		{c.Data.Limit >= 0, "data.limit", ">= 0", c.Data.Limit},
-	} {
-		if !chk.ok {
-			return fmt.Errorf("%s: want %s, got %v", chk.key, chk.want, chk.got)
-		}
+	}); err != nil {
+		return err
 	}
 	if _, err := losses.ByName(t.Loss); err != nil {
 		return err
@@ -194,12 +187,7 @@ func (c Config) PenaltyWeight() float64 {
 // contradict each other, saying why.
 func (c Config) validateTricks(shape data.Shape) error {
 	t := c.Train
-	for _, chk := range []struct {
-		ok   bool
-		key  string
-		want string
-		got  any
-	}{
+	if err := checkRanges([]rangeCheck{
 		{t.NCritic >= 1, "train.n_critic", "at least 1", t.NCritic},
 		{t.PenaltyWeight >= 0, "train.penalty_weight", ">= 0", t.PenaltyWeight},
 		{t.Drift >= 0, "train.drift", ">= 0", t.Drift},
@@ -210,10 +198,8 @@ func (c Config) validateTricks(shape data.Shape) error {
 		{t.HistAvg >= 0, "train.historical_averaging", ">= 0 (0 = off)", t.HistAvg},
 		{t.Replay >= 0, "train.replay", ">= 0 samples (0 = off)", t.Replay},
 		{t.ReplayProb >= 0 && t.ReplayProb <= 1, "train.replay_prob", "a probability in [0, 1]", t.ReplayProb},
-	} {
-		if !chk.ok {
-			return fmt.Errorf("%s: want %s, got %v", chk.key, chk.want, chk.got)
-		}
+	}); err != nil {
+		return err
 	}
 	if err := losses.CheckPenalty(t.Penalty); err != nil {
 		return err
@@ -243,6 +229,24 @@ func (c Config) validateTricks(shape data.Shape) error {
 		return fmt.Errorf("model.mbstd: D's batch of %d is not divisible by the group size %d (model.mbstd_group); PGGAN requires whole groups", dBatch, c.Model.MBStdGroupFor(dBatch))
 	case t.Clip != 0 && c.Model.SpectralNorm:
 		return fmt.Errorf("train.clip with model.spectral_norm: both constrain D's Lipschitz constant and clipping breaks the spectral normalisation's power iteration; use one")
+	}
+	return nil
+}
+
+// rangeCheck is one value against what its key accepts.
+type rangeCheck struct {
+	ok   bool
+	key  string
+	want string
+	got  any
+}
+
+// checkRanges reports the first failed check, naming its key and what it wants.
+func checkRanges(checks []rangeCheck) error {
+	for _, chk := range checks {
+		if !chk.ok {
+			return fmt.Errorf("%s: want %s, got %v", chk.key, chk.want, chk.got)
+		}
 	}
 	return nil
 }

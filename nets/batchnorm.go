@@ -32,8 +32,7 @@ func BatchNorm(ctx *context.Context, x *Node, train, track bool) *Node {
 		keep[i] = 1
 	}
 	keep[len(keep)-1] = c
-	scale := Reshape(Param(ctx, "scale", Fill(1), c).ValueGraph(g), keep...)
-	offset := Reshape(Param(ctx, "offset", Fill(0), c).ValueGraph(g), keep...)
+	scale, offset := affine(ctx, g, keep)
 
 	var mean, variance *Node
 	if train {
@@ -78,8 +77,7 @@ func VirtualBatchNorm(ctx *context.Context, x *Node, ref int) *Node {
 		keep[i] = 1
 	}
 	keep[len(keep)-1] = c
-	scale := Reshape(Param(ctx, "scale", Fill(1), c).ValueGraph(g), keep...)
-	offset := Reshape(Param(ctx, "offset", Fill(0), c).ValueGraph(g), keep...)
+	scale, offset := affine(ctx, g, keep)
 
 	n := x.Shape().Dimensions[0]
 	spatial := make([]int, x.Rank()-2) // axes between the batch and the channels
@@ -105,4 +103,13 @@ func VirtualBatchNorm(ctx *context.Context, x *Node, ref int) *Node {
 	sq := Add(MulScalar(perExample(Square(rest)), w), MulScalar(refSq, 1-w))
 	y := Concatenate([]*Node{norm(refX, refMean, refSq), norm(rest, mean, sq)}, 0)
 	return Add(Mul(y, scale), offset)
+}
+
+// affine is a normalisation layer's learned per-channel scale (starting at 1) and
+// offset (at 0), shaped keep to broadcast against its input.
+func affine(ctx *context.Context, g *Graph, keep []int) (scale, offset *Node) {
+	c := keep[len(keep)-1]
+	scale = Reshape(Param(ctx, "scale", Fill(1), c).ValueGraph(g), keep...)
+	offset = Reshape(Param(ctx, "offset", Fill(0), c).ValueGraph(g), keep...)
+	return scale, offset
 }

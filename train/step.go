@@ -240,13 +240,7 @@ func (s *stepper) graph(ctx *context.Context, raw []*Node, withG bool) []*Node {
 	if t.Drift > 0 {
 		penalty = Add(penalty, losses.Drift(dReal, t.Drift))
 	}
-	total := Add(lossD, penalty)
-	dVars, dValues := trainable(ctx, g, "/d")
-	if t.HistAvg > 0 {
-		total = Add(total, historicalAverage(ctx, g, "d", dVars, dValues, t.HistAvg))
-	}
-	dGrads := Gradient(total, dValues...)
-	s.optD.Update(ctx, "d", dVars, dGrads)
+	total, dVars, _, dGrads := s.update(ctx, g, "d", Add(lossD, penalty), s.optD)
 	if t.Clip > 0 {
 		for _, v := range dVars {
 			v.SetValueGraph(ClipScalar(v.ValueGraph(g), -t.Clip, t.Clip))
@@ -271,17 +265,26 @@ func (s *stepper) graph(ctx *context.Context, raw []*Node, withG bool) []*Node {
 	} else {
 		lossG = s.loss.G(d(gInput))
 	}
-	gVars, gValues := trainable(ctx, g, "/g")
-	if t.HistAvg > 0 {
-		lossG = Add(lossG, historicalAverage(ctx, g, "g", gVars, gValues, t.HistAvg))
-	}
-	gGrads := Gradient(lossG, gValues...)
-	s.optG.Update(ctx, "g", gVars, gGrads)
+	lossG, gVars, gValues, gGrads := s.update(ctx, g, "g", lossG, s.optG)
 	if t.EMA > 0 {
 		updateEMA(ctx, g, t.EMA, gVars, gValues)
 	}
 	out[outLossG], out[outGradNormG] = lossG, globalNorm(gGrads)
 	return out
+}
+
+// update finishes one network's step: it adds the historical-average term to loss
+// when enabled, differentiates with respect to the trainable variables under /net and
+// applies opt. It returns the loss with that term, the variables, their values before
+// the update and the gradients.
+func (s *stepper) update(ctx *context.Context, g *Graph, net string, loss *Node, opt Optimizer) (*Node, []*context.Variable, []*Node, []*Node) {
+	vars, values := trainable(ctx, g, "/"+net)
+	if w := s.cfg.Train.HistAvg; w > 0 {
+		loss = Add(loss, historicalAverage(ctx, g, net, vars, values, w))
+	}
+	grads := Gradient(loss, values...)
+	opt.Update(ctx, net, vars, grads)
+	return loss, vars, values, grads
 }
 
 // report is the mean of D's outputs as metrics.jsonl shows them: the mean
