@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -32,15 +33,7 @@ func normal(r *rand.Rand, f64 bool, n int) *tensors.Tensor {
 // operands, values read twice) with fusion on and off: the outputs must be equal bit
 // for bit.
 func TestFusionIsBitwiseUnfused(t *testing.T) {
-	fused, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain.noFusion = true
+	fused, plain := fusedAndPlain(t)
 	f := func(x, z *Node) *Node {
 		zero := ScalarZero(x.Graph(), x.DType())
 		mask := ConvertDType(GreaterThan(x, zero), x.DType())
@@ -51,17 +44,7 @@ func TestFusionIsBitwiseUnfused(t *testing.T) {
 	}
 	for _, f64 := range []bool{false, true} {
 		r := rand.New(rand.NewPCG(1, 2))
-		x, z := normal(r, f64, 3000), normal(r, f64, 3000)
-		x2, _ := x.LocalClone()
-		z2, _ := z.LocalClone()
-		var g, w []float64
-		MustExecOnce(fused, f, x, z).MustConstFlatData(func(flat any) { g = toF64(flat) })
-		MustExecOnce(plain, f, x2, z2).MustConstFlatData(func(flat any) { w = toF64(flat) })
-		for i := range w {
-			if math.Float64bits(g[i]) != math.Float64bits(w[i]) {
-				t.Fatalf("float64=%v: value %d fused %v, unfused %v", f64, i, g[i], w[i])
-			}
-		}
+		expectBitwiseEqual(t, fmt.Sprintf("float64=%v", f64), fused, plain, f, normal(r, f64, 3000), normal(r, f64, 3000))
 	}
 }
 
@@ -111,15 +94,7 @@ func toF64(flat any) []float64 {
 // and sums over the leading axes (fused into the ReduceSum) with fusion on and off,
 // for channel counts that divide the block, do not, and exceed it.
 func TestFusionBatchNormIsBitwiseUnfused(t *testing.T) {
-	fused, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain.noFusion = true
+	fused, plain := fusedAndPlain(t)
 	for _, dims := range [][]int{{4, 5, 6, 64}, {7, 3, 3, 9}, {3, 2, 2, 1500}, {2, 40, 40, 3}} {
 		c := dims[3]
 		f := func(x, gamma *Node) *Node {
@@ -139,17 +114,7 @@ func TestFusionBatchNormIsBitwiseUnfused(t *testing.T) {
 		for _, f64 := range []bool{false, true} {
 			r := rand.New(rand.NewPCG(3, uint64(c)))
 			size := dims[0] * dims[1] * dims[2] * c
-			x, gamma := normal(r, f64, size), normal(r, f64, c)
-			x2, _ := x.LocalClone()
-			g2, _ := gamma.LocalClone()
-			var g, w []float64
-			MustExecOnce(fused, f, x, gamma).MustConstFlatData(func(flat any) { g = toF64(flat) })
-			MustExecOnce(plain, f, x2, g2).MustConstFlatData(func(flat any) { w = toF64(flat) })
-			for i := range w {
-				if math.Float64bits(g[i]) != math.Float64bits(w[i]) {
-					t.Fatalf("dims %v float64=%v: value %d fused %v, unfused %v", dims, f64, i, g[i], w[i])
-				}
-			}
+			expectBitwiseEqual(t, fmt.Sprintf("dims %v float64=%v", dims, f64), fused, plain, f, normal(r, f64, size), normal(r, f64, c))
 		}
 	}
 }
@@ -182,5 +147,35 @@ func TestFusionTakesChannelOperandsAndSums(t *testing.T) {
 	want := []string{"FusedReduceSum(BroadcastInDim,Mul,Add,Mul)"}
 	if !slices.Equal(ops, want) {
 		t.Errorf("compiled to %v, want %v", ops, want)
+	}
+}
+
+// fusedAndPlain returns a backend with fusion and one without.
+func fusedAndPlain(t *testing.T) (fused, plain *Backend) {
+	t.Helper()
+	fused, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err = New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain.noFusion = true
+	return fused, plain
+}
+
+// expectBitwiseEqual runs f on x, z with and without fusion and compares the bits.
+func expectBitwiseEqual(t *testing.T, what string, fused, plain *Backend, f func(x, z *Node) *Node, x, z *tensors.Tensor) {
+	t.Helper()
+	x2, _ := x.LocalClone()
+	z2, _ := z.LocalClone()
+	var g, w []float64
+	MustExecOnce(fused, f, x, z).MustConstFlatData(func(flat any) { g = toF64(flat) })
+	MustExecOnce(plain, f, x2, z2).MustConstFlatData(func(flat any) { w = toF64(flat) })
+	for i := range w {
+		if math.Float64bits(g[i]) != math.Float64bits(w[i]) {
+			t.Fatalf("%s: value %d fused %v, unfused %v", what, i, g[i], w[i])
+		}
 	}
 }
