@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/sample"
 	"github.com/gankit/gankit/train"
@@ -39,15 +38,8 @@ or clipping z changes nothing or little.`,
 			if run == "" {
 				return fmt.Errorf("--run DIR is required: the directory `gankit train --out` wrote")
 			}
-			cfg, err := config.Load(filepath.Join(run, train.ConfigFile), config.Config{})
-			if err != nil {
-				return fmt.Errorf("reading run %s: %w", run, err)
-			}
 			if n < 1 {
 				return fmt.Errorf("--n: want at least 1, got %d", n)
-			}
-			if cmd.Flags().Changed("backend") {
-				cfg.Backend = be
 			}
 			tr := sample.Truncation{Mode: truncMode, Value: trunc}
 			if truncMode == "" && cmd.Flags().Changed("truncation") {
@@ -56,42 +48,34 @@ or clipping z changes nothing or little.`,
 			if err := tr.Validate(); err != nil {
 				return fmt.Errorf("--truncation-mode/--truncation: %w", err)
 			}
+			// The refusal needs only the config: check it before loading anything.
+			cfg, err := config.Load(filepath.Join(run, train.ConfigFile), config.Config{})
+			if err != nil {
+				return fmt.Errorf("reading run %s: %w", run, err)
+			}
 			if tr.Mode != sample.TruncNone && cfg.Model.PixelNorm {
 				return fmt.Errorf("--truncation: the run's generator pixel-normalises z (model.pixel_norm), which undoes psi and most of clipping or resampling; sample without truncation")
 			}
-			ck, err := train.LatestCheckpoint(run)
+			tg, err := train.OpenRun(run, be)
 			if err != nil {
 				return err
 			}
-			src, err := train.OpenSource(cfg)
+			gen, err := tg.Generator(!noEMA)
 			if err != nil {
 				return err
 			}
-			b, err := backend.New(backend.Resolve(cfg.Backend))
-			if err != nil {
-				return err
-			}
-			ctx := train.NewContext(cfg)
-			ck.Attach(ctx)
-			gctx := train.SamplingContext(ctx, cfg)
-			if noEMA {
-				gctx = ctx
-			}
-			gen, err := sample.NewGenerator(b, gctx, cfg.Model, src.Shape())
-			if err != nil {
-				return err
-			}
-			x, err := gen.Run(sample.TruncatedLatents(seed, 0, n, cfg.Model.ZDim, tr))
+			src := tg.Source
+			x, err := gen.Run(sample.TruncatedLatents(seed, 0, n, tg.Config.Model.ZDim, tr))
 			if err != nil {
 				return err
 			}
 			if out == "" {
-				out = filepath.Join(run, train.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", ck.Step, seed, n))
+				out = filepath.Join(run, train.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", tg.Step, seed, n))
 			}
 			if err := train.WriteSamplesPNG(out, x, src); err != nil {
 				return err
 			}
-			fmt.Printf("%d samples from %s (step %d) -> %s\n", n, run, ck.Step, out)
+			fmt.Printf("%d samples from %s (step %d) -> %s\n", n, run, tg.Step, out)
 			return nil
 		},
 	}
