@@ -31,6 +31,10 @@ func FID(a, b Features) (float64, error) {
 		d := mu1[i] - mu2[i]
 		d2 += d * d
 	}
+	if mat.EqualApprox(s1, s2, 0) {
+		// (S S)^(1/2) = S exactly: skip the eigendecompositions and their round-off.
+		return d2, nil
+	}
 	r, err := symSqrt(s1)
 	if err != nil {
 		return 0, err

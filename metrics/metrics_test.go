@@ -277,3 +277,16 @@ func sum(v []float64) float64 {
 	}
 	return s
 }
+
+func TestModeCoverageJSONKeepsInfinity(t *testing.T) {
+	for _, m := range []ModeCoverage{{3, 0.5, 0.25}, {0, 0, math.Inf(1)}} {
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back ModeCoverage
+		if err := json.Unmarshal(b, &back); err != nil || back != m {
+			t.Errorf("%+v -> %s -> %+v (%v)", m, b, back, err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"encoding/json"
 	"math"
 )
 
@@ -104,4 +105,36 @@ func InceptionScore(probs []float64, classes, splits int) (mean, std float64) {
 		std += (v - mean) * (v - mean)
 	}
 	return mean, math.Sqrt(std / float64(len(scores)))
+}
+
+// MarshalJSON writes an infinite reverse KL (no high-quality point) as null, which
+// JSON can hold.
+func (m ModeCoverage) MarshalJSON() ([]byte, error) {
+	type plain ModeCoverage
+	out := struct {
+		plain
+		ReverseKL *float64 `json:"reverse_kl"`
+	}{plain: plain(m)}
+	if !math.IsInf(m.ReverseKL, 0) {
+		out.ReverseKL = &m.ReverseKL
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (null: +Inf).
+func (m *ModeCoverage) UnmarshalJSON(b []byte) error {
+	type plain ModeCoverage
+	var in struct {
+		plain
+		ReverseKL *float64 `json:"reverse_kl"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*m = ModeCoverage(in.plain)
+	m.ReverseKL = math.Inf(1)
+	if in.ReverseKL != nil {
+		m.ReverseKL = *in.ReverseKL
+	}
+	return nil
 }

@@ -25,6 +25,12 @@ type Trained struct {
 // OpenRun loads a run directory's config and latest checkpoint. backendSpec, when
 // not empty, replaces the run's backend.
 func OpenRun(dir, backendSpec string) (*Trained, error) {
+	return OpenRunOn(dir, backendSpec, nil)
+}
+
+// OpenRunOn is OpenRun on an existing backend b (when not nil), which several runs
+// can share (one GPU client, not one per run).
+func OpenRunOn(dir, backendSpec string, b backends.Backend) (*Trained, error) {
 	cfg, err := config.Load(filepath.Join(dir, ConfigFile), config.Config{})
 	if err != nil {
 		return nil, fmt.Errorf("reading run %s: %w", dir, err)
@@ -40,9 +46,10 @@ func OpenRun(dir, backendSpec string) (*Trained, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := backend.New(backend.Resolve(cfg.Backend))
-	if err != nil {
-		return nil, err
+	if b == nil {
+		if b, err = backend.New(backend.Resolve(cfg.Backend)); err != nil {
+			return nil, err
+		}
 	}
 	ctx := NewContext(cfg)
 	ck.Attach(ctx)

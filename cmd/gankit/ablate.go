@@ -1,0 +1,273 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gankit/gankit/ablate"
+	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/eval"
+	"github.com/gankit/gankit/report"
+	"github.com/gankit/gankit/train"
+	"github.com/spf13/cobra"
+)
+
+func ablateCmd() *cobra.Command {
+	var preset, out, emit, be string
+	var vary, sets, variants []string
+	var seeds, steps, workers, cell, evalN int
+	var firstSeed int64
+	cmd := &cobra.Command{
+		Use:   "ablate",
+		Short: "Train a grid of runs that vary config keys over seeds, evaluate each, and write a report",
+		Long: `Expand every combination of the --vary values (for each --variant, a named set of
+changes such as "pack4:model.pack=4", when given), train each with --seeds seeds
+(0, 1, ...) for --steps iterations in OUT/cells/<setting>/seed-<s>, evaluate it like
+gankit eval (2,500 points for toy data, else FID, KID, precision/recall,
+density/coverage, IS and the spectral score on --eval-n samples), and write
+OUT/report.html: a table of means ± standard errors, plots, training curves and sample
+grids side by side.
+
+The grid is resumable: rerunning the same command (or gankit ablate --out OUT alone)
+skips finished cells and continues interrupted ones from their checkpoints. --workers
+trains several cells at once. --emit slurm writes OUT/ablate.sbatch instead of running:
+a job array with one cell per task (gankit ablate --out OUT --cell $SLURM_ARRAY_TASK_ID);
+gankit report OUT then gathers the cells.`,
+		Example: `  gankit ablate --preset grid25 --vary train.label_smoothing=0,0.1 --seeds 5 --steps 10000 --out abl/ls
+  gankit ablate --preset dcgan-fmnist --vary model.upsample=transposed,transposed-k3,nearest,bilinear,pixelshuffle --seeds 3 --out abl/up
+  gankit ablate --preset ring8 --vary model.pack=1,2,4 --seeds 5 --out abl/pack --emit slurm
+  gankit ablate --preset grid25 --variant vanilla: --variant pack4:model.pack=4 --variant r1:train.penalty=r1 --seeds 5 --out abl/tricks`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return fmt.Errorf("--out DIR is required")
+			}
+			p, err := ablate.Load(out)
+			fresh := err != nil
+			if fresh {
+				if len(vary) == 0 && len(variants) == 0 {
+					return fmt.Errorf("%s holds no ablation yet: give at least one --vary key=v1,v2 or --variant name:key=value", out)
+				}
+				if p, err = newPlan(preset, sets, vary, variants, firstSeed, seeds, steps, evalN, out); err != nil {
+					return err
+				}
+				if err := p.Save(); err != nil {
+					return err
+				}
+			} else if len(vary) > 0 || len(variants) > 0 || cmd.Flags().Changed("preset") || cmd.Flags().Changed("seeds") || cmd.Flags().Changed("first-seed") || cmd.Flags().Changed("steps") {
+				return fmt.Errorf("%s already holds an ablation (%s): run gankit ablate --out %s to continue it, or choose another --out", out, ablate.PlanFile, out)
+			}
+			o := ablate.RunOptions{Workers: workers, Log: os.Stdout, Backend: be}
+			switch {
+			case emit == "slurm":
+				exe, _ := os.Executable()
+				path := filepath.Join(out, "ablate.sbatch")
+				if err := os.WriteFile(path, []byte(p.Slurm(exe)), 0o755); err != nil {
+					return err
+				}
+				fmt.Printf("wrote %s: %d cells; submit with sbatch %s, then run gankit report %s\n", path, len(p.Cells()), path, out)
+				return nil
+			case emit != "":
+				return fmt.Errorf("--emit %q: the only format is slurm", emit)
+			case cmd.Flags().Changed("cell"):
+				cells := p.Cells()
+				if cell < 0 || cell >= len(cells) {
+					return fmt.Errorf("--cell %d: the grid has cells 0..%d", cell, len(cells)-1)
+				}
+				return p.RunCell(cells[cell], o)
+			}
+			fmt.Printf("%d settings x %d seeds = %d runs in %s\n", len(p.Settings()), len(p.Seeds), len(p.Cells()), out)
+			runErr := p.Run(o)
+			path, err := writeReport(p)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("report: %s\n", path)
+			return runErr
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&preset, "preset", config.DefaultPreset, "base configuration")
+	fl.StringArrayVar(&sets, "set", nil, "override a key of the base config (repeatable)")
+	fl.StringArrayVar(&vary, "vary", nil, "key=v1,v2,... to vary (repeatable: the grid is every combination)")
+	fl.StringArrayVar(&variants, "variant", nil, "name:key=value,key=value — a named setting to compare (repeatable; combined with every --vary)")
+	fl.IntVar(&seeds, "seeds", 3, "seeds per setting (--first-seed .. --first-seed+N-1)")
+	fl.Int64Var(&firstSeed, "first-seed", 0, "first seed")
+	fl.IntVar(&steps, "steps", 0, "iterations per run (default: the preset's)")
+	fl.IntVar(&evalN, "eval-n", 0, "generated samples per evaluation (default 2,500 points or 10,000 images)")
+	fl.StringVar(&out, "out", "", "ablation directory")
+	fl.IntVar(&workers, "workers", 1, "cells trained at once")
+	fl.IntVar(&cell, "cell", 0, "run only this cell (what a job-array task does)")
+	fl.StringVar(&emit, "emit", "", "write a cluster script instead of running: slurm")
+	fl.StringVar(&be, "backend", "", "backend for every cell (default: the preset's)")
+	return cmd
+}
+
+func newPlan(preset string, sets, vary, variants []string, firstSeed int64, seeds, steps, evalN int, out string) (ablate.Plan, error) {
+	base, err := config.FromPreset(preset)
+	if err != nil {
+		return ablate.Plan{}, err
+	}
+	for _, kv := range sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return ablate.Plan{}, fmt.Errorf("--set %q: want key=value", kv)
+		}
+		if err := base.Set(k, v); err != nil {
+			return ablate.Plan{}, err
+		}
+	}
+	if steps > 0 {
+		base.Train.Steps = steps
+	}
+	p := ablate.Plan{Dir: out, Base: base, EvalN: evalN}
+	for _, v := range variants {
+		vr, err := ablate.ParseVariant(v)
+		if err != nil {
+			return p, err
+		}
+		p.Variants = append(p.Variants, vr)
+	}
+	for _, v := range vary {
+		a, err := ablate.ParseAxis(v)
+		if err != nil {
+			return p, err
+		}
+		p.Axes = append(p.Axes, a)
+	}
+	if seeds < 1 {
+		return p, fmt.Errorf("--seeds: want at least 1, got %d", seeds)
+	}
+	for s := range seeds {
+		p.Seeds = append(p.Seeds, firstSeed+int64(s))
+	}
+	// Every cell's config must be valid before anything trains.
+	for _, c := range p.Cells() {
+		cfg, err := p.CellConfig(c)
+		if err != nil {
+			return p, err
+		}
+		src, err := trainSource(cfg)
+		if err != nil {
+			return p, err
+		}
+		if err := cfg.Validate(src); err != nil {
+			return p, fmt.Errorf("setting %s: %w", c.Setting, err)
+		}
+	}
+	return p, nil
+}
+
+func reportCmd() *cobra.Command {
+	var best, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "report DIR",
+		Short: "Gather an ablation's finished cells into DIR/report.html",
+		Long: `Read the cells of an ablation directory (gankit ablate --out DIR, possibly run as a
+cluster job array) and write DIR/report.html with its plots in DIR/report_files.
+Unfinished cells are shown as such. --best prints the best setting's name (toy data:
+most modes, then high-quality share, then reverse KL; images: lowest FID); --json
+prints every setting's means and standard errors.`,
+		Example: `  gankit report abl/upsampling
+  gankit report abl/grid25 --best`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			p, err := ablate.Load(args[0])
+			if err != nil {
+				return err
+			}
+			path, err := writeReport(p)
+			if err != nil {
+				return err
+			}
+			res, err := ablate.Gather(p)
+			if err != nil {
+				return err
+			}
+			switch {
+			case asJSON:
+				type row struct {
+					Setting string                 `json:"setting"`
+					Stats   map[string]ablate.Stat `json:"stats"`
+				}
+				var rows []row
+				for _, g := range res.Groups {
+					rows = append(rows, row{g.Setting.String(), g.Stats})
+				}
+				return printJSON(map[string]any{"report": path, "settings": rows})
+			case best:
+				g, ok := res.Best()
+				if !ok {
+					return fmt.Errorf("%s: no setting has all its cells finished", args[0])
+				}
+				fmt.Printf("report: %s\n%s\n", path, g.Setting.String())
+				return nil
+			}
+			fmt.Printf("report: %s\n", path)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&best, "best", false, "print the best setting's name (last line)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print every setting's statistics as JSON")
+	return cmd
+}
+
+func writeReport(p ablate.Plan) (string, error) {
+	res, err := ablate.Gather(p)
+	if err != nil {
+		return "", err
+	}
+	extra, err := spectraFor(p, res)
+	if err != nil {
+		return "", err
+	}
+	return report.Write(res, extra)
+}
+
+// trainSource is the data shape a config trains on.
+func trainSource(cfg config.Config) (data.Shape, error) {
+	src, err := train.OpenSource(cfg)
+	if err != nil {
+		return data.Shape{}, err
+	}
+	return src.Shape(), nil
+}
+
+// spectraFor computes the power spectra of each setting's first finished run when the
+// grid varies the upsampling (the checkerboard comparison).
+func spectraFor(p ablate.Plan, res ablate.Results) (report.Extra, error) {
+	varies := false
+	for _, a := range p.Axes {
+		varies = varies || a.Key == "model.upsample"
+	}
+	if !varies || p.Base.IsToy() {
+		return report.Extra{}, nil
+	}
+	var names, dirs []string
+	for _, g := range res.Groups {
+		for _, c := range g.Cells {
+			if c.Done {
+				names, dirs = append(names, g.Setting.String()), append(dirs, c.Dir)
+				break
+			}
+		}
+	}
+	spectra, err := eval.Spectra(names, dirs, 1000)
+	if err != nil {
+		return report.Extra{}, err
+	}
+	var extra report.Extra
+	for _, s := range spectra {
+		se := report.Series{Name: s.Name}
+		for r, v := range s.Power {
+			se.X = append(se.X, float64(r))
+			se.Y = append(se.Y, math.Log10(max(v, 1e-12)))
+		}
+		extra.Spectra = append(extra.Spectra, se)
+	}
+	return extra, nil
+}

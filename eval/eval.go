@@ -1,0 +1,273 @@
+// Package eval measures trained runs and folders of generated images with the
+// metrics package: the shared path of `gankit eval`, `gankit ablate` and the
+// truncation sweep.
+package eval
+
+import (
+	"fmt"
+
+	"github.com/gankit/gankit/backend"
+	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/metrics"
+	"github.com/gankit/gankit/metrics/featnet"
+	"github.com/gankit/gankit/sample"
+	"github.com/gankit/gankit/train"
+	"github.com/gomlx/gomlx/backends"
+)
+
+// streamEval seeds the latents of evaluation samples (distinct from training's).
+const streamEval = 1 << 43
+
+// ToyPoints is design.md §3's number of generated points for mode coverage.
+const ToyPoints = 2500
+
+// Options say what to measure.
+type Options struct {
+	N          int      // generated samples (0: 10,000 images or 2,500 toy points)
+	Seed       int64    // latents
+	Metrics    []string // image metrics (nil: all)
+	Truncation sample.Truncation
+	NoEMA      bool   // evaluate G in a run that keeps G_ema
+	Real       string // real dataset (default: the run's data, test split)
+	FeatureNet string // model file (default: the committed Fashion-MNIST network)
+	Backend    string // for --images (a run uses its own unless set)
+	KID        metrics.KIDOptions
+	// On, when set, is the backend to use instead of building one from Backend.
+	On backends.Backend
+}
+
+// Result is one evaluation.
+type Result struct {
+	Generated string                `json:"generated"`
+	Step      int                   `json:"step,omitempty"`
+	Real      string                `json:"real,omitempty"`
+	RealNote  string                `json:"real_note,omitempty"`
+	Modes     *metrics.ModeCoverage `json:"mode_coverage,omitempty"`
+	Points    int                   `json:"points,omitempty"`
+	ModeCount int                   `json:"mode_count,omitempty"`
+	Images    *metrics.ImageResult  `json:"images,omitempty"`
+}
+
+func (o Options) kid() metrics.KIDOptions {
+	if o.KID.Subsets == 0 {
+		return metrics.DefaultKID
+	}
+	return o.KID
+}
+
+// Run evaluates the run in dir.
+func Run(dir string, o Options) (Result, error) {
+	tg, err := train.OpenRunOn(dir, o.Backend, o.On)
+	if err != nil {
+		return Result{}, err
+	}
+	return Trained(tg, o)
+}
+
+// Trained evaluates an opened run.
+func Trained(tg *train.Trained, o Options) (Result, error) {
+	if tg.Config.IsToy() {
+		return toy(tg, o)
+	}
+	if o.N == 0 {
+		o.N = 10000
+	}
+	model, err := o.model()
+	if err != nil {
+		return Result{}, err
+	}
+	if tg.Source.Shape() != model.Shape {
+		return Result{}, fmt.Errorf("run %s makes %v, the feature network takes %v (--feature-net)", tg.Dir, tg.Source.Shape(), model.Shape)
+	}
+	fake, err := Generate(tg, o.N, o.Seed, o.Truncation, !o.NoEMA)
+	if err != nil {
+		return Result{}, err
+	}
+	real := o.Real
+	if real == "" {
+		real = tg.Config.Data.Path
+	}
+	res, err := images(tg.Backend, model, real, fake, o)
+	res.Generated, res.Step = tg.Dir, tg.Step
+	return res, err
+}
+
+// Images evaluates a folder of generated images.
+func Images(dir string, o Options) (Result, error) {
+	if o.N == 0 {
+		o.N = 10000
+	}
+	model, err := o.model()
+	if err != nil {
+		return Result{}, err
+	}
+	b, err := backend.New(backend.Resolve(o.Backend))
+	if err != nil {
+		return Result{}, err
+	}
+	folder, err := data.Open(dir, data.Options{Size: model.Shape.Size, Channels: model.Shape.Channels})
+	if err != nil {
+		return Result{}, err
+	}
+	fake, err := ReadAll(folder, o.N)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := images(b, model, o.Real, fake, o)
+	res.Generated = dir
+	return res, err
+}
+
+func (o Options) model() (*featnet.Model, error) {
+	if o.FeatureNet != "" {
+		return featnet.Load(o.FeatureNet)
+	}
+	return featnet.FashionMNIST()
+}
+
+func images(b backends.Backend, model *featnet.Model, realPath string, fake []float32, o Options) (Result, error) {
+	in := metrics.ImageInputs{Shape: model.Shape, Fake: fake}
+	n := len(fake) / model.Shape.Len()
+	realSet, floorSet, note, err := realSets(realPath, model.Shape)
+	if err != nil {
+		return Result{}, err
+	}
+	if in.Real, err = ReadAll(realSet, n); err != nil {
+		return Result{}, err
+	}
+	if floorSet != nil {
+		if in.Floor, err = ReadAll(floorSet, len(in.Real)/model.Shape.Len()); err != nil {
+			return Result{}, err
+		}
+	}
+	names := o.Metrics
+	if names == nil {
+		names = metrics.ImageMetrics
+	}
+	r, err := metrics.EvaluateImages(b, model, in, names, o.kid())
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Real: realSet.Name(), RealNote: note, Images: &r}, nil
+}
+
+func toy(tg *train.Trained, o Options) (Result, error) {
+	src, ok := tg.Source.(*data.Toy)
+	if !ok {
+		return Result{}, fmt.Errorf("run %s: toy data expected", tg.Dir)
+	}
+	n := o.N
+	if n == 0 {
+		n = ToyPoints
+	}
+	pts, err := Generate(tg, n, o.Seed, o.Truncation, !o.NoEMA)
+	if err != nil {
+		return Result{}, err
+	}
+	p64 := make([]float64, len(pts))
+	for i, v := range pts {
+		p64[i] = float64(v)
+	}
+	mc := metrics.CoverModes(p64, src.Modes, src.Std)
+	return Result{Generated: tg.Dir, Step: tg.Step, Modes: &mc, Points: n, ModeCount: len(src.Modes)}, nil
+}
+
+// Generate draws n samples from a run's generator in batches (inference mode).
+func Generate(tg *train.Trained, n int, seed int64, tr sample.Truncation, ema bool) ([]float32, error) {
+	gen, err := tg.Generator(ema)
+	if err != nil {
+		return nil, err
+	}
+	zd := tg.Config.Model.ZDim
+	z := sample.TruncatedLatents(seed, streamEval, n, zd, tr)
+	var out []float32
+	const batch = 500
+	for lo := 0; lo < n; lo += batch {
+		hi := min(n, lo+batch)
+		x, err := gen.Run(z[lo*zd : hi*zd])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x...)
+	}
+	return out, nil
+}
+
+// realSets picks the reference images: the test split of path, and its training
+// split for the FID floor; the embedded subset has no test split.
+func realSets(path string, shape data.Shape) (real, floor data.Dataset, note string, err error) {
+	if path == "" || path == data.EmbeddedName {
+		d, err := data.Open("", data.Options{})
+		return d, nil, "the embedded subset has no test split: its training images are the reference, no floor", err
+	}
+	opt := data.Options{Split: "test", Size: shape.Size, Channels: shape.Channels}
+	if real, err = data.Open(path, opt); err != nil {
+		return nil, nil, "", err
+	}
+	opt.Split = "train"
+	floor, ferr := data.Open(path, opt)
+	if ferr != nil || floor.Name() == real.Name() {
+		return real, nil, "no separate training split: no floor", nil
+	}
+	return real, floor, "", nil
+}
+
+// ReadAll reads up to n examples of d.
+func ReadAll(d data.Dataset, n int) ([]float32, error) {
+	n = min(n, d.Len())
+	per := d.Shape().Len()
+	x := make([]float32, n*per)
+	for i := range n {
+		if err := d.Read(i, x[i*per:(i+1)*per]); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+// Spectrum is a named radial power spectrum.
+type Spectrum struct {
+	Name  string
+	Power []float64
+}
+
+// Spectra computes the radial power spectrum of n samples from each run in runs
+// (name -> run directory), and of n real images of the first run's data.
+func Spectra(names []string, dirs []string, n int) ([]Spectrum, error) {
+	var out []Spectrum
+	var shape data.Shape
+	var realPath string
+	for i, dir := range dirs {
+		tg, err := train.OpenRun(dir, "")
+		if err != nil {
+			return nil, err
+		}
+		x, err := Generate(tg, n, 0, sample.Truncation{}, true)
+		if err != nil {
+			return nil, err
+		}
+		shape = tg.Source.Shape()
+		realPath = tg.Config.Data.Path
+		s, err := metrics.RadialSpectrum(x, n, shape.Size, shape.Channels)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Spectrum{Name: names[i], Power: s})
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	realSet, _, _, err := realSets(realPath, shape)
+	if err != nil {
+		return nil, err
+	}
+	x, err := ReadAll(realSet, n)
+	if err != nil {
+		return nil, err
+	}
+	s, err := metrics.RadialSpectrum(x, len(x)/shape.Len(), shape.Size, shape.Channels)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, Spectrum{Name: "real", Power: s}), nil
+}

@@ -1,0 +1,156 @@
+package featnet
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/nets"
+	"github.com/gankit/gankit/train"
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// TrainOptions set how the classifier trains.
+type TrainOptions struct {
+	Epochs int
+	Batch  int
+	LR     float64 // Adam, betas 0.9/0.999
+	Seed   int64
+	Limit  int // use only the first Limit training examples (0: all), for tests
+}
+
+// DefaultTraining gives the committed Fashion-MNIST model.
+var DefaultTraining = TrainOptions{Epochs: 5, Batch: 128, LR: 1e-3}
+
+// Train fits the network to a labelled training set with cross-entropy and Adam,
+// reporting each epoch to log, and returns it with its accuracy on testSet.
+func Train(b backends.Backend, trainSet, testSet data.Dataset, opt TrainOptions, log io.Writer) (*Model, error) {
+	if trainSet.Label(0) < 0 || testSet.Label(0) < 0 {
+		return nil, fmt.Errorf("classifier: %s has no labels (want IDX with a labels file, or CIFAR-10)", trainSet.Name())
+	}
+	classes := 0
+	n := trainSet.Len()
+	if opt.Limit > 0 {
+		n = min(n, opt.Limit)
+	}
+	for i := range n {
+		classes = max(classes, trainSet.Label(i)+1)
+	}
+	shape := trainSet.Shape()
+	ctx := context.New()
+	ctx.SetParam(nets.ParamSeed, opt.Seed)
+	adam := train.Adam{LR: opt.LR, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}
+	step, err := context.NewExec(b, ctx, func(ctx *context.Context, x, onehot *Node) *Node {
+		logits, _ := Net(ctx, x, classes)
+		loss := crossEntropy(logits, onehot)
+		var vars []*context.Variable
+		var values []*Node
+		for v := range ctx.IterVariables() {
+			if v.Trainable && v.InUseByGraph(x.Graph()) {
+				vars = append(vars, v)
+				values = append(values, v.ValueGraph(x.Graph()))
+			}
+		}
+		adam.Update(ctx, "featnet", vars, Gradient(loss, values...))
+		return loss
+	})
+	if err != nil {
+		return nil, err
+	}
+	per := shape.Len()
+	x := make([]float32, opt.Batch*per)
+	onehot := make([]float32, opt.Batch*classes)
+	r := rand.New(rand.NewPCG(uint64(opt.Seed), 0xc1a55))
+	dims := append([]int{opt.Batch}, shape.Dims()...)
+	m := &Model{Shape: shape, Classes: classes, Data: trainSet.Name()}
+	for epoch := range opt.Epochs {
+		t0 := time.Now()
+		perm := r.Perm(n)
+		var sum float64
+		batches := n / opt.Batch
+		for bi := range batches {
+			clear(onehot)
+			for k := range opt.Batch {
+				i := perm[bi*opt.Batch+k]
+				if err := trainSet.Read(i, x[k*per:(k+1)*per]); err != nil {
+					return nil, err
+				}
+				onehot[k*classes+trainSet.Label(i)] = 1
+			}
+			out, err := step.Exec(tensors.FromFlatDataAndDimensions(x, dims...), tensors.FromFlatDataAndDimensions(onehot, opt.Batch, classes))
+			if err != nil {
+				return nil, err
+			}
+			sum += float64(out[0].Value().(float32))
+		}
+		m.Weights = weights(ctx)
+		acc, err := Accuracy(b, m, testSet)
+		if err != nil {
+			return nil, err
+		}
+		m.Accuracy = acc
+		fmt.Fprintf(log, "epoch %d/%d: loss %.4f, test accuracy %.2f%% (%s)\n", epoch+1, opt.Epochs, sum/float64(batches), 100*acc, time.Since(t0).Round(time.Second))
+	}
+	return m, nil
+}
+
+// crossEntropy is the mean of -log softmax(logits)[label], written with log-sum-exp
+// shifted by the (constant) row maximum.
+func crossEntropy(logits, onehot *Node) *Node {
+	mx := StopGradient(ReduceAndKeep(logits, ReduceMax, 1))
+	shifted := Sub(logits, mx)
+	lse := Log(ReduceSum(Exp(shifted), 1))
+	return ReduceAllMean(Sub(lse, ReduceSum(Mul(shifted, onehot), 1)))
+}
+
+// weights copies the network's variables out of ctx.
+func weights(ctx *context.Context) map[string]Tensor {
+	out := map[string]Tensor{}
+	for v := range ctx.IterVariables() {
+		if !v.Trainable {
+			continue
+		}
+		t := v.MustValue()
+		var vals []float32
+		t.MustConstFlatData(func(f any) { vals = append(vals, f.([]float32)...) })
+		out[v.ScopeAndName()] = Tensor{Dims: t.Shape().Dimensions, Values: vals}
+	}
+	return out
+}
+
+// Accuracy is the share of set's examples whose most probable class is their label.
+func Accuracy(b backends.Backend, m *Model, set data.Dataset) (float64, error) {
+	e, err := NewEmbedder(b, m, 500)
+	if err != nil {
+		return 0, err
+	}
+	per := m.Shape.Len()
+	x := make([]float32, set.Len()*per)
+	for i := range set.Len() {
+		if err := set.Read(i, x[i*per:(i+1)*per]); err != nil {
+			return 0, err
+		}
+	}
+	_, probs, err := e.Run(x)
+	if err != nil {
+		return 0, err
+	}
+	right := 0
+	for i := range set.Len() {
+		best := 0
+		for c := range m.Classes {
+			if probs[i*m.Classes+c] > probs[i*m.Classes+best] {
+				best = c
+			}
+		}
+		if best == set.Label(i) {
+			right++
+		}
+	}
+	return float64(right) / float64(set.Len()), nil
+}
