@@ -338,3 +338,44 @@ func TestToyMixtureModes(t *testing.T) {
 		t.Errorf("ring8 mode 4 = %v, want (-1, 0)", m)
 	}
 }
+
+func TestStackedStacksThreeLabelledImages(t *testing.T) {
+	base, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewStacked(base, 50, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Shape() != (Shape{Size: 28, Channels: 3}) || s.Len() != 50 {
+		t.Fatalf("stacked %v x %d", s.Shape(), s.Len())
+	}
+	x := make([]float32, 28*28*3)
+	one := make([]float32, 28*28)
+	for i := range 5 {
+		if err := s.Read(i, x); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for c, j := range s.picks[i] {
+			_ = base.Read(j, one)
+			for p, v := range one {
+				if x[p*3+c] != v {
+					t.Fatalf("example %d channel %d pixel %d = %g, want image %d's %g", i, c, p, x[p*3+c], j, v)
+				}
+			}
+			want = want*10 + base.Label(j)
+		}
+		if s.Label(i) != want {
+			t.Errorf("label %d, want %d", s.Label(i), want)
+		}
+	}
+	d, err := Open("stacked:", Options{})
+	if err != nil || d.Shape().Channels != 3 {
+		t.Fatalf("stacked: path: %v %v", d, err)
+	}
+	if _, err := NewStacked(s, 10, 0); err == nil {
+		t.Error("stacking RGB images accepted")
+	}
+}

@@ -26,7 +26,7 @@ type Options struct {
 
 // Formats describes what Open accepts, for help texts and errors.
 const Formats = "an IDX images file (.gz or raw), a folder with {train,t10k}-images-idx3-ubyte[.gz] (Fashion-MNIST/MNIST), " +
-	"a CIFAR-10 .bin batch or a folder of them, a folder of PNG/JPEG images, or ring8/grid25"
+	"a CIFAR-10 .bin batch or a folder of them, a folder of PNG/JPEG images, stacked:PATH (three grayscale images as RGB channels), or ring8/grid25"
 
 // Embedded returns the first 10,000 Fashion-MNIST training images and labels, built into the binary.
 func Embedded() (*IDX, error) {
@@ -67,6 +67,13 @@ func Open(path string, opt Options) (Dataset, error) {
 }
 
 func open(path string, opt Options) (Dataset, error) {
+	if base, ok := IsStacked(path); ok {
+		d, err := open(base, opt)
+		if err != nil {
+			return nil, err
+		}
+		return NewStacked(d, d.Len(), 0)
+	}
 	if path == "" || path == EmbeddedName {
 		return Embedded()
 	}

@@ -46,6 +46,7 @@ type Result struct {
 	Points    int                   `json:"points,omitempty"`
 	ModeCount int                   `json:"mode_count,omitempty"`
 	Images    *metrics.ImageResult  `json:"images,omitempty"`
+	Stacked   *StackedResult        `json:"stacked,omitempty"`
 }
 
 func (o Options) kid() metrics.KIDOptions {
@@ -68,6 +69,9 @@ func Run(dir string, o Options) (Result, error) {
 func Trained(tg *train.Trained, o Options) (Result, error) {
 	if tg.Config.IsToy() {
 		return toy(tg, o)
+	}
+	if _, ok := data.IsStacked(tg.Config.Data.Path); ok {
+		return stacked(tg, o)
 	}
 	if o.N == 0 {
 		o.N = 10000

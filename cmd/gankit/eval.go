@@ -27,7 +27,10 @@ and compare them with real images through the feature network: FID with the
 real-vs-real floor next to it, KID (100 subsets of 1000, cubic kernel), precision and
 recall (k=3), density and coverage (k=5), the Inception Score from the network's
 classes, and the spectral checkerboard score. For ring8/grid25 runs: modes covered,
-high-quality share and reverse KL on 2,500 points.
+high-quality share and reverse KL on 2,500 points. For stacked data (data.path
+stacked:PATH): the label triples of 26,000 samples, each channel labelled by the
+feature network, as modes out of 1000 and KL to uniform, next to the same figures for
+26,000 real stacked images.
 
 Real images default to the test split of the run's data (the embedded subset has
 none: its training images are used, and said so); --real names another dataset.
@@ -104,6 +107,11 @@ func printResult(res eval.Result) {
 	if mc := res.Modes; mc != nil {
 		fmt.Printf("%s (step %d), %d points: %d of %d modes, %.1f%% high quality, reverse KL %.4f\n",
 			res.Generated, res.Step, res.Points, mc.Modes, res.ModeCount, 100*mc.HQ, mc.ReverseKL)
+		return
+	}
+	if s := res.Stacked; s != nil {
+		fmt.Printf("%s (step %d), %d stacked samples: %d of 1000 modes, KL %.3f (real stacked images: %d modes, KL %.3f)\nfeature network sha256 %s\n",
+			res.Generated, res.Step, s.N, s.Modes, s.KL, s.RealModes, s.RealKL, s.FeatureNet)
 		return
 	}
 	r := res.Images
