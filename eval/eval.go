@@ -10,6 +10,7 @@ import (
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/metrics"
 	"github.com/gankit/gankit/metrics/featnet"
+	"github.com/gankit/gankit/metrics/inception"
 	"github.com/gankit/gankit/sample"
 	"github.com/gankit/gankit/train"
 	"github.com/gomlx/gomlx/backends"
@@ -30,6 +31,7 @@ type Options struct {
 	NoEMA      bool   // evaluate G in a run that keeps G_ema
 	Real       string // real dataset (default: the run's data, test split)
 	FeatureNet string // model file (default: the committed Fashion-MNIST network)
+	Inception  string // FID Inception weights (.npz): distribution metrics on its features
 	Backend    string // for --images (a run uses its own unless set)
 	KID        metrics.KIDOptions
 	// On, when set, is the backend to use instead of building one from Backend.
@@ -148,7 +150,15 @@ func images(b backends.Backend, model *featnet.Model, realPath string, fake []fl
 	if names == nil {
 		names = metrics.ImageMetrics
 	}
-	r, err := metrics.EvaluateImages(b, model, in, names, o.kid())
+	var ext metrics.Extractor
+	if o.Inception != "" {
+		net, err := inception.Load(b, o.Inception, 50)
+		if err != nil {
+			return Result{}, err
+		}
+		ext = net.For(model.Shape.Size, model.Shape.Channels)
+	}
+	r, err := metrics.EvaluateImages(b, model, ext, in, names, o.kid())
 	if err != nil {
 		return Result{}, err
 	}

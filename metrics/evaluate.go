@@ -65,9 +65,19 @@ type ImageInputs struct {
 	Floor []float32 // another real set (the training split), for the FID floor; may be nil
 }
 
+// Extractor embeds images (flat, values in [-1, 1]) for the distribution metrics.
+type Extractor interface {
+	// Embed returns n rows of features.
+	Embed(images []float32) (Features, error)
+	// Name identifies the network (its weights' hash), for comparability.
+	Name() string
+}
+
 // EvaluateImages computes the named metrics of in.Fake against in.Real, embedding
-// both with model on backend b.
-func EvaluateImages(b backends.Backend, model *featnet.Model, in ImageInputs, names []string, kid KIDOptions) (ImageResult, error) {
+// both with model on backend b — or with ext for FID, KID, precision/recall and
+// density/coverage when ext is not nil (the FID Inception network); the Inception
+// Score always comes from model's classes.
+func EvaluateImages(b backends.Backend, model *featnet.Model, ext Extractor, in ImageInputs, names []string, kid KIDOptions) (ImageResult, error) {
 	if in.Shape != model.Shape {
 		return ImageResult{}, fmt.Errorf("the feature network takes %v, the images are %v", model.Shape, in.Shape)
 	}
@@ -75,13 +85,22 @@ func EvaluateImages(b backends.Backend, model *featnet.Model, in ImageInputs, na
 	if err != nil {
 		return ImageResult{}, err
 	}
-	embed := func(x []float32) (Features, []float64, error) {
+	classify := func(x []float32) (Features, []float64, error) {
 		f, p, err := e.Run(x)
 		if err != nil {
 			return Features{}, nil, err
 		}
 		feats, err := NewFeatures(f, len(f)/featnet.Width, featnet.Width)
 		return feats, p, err
+	}
+	embed := classify
+	netName := model.Hash()
+	if ext != nil {
+		netName = ext.Name()
+		embed = func(x []float32) (Features, []float64, error) {
+			f, err := ext.Embed(x)
+			return f, nil, err
+		}
 	}
 	real, _, err := embed(in.Real)
 	if err != nil {
@@ -91,7 +110,12 @@ func EvaluateImages(b backends.Backend, model *featnet.Model, in ImageInputs, na
 	if err != nil {
 		return ImageResult{}, err
 	}
-	r := ImageResult{N: fake.N, FeatureNet: model.Hash()}
+	if probs == nil && slices.Contains(names, MetricIS) {
+		if _, probs, err = classify(in.Fake); err != nil {
+			return ImageResult{}, err
+		}
+	}
+	r := ImageResult{N: fake.N, FeatureNet: netName}
 	val := func(v float64) *float64 { return &v }
 	for _, name := range names {
 		switch name {

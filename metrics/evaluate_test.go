@@ -37,7 +37,7 @@ func TestEvaluateImagesOrdersObviousCases(t *testing.T) {
 	}
 	b := testutil.Backend(t, "cpu")
 	eval := func(fake []float32) ImageResult {
-		res, err := EvaluateImages(b, model, ImageInputs{Shape: model.Shape, Real: real, Fake: fake, Floor: other},
+		res, err := EvaluateImages(b, model, nil, ImageInputs{Shape: model.Shape, Real: real, Fake: fake, Floor: other},
 			ImageMetrics, KIDOptions{Subsets: 10, Size: 200})
 		if err != nil {
 			t.Fatal(err)
