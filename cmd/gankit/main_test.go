@@ -62,6 +62,15 @@ func TestTinyTrainResumeSample(t *testing.T) {
 	if err := run(t, "sample", "--run", filepath.Join(dir, "nope")); err == nil {
 		t.Error("sample from a missing run: no error")
 	}
+	if err := run(t, "eval", "--run", dir, "--n", "300", "--metrics", "fid,pr,is,spectrum"); err != nil {
+		t.Errorf("eval: %v", err)
+	}
+	if err := run(t, "eval", "--run", dir, "--n", "200", "--truncation-sweep", "--plot", filepath.Join(t.TempDir(), "sweep.png"), "--json"); err != nil {
+		t.Errorf("truncation sweep: %v", err)
+	}
+	if err := run(t, "eval", "--images", dir); err == nil || !strings.Contains(err.Error(), "--real") {
+		t.Errorf("eval --images without --real: %v", err)
+	}
 	if err := run(t, "sample", "--run", dir, "--n", "4", "--out", out, "--truncation-mode", "resample", "--truncation", "0.5"); err != nil {
 		t.Errorf("truncated sampling: %v", err)
 	}
@@ -95,5 +104,31 @@ func TestUnknownBackendIsRefused(t *testing.T) {
 	err = run(t, "train", "--preset", "tiny", "--backend", "xla:cuda", "--out", t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "PJRT_PLUGIN_LIBRARY_PATH") {
 		t.Errorf("missing CUDA plugin: %v", err)
+	}
+}
+
+// TestAblateAndReport runs a two-setting toy grid through the CLI, then gathers it
+// again with gankit report, and refuses to overwrite it with another grid.
+func TestAblateAndReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "abl")
+	args := []string{"ablate", "--preset", "ring8", "--variant", "vanilla:", "--variant", "pack2:model.pack=2",
+		"--seeds", "1", "--steps", "30", "--set", "model.width=16", "--eval-n", "300", "--out", dir, "--backend", "cpu"}
+	if err := run(t, args...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, "report", dir, "--best"); err != nil {
+		t.Error(err)
+	}
+	if err := run(t, "ablate", "--preset", "grid25", "--vary", "model.pack=1,2", "--out", dir); err == nil || !strings.Contains(err.Error(), "already holds") {
+		t.Errorf("a second grid into the same directory: %v", err)
+	}
+	if err := run(t, "ablate", "--out", dir, "--emit", "slurm"); err != nil {
+		t.Error(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "ablate.sbatch")); err != nil || !strings.Contains(string(b), "--array=0-1") {
+		t.Errorf("slurm script: %v\n%s", err, b)
 	}
 }
