@@ -82,14 +82,8 @@ func stackedModes(b backends.Backend, model *featnet.Model, x []float32) (int, f
 		if err != nil {
 			return 0, 0, err
 		}
-		for i := range n {
-			best := 0
-			for k := range model.Classes {
-				if probs[i*model.Classes+k] > probs[i*model.Classes+best] {
-					best = k
-				}
-			}
-			labels[i][c] = best
+		for i, k := range featnet.Predictions(probs, model.Classes) {
+			labels[i][c] = k
 		}
 	}
 	modes, kl := metrics.StackedModes(labels, model.Classes)

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -202,19 +203,11 @@ func meanCurve(g ablate.Group, key string) Series {
 			s.X = append(s.X, float64(step))
 		}
 	}
-	sortFloats(s.X)
+	sort.Float64s(s.X)
 	for _, x := range s.X {
 		s.Y = append(s.Y, sum[int(x)]/float64(count[int(x)]))
 	}
 	return s
-}
-
-func sortFloats(v []float64) {
-	for i := 1; i < len(v); i++ {
-		for j := i; j > 0 && v[j] < v[j-1]; j-- {
-			v[j], v[j-1] = v[j-1], v[j]
-		}
-	}
 }
 
 type pageData struct {

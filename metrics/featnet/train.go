@@ -141,16 +141,24 @@ func Accuracy(b backends.Backend, m *Model, set data.Dataset) (float64, error) {
 		return 0, err
 	}
 	right := 0
-	for i := range set.Len() {
-		best := 0
-		for c := range m.Classes {
-			if probs[i*m.Classes+c] > probs[i*m.Classes+best] {
-				best = c
-			}
-		}
-		if best == set.Label(i) {
+	for i, c := range Predictions(probs, m.Classes) {
+		if c == set.Label(i) {
 			right++
 		}
 	}
 	return float64(right) / float64(set.Len()), nil
+}
+
+// Predictions is each row's most probable class, for probabilities of n rows of classes.
+func Predictions(probs []float64, classes int) []int {
+	out := make([]int, len(probs)/classes)
+	for i := range out {
+		row := probs[i*classes : (i+1)*classes]
+		for c, p := range row {
+			if p > row[out[i]] {
+				out[i] = c
+			}
+		}
+	}
+	return out
 }
