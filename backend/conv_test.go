@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // TestConvMatchesSimplegoConv compares every tested backend's convolution (im2col in
@@ -94,6 +95,87 @@ func testConv(t *testing.T, fixed, plain backends.Backend) {
 		for i := range g {
 			if math.Abs(g[i]-e[i]) > 1e-12*math.Max(1, math.Abs(e[i])) {
 				t.Fatalf("%s: value %d = %g, want %g", name, i, g[i], e[i])
+			}
+		}
+	}
+}
+
+// TestConvFloat32AndItsGradients runs float32 convolutions with the channel counts of
+// real networks (where the cpu backend uses its indirect SIMD kernels: 6x64 tiles, 64
+// contiguous channels for weight gradients, padded tiles for 1 or 70 channels) and the
+// gradients of each w.r.t. input and kernel, which are convolutions with input
+// dilation (transposed) and with the batch as channels. The reference is the go
+// backend in float64 on the same values.
+func TestConvFloat32AndItsGradients(t *testing.T) {
+	plain, err := backend.New("go") // simplego with its missing ops (Reverse) added
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		x, k        []int // NHWC input, HWIO kernel
+		stride, pad int
+	}{
+		{[]int{3, 10, 10, 64}, []int{4, 4, 64, 128}, 2, 1}, // DCGAN D's second conv
+		{[]int{3, 12, 12, 1}, []int{4, 4, 1, 64}, 2, 1},    // D's first conv
+		{[]int{2, 7, 7, 128}, []int{2, 2, 128, 64}, 1, 0},  // G's sub-pixel nearest conv
+		{[]int{2, 9, 9, 64}, []int{3, 3, 64, 1}, 1, 1},     // G's last conv
+		{[]int{2, 5, 6, 70}, []int{3, 3, 70, 6}, 1, 1},     // odd widths
+		{[]int{1, 7, 7, 3}, []int{3, 3, 3, 130}, 2, 1},
+	}
+	for _, name := range backend.TestBackends() {
+		b, err := backend.New(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(5, 6))
+		for _, tc := range cases {
+			label := fmt.Sprintf("%s x%v k%v s%d p%d", name, tc.x, tc.k, tc.stride, tc.pad)
+			f := func(x, w, dy *Node) []*Node {
+				axes := backends.ConvolveAxesConfig{
+					InputBatch: 0, InputSpatial: []int{1, 2}, InputChannels: 3,
+					KernelSpatial: []int{0, 1}, KernelInputChannels: 2, KernelOutputChannels: 3,
+					OutputBatch: 0, OutputSpatial: []int{1, 2}, OutputChannels: 3,
+				}
+				p := [2]int{tc.pad, tc.pad}
+				y := ConvGeneral(x, w, axes, []int{tc.stride, tc.stride}, [][2]int{p, p}, nil, nil, 1, 1)
+				grads := Gradient(ReduceAllSum(Mul(y, dy)), x, w)
+				return []*Node{y, grads[0], grads[1]}
+			}
+			// Output shape, for the random output gradient.
+			var oh, ow int
+			oh = (tc.x[1]+2*tc.pad-tc.k[0])/tc.stride + 1
+			ow = (tc.x[2]+2*tc.pad-tc.k[1])/tc.stride + 1
+			x := testutil.Normal(r, true, tc.x...)
+			w := testutil.Normal(r, true, tc.k...)
+			dy := testutil.Normal(r, true, tc.x[0], oh, ow, tc.k[3])
+			want := MustNewExec(plain, f).MustExec(x, w, dy)
+			as32 := func(t64 *tensors.Tensor) *tensors.Tensor {
+				var v []float64
+				t64.MustConstFlatData(func(f any) { v = f.([]float64) })
+				v32 := make([]float32, len(v))
+				for i, e := range v {
+					v32[i] = float32(e)
+				}
+				return tensors.FromFlatDataAndDimensions(v32, t64.Shape().Dimensions...)
+			}
+			got, err := MustNewExec(b, f).Exec(as32(x), as32(w), as32(dy))
+			if err != nil {
+				t.Fatalf("%s: %+v", label, err)
+			}
+			for i, which := range []string{"conv", "input gradient", "kernel gradient"} {
+				var g []float32
+				var e []float64
+				got[i].MustConstFlatData(func(f any) { g = f.([]float32) })
+				want[i].MustConstFlatData(func(f any) { e = f.([]float64) })
+				scale := 0.0
+				for _, v := range e {
+					scale = math.Max(scale, math.Abs(v))
+				}
+				for j := range g {
+					if math.Abs(float64(g[j])-e[j]) > 1e-5*scale {
+						t.Fatalf("%s: %s value %d = %g, want %g (largest %g)", label, which, j, g[j], e[j], scale)
+					}
+				}
 			}
 		}
 	}

@@ -63,7 +63,11 @@ func convKernel(n *node) kernel {
 		case []float32:
 			ar := newArena[float32](&b.scratch)
 			defer ar.release()
-			return convInto(ar, g, in[0].([]float32), in[1].([]float32), out)
+			x, w := in[0].([]float32), in[1].([]float32)
+			if done, err := indirectConv(b, ar, g, x, w, out); done || err != nil {
+				return err
+			}
+			return convInto(ar, g, x, w, out)
 		case []float64:
 			ar := newArena[float64](&b.scratch)
 			defer ar.release()
@@ -93,6 +97,21 @@ func convInto[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 		// (the kernel-gradient convolutions see the batch as their channels).
 		x, g = channelsLast(ar, g, x)
 	}
+	for _, ph := range g.phases() {
+		if err := convPhase(ar, g, x, w, y, ph.o[0], ph.o[1], ph.k[0], ph.k[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// phase is one class of outputs under input dilation: per spatial axis, the output
+// indices and the kernel taps that land on input pixels for them.
+type phase struct{ o, k [2][]int }
+
+// phases splits the outputs by their position modulo the input dilation (one phase
+// without dilation); phases without outputs are left out.
+func (g convGeom) phases() []phase {
 	var outs, taps [2][][]int // per axis and phase: output indices, kernel taps
 	for i := range 2 {
 		outs[i] = make([][]int, g.idil[i])
@@ -109,19 +128,16 @@ func convInto[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 			}
 		}
 	}
+	var phs []phase
 	for ph0 := range g.idil[0] {
 		for ph1 := range g.idil[1] {
-			o0s, o1s := outs[0][ph0], outs[1][ph1]
-			k0s, k1s := taps[0][ph0], taps[1][ph1]
-			if len(o0s) == 0 || len(o1s) == 0 {
-				continue
-			}
-			if err := convPhase(ar, g, x, w, y, o0s, o1s, k0s, k1s); err != nil {
-				return err
+			p := phase{o: [2][]int{outs[0][ph0], outs[1][ph1]}, k: [2][]int{taps[0][ph0], taps[1][ph1]}}
+			if len(p.o[0]) > 0 && len(p.o[1]) > 0 {
+				phs = append(phs, p)
 			}
 		}
 	}
-	return nil
+	return phs
 }
 
 func mod(a, m int) int { return ((a % m) + m) % m }

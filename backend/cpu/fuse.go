@@ -404,7 +404,13 @@ func evalBlock[T gemm.Float](prog fusedProg, in []any, scr []T, e0 int, dst []T)
 					}
 				}
 			case ins.op == "BroadcastInDim":
-				x, off, _ := operand(ins.args[0], s)
+				x, off, st := operand(ins.args[0], s)
+				if st == 0 { // a scalar (of any rank) broadcast
+					for k := range d {
+						d[k] = x[off]
+					}
+					continue
+				}
 				copy(d, x[off:off+len(d)])
 			case len(ins.args) == 1:
 				x, off, st := operand(ins.args[0], s)

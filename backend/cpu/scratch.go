@@ -14,6 +14,8 @@ type scratch struct {
 	mu  sync.Mutex
 	f32 map[int][][]float32
 	f64 map[int][][]float64
+	// ptrTables holds the indirect kernels' pointer tables by length.
+	ptrTables map[int][][]*float32
 }
 
 // arena hands out scratch buffers for one kernel call and returns them at release.
@@ -66,4 +68,28 @@ func (a *arena[T]) release() {
 		(*fl)[len(b)] = append((*fl)[len(b)], b)
 	}
 	a.held = nil
+}
+
+// ptrs returns a table of n pointers (for the indirect kernels), kept between calls
+// like the value buffers; give it back with putPtrs.
+func (s *scratch) ptrs(n int) []*float32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l := s.ptrTables[n]; len(l) > 0 {
+		t := l[len(l)-1]
+		s.ptrTables[n] = l[:len(l)-1]
+		return t
+	}
+	return make([]*float32, n)
+}
+
+// putPtrs takes a table back, cleared so that it keeps no tensor alive.
+func (s *scratch) putPtrs(t []*float32) {
+	clear(t)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ptrTables == nil {
+		s.ptrTables = map[int][][]*float32{}
+	}
+	s.ptrTables[len(t)] = append(s.ptrTables[len(t)], t)
 }

@@ -41,7 +41,7 @@ type benchReport struct {
 }
 
 func benchCmd() *cobra.Command {
-	var be, batches, torchScript string
+	var be, batches, ups, torchScript string
 	var iters int
 	var asJSON, noTorch bool
 	cmd := &cobra.Command{
@@ -56,7 +56,8 @@ peak. When /usr/bin/python3 has torch (apt-get install python3-torch), the same 
 runs in PyTorch in the same invocation, with the same thread count, and the speedup
 is printed.`,
 		Example: `  gankit bench
-  gankit bench --batches 64 --iters 20 --json`,
+  gankit bench --batches 64 --iters 20 --json
+  gankit bench --batches 64 --upsample nearest --no-torch`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			b, err := backend.New(backend.Resolve(be))
@@ -72,11 +73,19 @@ is printed.`,
 				}
 				bs = append(bs, n)
 			}
+			var variants []string
+			for _, u := range strings.Split(ups, ",") {
+				u = strings.TrimSpace(u)
+				if u != nets.UpTransposed && u != nets.UpNearest {
+					return fmt.Errorf("--upsample: %q is not %q or %q", u, nets.UpTransposed, nets.UpNearest)
+				}
+				variants = append(variants, u)
+			}
 			shape := data.Shape{Size: 28, Channels: 1}
 			if !asJSON {
 				fmt.Printf("backend %s, BLAS %s, %d cores, SGEMM peak %.0f GFLOP/s\n", rep.Backend, rep.BLAS, rep.Cores, rep.SGEMMPeak)
 			}
-			for _, up := range []string{nets.UpTransposed, nets.UpNearest} {
+			for _, up := range variants {
 				for _, n := range bs {
 					cfg, _ := config.FromPreset(config.DefaultPreset)
 					cfg.Model.Upsample, cfg.Train.Batch = up, n
@@ -92,7 +101,7 @@ is printed.`,
 			}
 			rep.MaxRSSMB = maxRSSMB()
 			if !noTorch {
-				if err := runTorch(&rep, torchScript, batches, iters, asJSON); err != nil && !asJSON {
+				if err := runTorch(&rep, torchScript, batches, strings.Join(variants, ","), iters, asJSON); err != nil && !asJSON {
 					fmt.Printf("PyTorch reference not run: %v\n", err)
 				}
 			}
@@ -112,6 +121,7 @@ is printed.`,
 	fl := cmd.Flags()
 	fl.StringVar(&be, "backend", "", "backend to time (default $GOMLX_BACKEND, else cpu)")
 	fl.StringVar(&batches, "batches", "16,64,128", "batch sizes")
+	fl.StringVar(&ups, "upsample", nets.UpTransposed+","+nets.UpNearest, "upsampling variants to time")
 	fl.IntVar(&iters, "iters", 10, "timed iterations per configuration (after 3 warm-up ones)")
 	fl.BoolVar(&asJSON, "json", false, "print one JSON document")
 	fl.BoolVar(&noTorch, "no-torch", false, "skip the PyTorch reference")
@@ -154,7 +164,7 @@ func maxRSSMB() float64 {
 	return 0
 }
 
-func runTorch(rep *benchReport, script, batches string, iters int, quiet bool) error {
+func runTorch(rep *benchReport, script, batches, variants string, iters int, quiet bool) error {
 	if _, err := os.Stat(script); err != nil {
 		return fmt.Errorf("script %s: %w (run from the repository root or pass --torch-script)", script, err)
 	}
@@ -162,7 +172,7 @@ func runTorch(rep *benchReport, script, batches string, iters int, quiet bool) e
 	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
 		return fmt.Errorf("%s cannot import torch (apt-get install python3-torch)", py)
 	}
-	out, err := exec.Command(py, script, strconv.Itoa(rep.Cores), batches, strconv.Itoa(iters)).Output()
+	out, err := exec.Command(py, script, strconv.Itoa(rep.Cores), batches, strconv.Itoa(iters), variants).Output()
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", py, script, err)
 	}

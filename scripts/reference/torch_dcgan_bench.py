@@ -7,12 +7,14 @@ iteration, Adam(2e-4, 0.5/0.999), BCE-with-logits. Prints one JSON line per
 (upsampling, batch) with the median ms/iteration, and the process's peak RSS
 (VmHWM: unlike ru_maxrss, it does not inherit the parent's size across fork+exec).
 
-Usage: /usr/bin/python3 scripts/reference/torch_dcgan_bench.py THREADS BATCHES ITERS
-(python3-torch from Debian; BATCHES like 16,64,128).
+Usage: /usr/bin/python3 scripts/reference/torch_dcgan_bench.py THREADS BATCHES ITERS [VARIANTS]
+(python3-torch from Debian; BATCHES like 16,64,128; VARIANTS like transposed,nearest,
+the default).
 """
 import json, statistics, sys, time, torch, torch.nn as nn
 
 threads, batches, iters = int(sys.argv[1]), [int(b) for b in sys.argv[2].split(",")], int(sys.argv[3])
+variants = sys.argv[4].split(",") if len(sys.argv) > 4 else ["transposed", "nearest"]
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -37,7 +39,7 @@ def peak_rss_mb():
     return 0.0
 
 bce = nn.BCEWithLogitsLoss()
-for mode in ("transposed", "nearest"):
+for mode in variants:
     for batch in batches:
         g, d = generator(mode), discriminator()
         og = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))

@@ -1,0 +1,340 @@
+package cpu
+
+import (
+	"runtime"
+
+	"github.com/gankit/gankit/backend/cpu/igemm"
+	"github.com/gankit/gankit/backend/cpu/internal/parallel"
+)
+
+// Indirect convolutions (float32, on CPUs where package igemm's kernels are SIMD).
+// Two plans, picked by the multiply-adds each pays for (tiles are padded to the
+// kernels' 6 x 64 shape):
+//
+//   - rows: a tile is 6 output pixels x 64 output channels; the kernel reads each
+//     pixel's channels at every tap through a pointer (padding points at zeros) and
+//     the taps' weights as runs of output channels. Forward and input-gradient
+//     convolutions, which have many pixels and channels.
+//   - cols: a tile is 6 output channels x 64 batch entries (channels of the input
+//     that are contiguous), summed over every (tap, input channel) pair through two
+//     tables of pointers. Weight-gradient convolutions, which sum over the batch and
+//     the pixels and have few outputs.
+//
+// Either way no patch matrix is built and every output value is summed by one kernel
+// call in a fixed order: deterministic.
+
+// maxIndirectWaste bounds the padded multiply-adds over the real ones.
+const maxIndirectWaste = 8
+
+func roundUp(v, m int) int { return (v + m - 1) / m * m }
+
+// sourceTable lists, for axis i, the input index that output os[j] reads through tap
+// ks[l] at [j*len(ks)+l], or -1 for padding or a gap of the input dilation: the
+// divisions of source done once per call instead of once per pointer.
+func (g convGeom) sourceTable(i int, os, ks []int) []int {
+	t := make([]int, len(os)*len(ks))
+	for j, o := range os {
+		for l, k := range ks {
+			t[j*len(ks)+l] = -1
+			if idx, ok := g.source(i, o, k); ok {
+				t[j*len(ks)+l] = idx
+			}
+		}
+	}
+	return t
+}
+
+// seq is 0, 1, ..., n-1.
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+// indirectConv runs the convolution on the indirect kernels, or returns false when
+// neither plan suits it.
+func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) (bool, error) {
+	if !igemm.Fast() {
+		return false, nil
+	}
+	f := func(v int) float64 { return float64(v) }
+	taps := f(g.k[0]*g.k[1]) / f(g.idil[0]*g.idil[1]) // taps that land on pixels, on average
+	real := f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c) * f(g.cout)
+	if real == 0 {
+		return false, nil
+	}
+	rowsCost := f(roundUp(g.n*g.o[0]*g.o[1], igemm.TileRows)) * f(roundUp(g.cout, igemm.TileCols)) * taps * f(g.c)
+	if g.xC != 1 { // the channels-last copy, counted like im2col's copies in shiftPlan
+		rowsCost += 16 * f(g.n*g.in[0]*g.in[1]*g.c)
+	}
+	colsOK := g.idil == [2]int{1, 1} && g.xN == 1 && g.n%igemm.TileCols == 0
+	colsCost := f(roundUp(g.cout, igemm.TileRows)) * f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c)
+	switch {
+	case colsOK && colsCost <= rowsCost && colsCost <= maxIndirectWaste*real:
+		return true, colsConv(b, ar, g, x, w, y)
+	case rowsCost <= maxIndirectWaste*real:
+		if g.xC != 1 {
+			x, g = channelsLast(ar, g, x)
+		}
+		return true, rowsConv(b, ar, g, x, w, y)
+	}
+	return false, nil
+}
+
+// rowsGroup is how many row tiles share each chunk of weights while it is in L1, and
+// rowsChunk the most input channels a chunk holds: a chunk is rowsChunk x 64 weights
+// (16 KiB), and the group's patches and tiles take as much again.
+const (
+	rowsGroup = 8
+	rowsChunk = 64
+)
+
+// rowsConv is the rows plan, one phase of the input dilation at a time (see
+// convInto). x must have its channels contiguous.
+func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
+	const tr, tc = igemm.TileRows, igemm.TileCols
+	zero := ar.zeros(g.c)
+	coutP := roundUp(g.cout, tc)
+	chunks := (g.c + rowsChunk - 1) / rowsChunk
+	for _, ph := range g.phases() {
+		rows := g.n * len(ph.o[0]) * len(ph.o[1])
+		taps := len(ph.k[0]) * len(ph.k[1])
+		per := len(ph.o[0]) * len(ph.o[1])
+		outBase := func(r int) int {
+			n, rest := r/per, r%per
+			return n*g.yN + ph.o[0][rest/len(ph.o[1])]*g.yS[0] + ph.o[1][rest%len(ph.o[1])]*g.yS[1]
+		}
+		if taps == 0 {
+			for r := range rows {
+				base := outBase(r)
+				for co := range g.cout {
+					y[base+co*g.yC] = 0
+				}
+			}
+			continue
+		}
+		// The taps' weights as runs of output channels: W itself when its output
+		// channels are contiguous and fill whole tiles, else a padded copy. A
+		// segment is one tap and one chunk of input channels.
+		nseg := taps * chunks
+		bt := b.scratch.ptrs(nseg)
+		ldb := g.wI
+		direct := g.wO == 1 && g.cout%tc == 0
+		var wp []float32
+		if !direct {
+			ldb = coutP
+			wp = ar.zeros(taps * g.c * coutP)
+		}
+		t := 0
+		for _, k0 := range ph.k[0] {
+			for _, k1 := range ph.k[1] {
+				if !direct {
+					for c := range g.c {
+						dst := wp[(t*g.c+c)*coutP:]
+						src := k0*g.wS[0] + k1*g.wS[1] + c*g.wI
+						for co := range g.cout {
+							dst[co] = w[src+co*g.wO]
+						}
+					}
+				}
+				for ch := range chunks {
+					if direct {
+						bt[t*chunks+ch] = &w[k0*g.wS[0]+k1*g.wS[1]+ch*rowsChunk*g.wI]
+					} else {
+						bt[t*chunks+ch] = &wp[(t*g.c+ch*rowsChunk)*coutP]
+					}
+				}
+				t++
+			}
+		}
+		src0, src1 := g.sourceTable(0, ph.o[0], ph.k[0]), g.sourceTable(1, ph.o[1], ph.k[1])
+		tiles := (rows + tr - 1) / tr
+		groups := (tiles + rowsGroup - 1) / rowsGroup
+		workers := min(runtime.GOMAXPROCS(0), groups)
+		at := b.scratch.ptrs(workers * rowsGroup * nseg * tr)
+		tbuf := ar.get(workers * rowsGroup * tr * tc)
+		err := parallel.Workers(groups, workers, func(wid, g0, g1 int) error {
+			a := at[wid*rowsGroup*nseg*tr : (wid+1)*rowsGroup*nseg*tr]
+			tileBuf := tbuf[wid*rowsGroup*tr*tc : (wid+1)*rowsGroup*tr*tc]
+			for gi := g0; gi < g1; gi++ {
+				first, last := gi*rowsGroup, min(tiles, (gi+1)*rowsGroup)
+				// The group's patches: for each tile, segment and row, a pointer.
+				for tl := first; tl < last; tl++ {
+					r0 := tl * tr
+					if rows >= tr {
+						r0 = min(r0, rows-tr) // the last tile overlaps the one before
+					}
+					ta := a[(tl-first)*nseg*tr:]
+					for i := range tr {
+						r := min(r0+i, rows-1)
+						n, rest := r/per, r%per
+						j0, j1 := rest/len(ph.o[1]), rest%len(ph.o[1])
+						s0 := src0[j0*len(ph.k[0]) : (j0+1)*len(ph.k[0])]
+						s1 := src1[j1*len(ph.k[1]) : (j1+1)*len(ph.k[1])]
+						t := 0
+						for _, i0 := range s0 {
+							for _, i1 := range s1 {
+								for ch := range chunks {
+									p := &zero[0]
+									if i0 >= 0 && i1 >= 0 {
+										p = &x[n*g.xN+i0*g.xS[0]+i1*g.xS[1]+ch*rowsChunk]
+									}
+									ta[(t*chunks+ch)*tr+i] = p
+								}
+								t++
+							}
+						}
+					}
+				}
+				for c0 := 0; c0 < g.cout; c0 += tc {
+					// Few channels: several taps per call (a call's weights still fit
+					// a chunk), else one segment per call.
+					step := max(1, rowsChunk/g.c)
+					for s := 0; s < nseg; s += step {
+						s1 := min(nseg, s+step)
+						clen := min(rowsChunk, g.c-(s%chunks)*rowsChunk)
+						for tl := first; tl < last; tl++ {
+							ta := a[((tl-first)*nseg+s)*tr:]
+							igemm.Rows(ta[:(s1-s)*tr], bt[s:s1], ldb, clen, c0, tileBuf[(tl-first)*tr*tc:], tc, s > 0)
+						}
+					}
+					width := min(tc, g.cout-c0)
+					for tl := first; tl < last; tl++ {
+						r0 := tl * tr
+						if rows >= tr {
+							r0 = min(r0, rows-tr)
+						}
+						tile := tileBuf[(tl-first)*tr*tc:]
+						for i := range min(tr, rows-r0) {
+							base := outBase(r0+i) + c0*g.yC
+							vals := tile[i*tc : i*tc+width]
+							if g.yC == 1 {
+								copy(y[base:base+width], vals)
+								continue
+							}
+							for co, v := range vals {
+								y[base+co*g.yC] = v
+							}
+						}
+					}
+				}
+			}
+			return nil
+		})
+		b.scratch.putPtrs(at)
+		b.scratch.putPtrs(bt)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// colsChunk is how many (tap, channel) terms a cols tile sums before the next tile
+// takes over: the chunk's rows of both operands (a few tens of KiB) stay in L1 while
+// every output-channel tile uses them.
+const colsChunk = 32
+
+// colsConv is the cols plan: no input dilation, and the batch (n) contiguous in x in
+// whole tiles.
+func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
+	const tr, tc = igemm.TileRows, igemm.TileCols
+	taps := g.k[0] * g.k[1]
+	q := taps * g.c
+	// A: for each (input channel, tap) the run of output channels, from W or, when
+	// they are not contiguous or fewer than a tile, from a padded copy.
+	packed := g.wO != 1 || g.cout < tr
+	aw, coutA := w, g.cout
+	if packed {
+		coutA = max(g.cout, tr)
+		aw = ar.zeros(q * coutA)
+		for c := range g.c {
+			for t := range taps {
+				src := (t/g.k[1])*g.wS[0] + (t%g.k[1])*g.wS[1] + c*g.wI
+				for co := range g.cout {
+					aw[(c*taps+t)*coutA+co] = w[src+co*g.wO]
+				}
+			}
+		}
+	}
+	at := b.scratch.ptrs(q)
+	for c := range g.c {
+		for t := range taps {
+			if packed {
+				at[c*taps+t] = &aw[(c*taps+t)*coutA]
+			} else {
+				at[c*taps+t] = &w[(t/g.k[1])*g.wS[0]+(t%g.k[1])*g.wS[1]+c*g.wI]
+			}
+		}
+	}
+	zero := ar.zeros(tc)
+	src0, src1 := g.sourceTable(0, seq(g.o[0]), seq(g.k[0])), g.sourceTable(1, seq(g.o[1]), seq(g.k[1]))
+	coTiles := (coutA + tr - 1) / tr
+	outs := g.o[0] * g.o[1]
+	nb := g.n / tc
+	items := outs * nb // (output position, batch block) pairs
+	workers := min(runtime.GOMAXPROCS(0), items)
+	bt := b.scratch.ptrs(items * q)
+	tbuf := ar.get(items * coTiles * tr * tc)
+	// Each worker takes a fixed run of items and walks the sum a chunk at a time,
+	// every item and output-channel tile using the chunk's rows of W (and nearby
+	// rows of x) while they are in L1: W and x are read from memory about once.
+	err := parallel.Workers(items, workers, func(_, it0, it1 int) error {
+		for it := it0; it < it1; it++ {
+			o, n0 := it/nb, (it%nb)*tc
+			o0, o1 := o/g.o[1], o%g.o[1]
+			btab := bt[it*q : (it+1)*q]
+			s0 := src0[o0*g.k[0] : (o0+1)*g.k[0]]
+			s1 := src1[o1*g.k[1] : (o1+1)*g.k[1]]
+			for c := range g.c {
+				t := 0
+				for _, i0 := range s0 {
+					for _, i1 := range s1 {
+						p := &zero[0]
+						if i0 >= 0 && i1 >= 0 {
+							p = &x[c*g.xC+i0*g.xS[0]+i1*g.xS[1]+n0]
+						}
+						btab[c*taps+t] = p
+						t++
+					}
+				}
+			}
+		}
+		for q0 := 0; q0 < q; q0 += colsChunk {
+			q1 := min(q, q0+colsChunk)
+			for it := it0; it < it1; it++ {
+				btab := bt[it*q : (it+1)*q]
+				tiles := tbuf[it*coTiles*tr*tc:]
+				for ct := range coTiles {
+					co0 := min(ct*tr, coutA-tr)
+					igemm.Cols(at[q0:q1], btab[q0:q1], co0, 0, tiles[ct*tr*tc:], tc, q0 > 0)
+				}
+			}
+		}
+		for it := it0; it < it1; it++ {
+			o, n0 := it/nb, (it%nb)*tc
+			o0, o1 := o/g.o[1], o%g.o[1]
+			tiles := tbuf[it*coTiles*tr*tc:]
+			for ct := range coTiles {
+				co0 := min(ct*tr, coutA-tr)
+				for r := range tr {
+					co := co0 + r
+					if co >= g.cout {
+						break
+					}
+					row := tiles[(ct*tr+r)*tc : (ct*tr+r+1)*tc]
+					base := o0*g.yS[0] + o1*g.yS[1] + co*g.yC
+					for j, v := range row {
+						y[base+(n0+j)*g.yN] = v
+					}
+				}
+			}
+		}
+		return nil
+	})
+	b.scratch.putPtrs(bt)
+	b.scratch.putPtrs(at)
+	return err
+}

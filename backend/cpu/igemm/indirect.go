@@ -1,0 +1,107 @@
+// Package igemm holds indirect matrix-product micro-kernels: a TileRows x TileCols
+// tile of C accumulated from operands named by tables of pointers instead of packed
+// matrices. A convolution points them at the image's pixels and the kernel's taps
+// directly (the indirect convolution of
+// Dukhan 2019, "The Indirect Convolution Algorithm"): no patch matrix is built, and a
+// tap that falls on padding points at a run of zeros.
+package igemm
+
+import "unsafe"
+
+const (
+	TileRows = 6
+	TileCols = 64
+)
+
+// Fast says whether the kernels run as SIMD assembly on this CPU (AVX-512 on amd64).
+// Without it they run as plain Go, correct but slower than packed products (package
+// gemm), which callers should then prefer.
+func Fast() bool { return hasIndirect }
+
+// Rows computes, for s < len(b) segments and i < clen,
+//
+//	C[r][j] (+)= A[s][r][i] * B[s][i*ldb + boff + j],  r < TileRows, j < TileCols,
+//
+// where A[s][r] = a[s*TileRows+r] and B[s] = b[s] point into float32 data, and C is c
+// with rows ldc apart. Each C value is summed in the order s, i: deterministic.
+func Rows(a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
+	if len(b) == 0 || clen == 0 || len(a) < len(b)*TileRows || len(c) < (TileRows-1)*ldc+TileCols {
+		panic("igemm.Rows: tables or tile too short")
+	}
+	if hasIndirect {
+		rows6x64(&a[0], &b[0], 4*ldb, len(b), clen, 4*boff, &c[0], 4*ldc, b2int(accumulate))
+		return
+	}
+	rowsGo(a, b, ldb, clen, boff, c, ldc, accumulate)
+}
+
+// Cols computes, for q < len(a),
+//
+//	C[r][j] (+)= A[q][aoff + r] * B[q][boff + j],  r < TileRows, j < TileCols,
+//
+// where A[q] = a[q] and B[q] = b[q] point into float32 data. Each C value is summed in
+// the order q: deterministic.
+func Cols(a, b []*float32, aoff, boff int, c []float32, ldc int, accumulate bool) {
+	if len(a) == 0 || len(b) < len(a) || len(c) < (TileRows-1)*ldc+TileCols {
+		panic("igemm.Cols: tables or tile too short")
+	}
+	if hasIndirect {
+		cols6x64(&a[0], &b[0], len(a), 4*aoff, 4*boff, &c[0], 4*ldc, b2int(accumulate))
+		return
+	}
+	colsGo(a, b, aoff, boff, c, ldc, accumulate)
+}
+
+func b2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// at reads p[i].
+func at(p *float32, i int) float32 { return *(*float32)(unsafe.Add(unsafe.Pointer(p), 4*i)) }
+
+// rowsGo is Rows in Go, with the assembly's order of operations (one fused
+// multiply-add per term, as VFMADD231PS rounds once).
+func rowsGo(a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
+	var acc [TileRows][TileCols]float32
+	for s := range b {
+		for i := range clen {
+			for r := range TileRows {
+				av := at(a[s*TileRows+r], i)
+				for j := range TileCols {
+					acc[r][j] = fma32(av, at(b[s], i*ldb+boff+j), acc[r][j])
+				}
+			}
+		}
+	}
+	storeTile(&acc, c, ldc, accumulate)
+}
+
+// colsGo is Cols in Go, in the assembly's order of operations.
+func colsGo(a, b []*float32, aoff, boff int, c []float32, ldc int, accumulate bool) {
+	var acc [TileRows][TileCols]float32
+	for q := range a {
+		for r := range TileRows {
+			av := at(a[q], aoff+r)
+			for j := range TileCols {
+				acc[r][j] = fma32(av, at(b[q], boff+j), acc[r][j])
+			}
+		}
+	}
+	storeTile(&acc, c, ldc, accumulate)
+}
+
+func storeTile(acc *[TileRows][TileCols]float32, c []float32, ldc int, accumulate bool) {
+	for r := range TileRows {
+		row := c[r*ldc : r*ldc+TileCols]
+		for j := range row {
+			if accumulate {
+				row[j] += acc[r][j]
+			} else {
+				row[j] = acc[r][j]
+			}
+		}
+	}
+}

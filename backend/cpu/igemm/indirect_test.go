@@ -1,0 +1,182 @@
+package igemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// randoms returns n values in [-1, 1).
+func randoms(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = 2*r.Float32() - 1
+	}
+	return v
+}
+
+// naiveRows is Rows's definition as a plain sum in float64.
+func naiveRows(a, b []*float32, ldb, clen, boff int) (out [TileRows][TileCols]float64) {
+	for s := range b {
+		for i := range clen {
+			for r := range TileRows {
+				for j := range TileCols {
+					out[r][j] += float64(at(a[s*TileRows+r], i)) * float64(at(b[s], i*ldb+boff+j))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func naiveCols(a, b []*float32, aoff, boff int) (out [TileRows][TileCols]float64) {
+	for q := range a {
+		for r := range TileRows {
+			for j := range TileCols {
+				out[r][j] += float64(at(a[q], aoff+r)) * float64(at(b[q], boff+j))
+			}
+		}
+	}
+	return out
+}
+
+// checkTile compares a tile written with row stride ldc (on top of base when
+// accumulating) with the float64 sums.
+func checkTile(t *testing.T, name string, c, base []float32, ldc int, want [TileRows][TileCols]float64, terms int) {
+	t.Helper()
+	tol := 1e-6 * float64(terms)
+	for r := range TileRows {
+		for j := range TileCols {
+			w := want[r][j]
+			if base != nil {
+				w += float64(base[r*ldc+j])
+			}
+			if got := float64(c[r*ldc+j]); math.Abs(got-w) > tol {
+				t.Fatalf("%s: C[%d][%d] = %g, want %g", name, r, j, got, w)
+			}
+		}
+		for j := TileCols; j < ldc && r < TileRows-1; j++ { // between rows: untouched
+			if c[r*ldc+j] != base0(base, r*ldc+j) {
+				t.Fatalf("%s: C[%d][%d] beyond the tile was written", name, r, j)
+			}
+		}
+	}
+}
+
+func base0(base []float32, i int) float32 {
+	if base == nil {
+		return 7
+	}
+	return base[i]
+}
+
+func TestRowsAndCols(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	data := randoms(r, 1<<16)
+	ptr := func(n int) *float32 { return &data[r.IntN(len(data)-n)] }
+	for _, tc := range []struct{ nseg, clen, ldb, boff, ldc int }{
+		{1, 1, 64, 0, 64}, {3, 5, 70, 3, 64}, {16, 64, 128, 64, 200}, {4, 128, 64, 0, 64}, {196, 1, 64, 0, 71},
+	} {
+		for _, accum := range []bool{false, true} {
+			a, b := make([]*float32, tc.nseg*TileRows), make([]*float32, tc.nseg)
+			for i := range a {
+				a[i] = ptr(tc.clen)
+			}
+			for i := range b {
+				b[i] = ptr((tc.clen-1)*tc.ldb + tc.boff + TileCols)
+			}
+			c := make([]float32, TileRows*tc.ldc)
+			for i := range c {
+				c[i] = 7
+			}
+			var base []float32
+			if accum {
+				base = randoms(r, len(c))
+				copy(c, base)
+			}
+			want := naiveRows(a, b, tc.ldb, tc.clen, tc.boff)
+			Rows(a, b, tc.ldb, tc.clen, tc.boff, c, tc.ldc, accum)
+			checkTile(t, "Rows", c, base, tc.ldc, want, tc.nseg*tc.clen)
+			if accum {
+				continue
+			}
+			g := make([]float32, len(c))
+			for i := range g {
+				g[i] = 7
+			}
+			rowsGo(a, b, tc.ldb, tc.clen, tc.boff, g, tc.ldc, false)
+			checkTile(t, "rowsGo", g, nil, tc.ldc, want, tc.nseg*tc.clen)
+			again := make([]float32, len(c))
+			Rows(a, b, tc.ldb, tc.clen, tc.boff, again, tc.ldc, false)
+			for i := range again {
+				if again[i] != c[i] && i%tc.ldc < TileCols {
+					t.Fatalf("Rows is not deterministic at %d", i)
+				}
+			}
+		}
+	}
+	for _, tc := range []struct{ k, aoff, boff, ldc int }{{1, 0, 0, 64}, {7, 2, 5, 64}, {3136, 0, 64, 128}, {12544, 1, 0, 65}} {
+		for _, accum := range []bool{false, true} {
+			a, b := make([]*float32, tc.k), make([]*float32, tc.k)
+			for i := range a {
+				a[i], b[i] = ptr(tc.aoff+TileRows), ptr(tc.boff+TileCols)
+			}
+			c := make([]float32, TileRows*tc.ldc)
+			for i := range c {
+				c[i] = 7
+			}
+			var base []float32
+			if accum {
+				base = randoms(r, len(c))
+				copy(c, base)
+			}
+			want := naiveCols(a, b, tc.aoff, tc.boff)
+			Cols(a, b, tc.aoff, tc.boff, c, tc.ldc, accum)
+			checkTile(t, "Cols", c, base, tc.ldc, want, tc.k)
+			if !accum {
+				g := make([]float32, len(c))
+				for i := range g {
+					g[i] = 7
+				}
+				colsGo(a, b, tc.aoff, tc.boff, g, tc.ldc, false)
+				checkTile(t, "colsGo", g, nil, tc.ldc, want, tc.k)
+			}
+		}
+	}
+}
+
+// BenchmarkRows times a tile of a 4x4 convolution over 64 channels (1024 terms), with
+// the kernel's 256 KiB of weights shared by every tile, as in a convolution.
+func BenchmarkRows(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	img, w := randoms(r, 64*16*16*64), randoms(r, 16*64*128)
+	const nseg, clen = 16, 64
+	a, bp := make([]*float32, nseg*TileRows), make([]*float32, nseg)
+	c := make([]float32, TileRows*TileCols)
+	for s := range nseg {
+		bp[s] = &w[s*clen*128]
+		for rr := range TileRows {
+			a[s*TileRows+rr] = &img[(rr*2*16+s)*64]
+		}
+	}
+	for b.Loop() {
+		Rows(a, bp, 128, clen, 0, c, TileCols, false)
+	}
+	b.ReportMetric(2*float64(TileRows*TileCols*nseg*clen)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// BenchmarkCols times a weight-gradient tile: 3136 terms, B rows from an image.
+func BenchmarkCols(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	img, dy := randoms(r, 64*14*14*64), randoms(r, 64*7*7*128)
+	const k = 3136
+	a, bp := make([]*float32, k), make([]*float32, k)
+	for q := range k {
+		a[q], bp[q] = &dy[q*128], &img[(q/49)*14*14*64+((q%49)/7)*2*14*64+(q%7)*2*64]
+	}
+	c := make([]float32, TileRows*TileCols)
+	for b.Loop() {
+		Cols(a, bp, 0, 0, c, TileCols, false)
+	}
+	b.ReportMetric(2*float64(TileRows*TileCols*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
