@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/internal/testutil"
+	_ "github.com/gankit/gankit/internal/vjp" // exact convolution gradients (input dilation included)
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -112,15 +113,17 @@ func TestConvFloat32AndItsGradients(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct {
-		x, k        []int // NHWC input, HWIO kernel
-		stride, pad int
+		x, k              []int // NHWC input, HWIO kernel
+		stride, pad, idil int   // idil 2: a transposed convolution
 	}{
-		{[]int{3, 10, 10, 64}, []int{4, 4, 64, 128}, 2, 1}, // DCGAN D's second conv
-		{[]int{3, 12, 12, 1}, []int{4, 4, 1, 64}, 2, 1},    // D's first conv
-		{[]int{2, 7, 7, 128}, []int{2, 2, 128, 64}, 1, 0},  // G's sub-pixel nearest conv
-		{[]int{2, 9, 9, 64}, []int{3, 3, 64, 1}, 1, 1},     // G's last conv
-		{[]int{2, 5, 6, 70}, []int{3, 3, 70, 6}, 1, 1},     // odd widths
-		{[]int{1, 7, 7, 3}, []int{3, 3, 3, 130}, 2, 1},
+		{[]int{3, 10, 10, 64}, []int{4, 4, 64, 128}, 2, 1, 1}, // DCGAN D's second conv
+		{[]int{3, 12, 12, 1}, []int{4, 4, 1, 64}, 2, 1, 1},    // D's first conv
+		{[]int{2, 7, 7, 128}, []int{2, 2, 128, 64}, 1, 0, 1},  // G's sub-pixel nearest conv
+		{[]int{2, 9, 9, 64}, []int{3, 3, 64, 1}, 1, 1, 1},     // G's last conv
+		{[]int{2, 5, 6, 70}, []int{3, 3, 70, 6}, 1, 1, 1},     // odd widths
+		{[]int{1, 7, 7, 3}, []int{3, 3, 3, 130}, 2, 1, 1},
+		{[]int{2, 4, 4, 128}, []int{4, 4, 128, 64}, 1, 2, 2}, // G's transposed convs
+		{[]int{2, 5, 5, 64}, []int{4, 4, 64, 1}, 1, 2, 2},
 	}
 	for _, name := range backend.TestBackends() {
 		b, err := backend.New(name)
@@ -129,7 +132,7 @@ func TestConvFloat32AndItsGradients(t *testing.T) {
 		}
 		r := rand.New(rand.NewPCG(5, 6))
 		for _, tc := range cases {
-			label := fmt.Sprintf("%s x%v k%v s%d p%d", name, tc.x, tc.k, tc.stride, tc.pad)
+			label := fmt.Sprintf("%s x%v k%v s%d p%d idil%d", name, tc.x, tc.k, tc.stride, tc.pad, tc.idil)
 			f := func(x, w, dy *Node) []*Node {
 				axes := backends.ConvolveAxesConfig{
 					InputBatch: 0, InputSpatial: []int{1, 2}, InputChannels: 3,
@@ -137,14 +140,14 @@ func TestConvFloat32AndItsGradients(t *testing.T) {
 					OutputBatch: 0, OutputSpatial: []int{1, 2}, OutputChannels: 3,
 				}
 				p := [2]int{tc.pad, tc.pad}
-				y := ConvGeneral(x, w, axes, []int{tc.stride, tc.stride}, [][2]int{p, p}, nil, nil, 1, 1)
+				y := ConvGeneral(x, w, axes, []int{tc.stride, tc.stride}, [][2]int{p, p}, []int{tc.idil, tc.idil}, nil, 1, 1)
 				grads := Gradient(ReduceAllSum(Mul(y, dy)), x, w)
 				return []*Node{y, grads[0], grads[1]}
 			}
 			// Output shape, for the random output gradient.
 			var oh, ow int
-			oh = (tc.x[1]+2*tc.pad-tc.k[0])/tc.stride + 1
-			ow = (tc.x[2]+2*tc.pad-tc.k[1])/tc.stride + 1
+			oh = ((tc.x[1]-1)*tc.idil+1+2*tc.pad-tc.k[0])/tc.stride + 1
+			ow = ((tc.x[2]-1)*tc.idil+1+2*tc.pad-tc.k[1])/tc.stride + 1
 			x := testutil.Normal(r, true, tc.x...)
 			w := testutil.Normal(r, true, tc.k...)
 			dy := testutil.Normal(r, true, tc.x[0], oh, ow, tc.k[3])

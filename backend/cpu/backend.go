@@ -22,8 +22,9 @@ type Backend struct {
 	cache map[string]*delegated // one-op executables by op signature
 	final bool
 
-	opTimes *opTimes // per-op time, when $GANKIT_CPU_OPTIMES names a file
-	scratch scratch  // kernels' temporary buffers
+	opTimes *opTimes   // per-op time, when $GANKIT_CPU_OPTIMES names a file
+	scratch scratch    // kernels' temporary buffers
+	buffers bufferPool // freed buffers, for reuse
 
 	noFusion bool // $GANKIT_CPU_NOFUSE set: run elementwise ops one by one (for comparisons)
 }
@@ -63,6 +64,7 @@ func (b *Backend) Finalize() {
 		d.exec.Finalize()
 	}
 	b.cache = nil
+	b.buffers.drain(func(buf backends.Buffer) { _ = b.inner.BufferFinalize(buf) })
 	b.final = true
 	b.inner.Finalize()
 }
@@ -74,7 +76,27 @@ func (b *Backend) Builder(name string) backends.Builder {
 }
 
 // The data interface is the pure-Go backend's.
-func (b *Backend) BufferFinalize(buf backends.Buffer) error { return b.inner.BufferFinalize(buf) }
+func (b *Backend) BufferFinalize(buf backends.Buffer) error {
+	b.recycle(buf)
+	return nil
+}
+
+// newBuffer returns a buffer of shape s, reused when one is free, and its flat data.
+func (b *Backend) newBuffer(s shapes.Shape) (backends.Buffer, any, error) {
+	if buf := b.buffers.get(s); buf != nil {
+		flat, err := b.inner.BufferData(buf)
+		return buf, flat, err
+	}
+	return b.inner.NewSharedBuffer(0, s)
+}
+
+// recycle takes back a buffer no one uses any more.
+func (b *Backend) recycle(buf backends.Buffer) {
+	s, err := b.inner.BufferShape(buf)
+	if err != nil || !b.buffers.put(s, buf) {
+		_ = b.inner.BufferFinalize(buf)
+	}
+}
 func (b *Backend) BufferShape(buf backends.Buffer) (shapes.Shape, error) {
 	return b.inner.BufferShape(buf)
 }

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"runtime"
+	"unsafe"
 
 	"github.com/gankit/gankit/backend/cpu/igemm"
 	"github.com/gankit/gankit/backend/cpu/internal/parallel"
@@ -22,6 +23,11 @@ import (
 //
 // Either way no patch matrix is built and every output value is summed by one kernel
 // call in a fixed order: deterministic.
+
+// colsPreference favours the cols plan over a rows plan of about the same cost:
+// measured on weight gradients, rows pays for its channels-last copy and its short
+// output rows more than its count says.
+const colsPreference = 1.5
 
 // maxIndirectWaste bounds the padded multiply-adds over the real ones.
 const maxIndirectWaste = 8
@@ -69,10 +75,12 @@ func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32)
 	if g.xC != 1 { // the channels-last copy, counted like im2col's copies in shiftPlan
 		rowsCost += 16 * f(g.n*g.in[0]*g.in[1]*g.c)
 	}
-	colsOK := g.idil == [2]int{1, 1} && g.xN == 1 && g.n%igemm.TileCols == 0
+	colsOK := g.xN == 1 && g.n%igemm.TileCols == 0
 	colsCost := f(roundUp(g.cout, igemm.TileRows)) * f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c)
 	switch {
-	case colsOK && colsCost <= rowsCost && colsCost <= maxIndirectWaste*real:
+	case g.dotOK() && g.xC == 1:
+		return true, rowsConv(b, ar, g, x, w, y)
+	case colsOK && colsCost <= colsPreference*rowsCost && colsCost <= maxIndirectWaste*real:
 		return true, colsConv(b, ar, g, x, w, y)
 	case rowsCost <= maxIndirectWaste*real:
 		if g.xC != 1 {
@@ -91,6 +99,10 @@ const (
 	rowsChunk = 64
 )
 
+// dotOK says whether the rows plan runs as dot products: one output channel, and
+// input channels in whole igemm.DotLanes.
+func (g convGeom) dotOK() bool { return g.cout == 1 && g.c%igemm.DotLanes == 0 }
+
 // rowsConv is the rows plan, one phase of the input dilation at a time (see
 // convInto). x must have its channels contiguous.
 func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
@@ -98,6 +110,10 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 	zero := ar.zeros(g.c)
 	coutP := roundUp(g.cout, tc)
 	chunks := (g.c + rowsChunk - 1) / rowsChunk
+	dot := g.dotOK()
+	if dot { // one output channel: igemm.Dot over whole channel runs
+		chunks = 1
+	}
 	for _, ph := range g.phases() {
 		rows := g.n * len(ph.o[0]) * len(ph.o[1])
 		taps := len(ph.k[0]) * len(ph.k[1])
@@ -122,6 +138,9 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 		bt := b.scratch.ptrs(nseg)
 		ldb := g.wI
 		direct := g.wO == 1 && g.cout%tc == 0
+		if dot {
+			direct, coutP = g.wI == 1, 1
+		}
 		var wp []float32
 		if !direct {
 			ldb = coutP
@@ -188,6 +207,20 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 						}
 					}
 				}
+				if dot {
+					var out [tr]float32
+					for tl := first; tl < last; tl++ {
+						igemm.Dot(a[(tl-first)*nseg*tr:(tl-first+1)*nseg*tr], bt[:nseg], g.c, out[:])
+						r0 := tl * tr
+						if rows >= tr {
+							r0 = min(r0, rows-tr)
+						}
+						for i := range min(tr, rows-r0) {
+							y[outBase(r0+i)] = out[i]
+						}
+					}
+					continue
+				}
 				for c0 := 0; c0 < g.cout; c0 += tc {
 					// Few channels: several taps per call (a call's weights still fit
 					// a chunk), else one segment per call.
@@ -237,8 +270,9 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 // every output-channel tile uses them.
 const colsChunk = 32
 
-// colsConv is the cols plan: no input dilation, and the batch (n) contiguous in x in
-// whole tiles.
+// colsConv is the cols plan: the batch (n) contiguous in x, in whole tiles. Each
+// output position sums only the (tap, channel) terms that land on input pixels, so
+// padding and the gaps of an input dilation cost nothing.
 func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
 	const tr, tc = igemm.TileRows, igemm.TileCols
 	taps := g.k[0] * g.k[1]
@@ -246,7 +280,8 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 	// A: for each (input channel, tap) the run of output channels, from W or, when
 	// they are not contiguous or fewer than a tile, from a padded copy.
 	packed := g.wO != 1 || g.cout < tr
-	aw, coutA := w, g.cout
+	coutA := g.cout
+	var aw []float32
 	if packed {
 		coutA = max(g.cout, tr)
 		aw = ar.zeros(q * coutA)
@@ -259,57 +294,66 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 			}
 		}
 	}
-	at := b.scratch.ptrs(q)
-	for c := range g.c {
-		for t := range taps {
-			if packed {
-				at[c*taps+t] = &aw[(c*taps+t)*coutA]
-			} else {
-				at[c*taps+t] = &w[(t/g.k[1])*g.wS[0]+(t%g.k[1])*g.wS[1]+c*g.wI]
-			}
-		}
+	// Element offsets of A's runs: channel, then tap along each axis.
+	aBase, aC, aK := unsafe.Pointer(&w[0]), g.wI, g.wS
+	if packed {
+		aBase, aC, aK = unsafe.Pointer(&aw[0]), taps*coutA, [2]int{g.k[1] * coutA, coutA}
 	}
-	zero := ar.zeros(tc)
+	xBase := unsafe.Pointer(&x[0])
 	src0, src1 := g.sourceTable(0, seq(g.o[0]), seq(g.k[0])), g.sourceTable(1, seq(g.o[1]), seq(g.k[1]))
 	coTiles := (coutA + tr - 1) / tr
 	outs := g.o[0] * g.o[1]
 	nb := g.n / tc
 	items := outs * nb // (output position, batch block) pairs
 	workers := min(runtime.GOMAXPROCS(0), items)
-	bt := b.scratch.ptrs(items * q)
+	at, bt := b.scratch.ptrs(workers*colsChunk), b.scratch.ptrs(workers*colsChunk)
+	terms := make([]colsTerms, items)
 	tbuf := ar.get(items * coTiles * tr * tc)
-	// Each worker takes a fixed run of items and walks the sum a chunk at a time,
+	// Each worker takes a fixed run of items and walks the sums a chunk at a time,
 	// every item and output-channel tile using the chunk's rows of W (and nearby
 	// rows of x) while they are in L1: W and x are read from memory about once.
-	err := parallel.Workers(items, workers, func(_, it0, it1 int) error {
+	// A chunk's pointers are made just before its products.
+	err := parallel.Workers(items, workers, func(wid, it0, it1 int) error {
+		atab, btab := at[wid*colsChunk:(wid+1)*colsChunk], bt[wid*colsChunk:(wid+1)*colsChunk]
+		longest := 0
 		for it := it0; it < it1; it++ {
-			o, n0 := it/nb, (it%nb)*tc
+			o := it / nb
 			o0, o1 := o/g.o[1], o%g.o[1]
-			btab := bt[it*q : (it+1)*q]
-			s0 := src0[o0*g.k[0] : (o0+1)*g.k[0]]
-			s1 := src1[o1*g.k[1] : (o1+1)*g.k[1]]
-			for c := range g.c {
-				t := 0
-				for _, i0 := range s0 {
-					for _, i1 := range s1 {
-						p := &zero[0]
-						if i0 >= 0 && i1 >= 0 {
-							p = &x[c*g.xC+i0*g.xS[0]+i1*g.xS[1]+n0]
-						}
-						btab[c*taps+t] = p
-						t++
-					}
+			tm := &terms[it]
+			tm.n0 = (it % nb) * tc
+			for k, i := range src0[o0*g.k[0] : (o0+1)*g.k[0]] {
+				if i >= 0 {
+					tm.v0 = append(tm.v0, [2]int{k * aK[0], i * g.xS[0]})
 				}
 			}
+			for k, i := range src1[o1*g.k[1] : (o1+1)*g.k[1]] {
+				if i >= 0 {
+					tm.v1 = append(tm.v1, [2]int{k * aK[1], i * g.xS[1]})
+				}
+			}
+			if len(tm.v0) == 0 || len(tm.v1) == 0 {
+				tm.c = g.c // every term on padding: nothing to sum
+			}
+			longest = max(longest, g.c*len(tm.v0)*len(tm.v1))
 		}
-		for q0 := 0; q0 < q; q0 += colsChunk {
-			q1 := min(q, q0+colsChunk)
+		for q0 := 0; q0 < longest; q0 += colsChunk {
 			for it := it0; it < it1; it++ {
-				btab := bt[it*q : (it+1)*q]
+				tm := &terms[it]
+				m := 0
+				for ; m < colsChunk && tm.c < g.c; m++ {
+					// In bounds by construction: valid taps, channels < c.
+					p0, p1 := tm.v0[tm.j0], tm.v1[tm.j1]
+					atab[m] = (*float32)(unsafe.Add(aBase, 4*(tm.c*aC+p0[0]+p1[0])))
+					btab[m] = (*float32)(unsafe.Add(xBase, 4*(tm.c*g.xC+p0[1]+p1[1]+tm.n0)))
+					tm.next()
+				}
+				if m == 0 {
+					continue
+				}
 				tiles := tbuf[it*coTiles*tr*tc:]
 				for ct := range coTiles {
 					co0 := min(ct*tr, coutA-tr)
-					igemm.Cols(at[q0:q1], btab[q0:q1], co0, 0, tiles[ct*tr*tc:], tc, q0 > 0)
+					igemm.Cols(atab[:m], btab[:m], co0, 0, tiles[ct*tr*tc:], tc, q0 > 0)
 				}
 			}
 		}
@@ -317,6 +361,9 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 			o, n0 := it/nb, (it%nb)*tc
 			o0, o1 := o/g.o[1], o%g.o[1]
 			tiles := tbuf[it*coTiles*tr*tc:]
+			if len(terms[it].v0) == 0 || len(terms[it].v1) == 0 { // every term on padding
+				clear(tiles[:coTiles*tr*tc])
+			}
 			for ct := range coTiles {
 				co0 := min(ct*tr, coutA-tr)
 				for r := range tr {
@@ -337,4 +384,25 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 	b.scratch.putPtrs(bt)
 	b.scratch.putPtrs(at)
 	return err
+}
+
+// colsTerms walks one output's sum in the cols plan: input channel c outermost,
+// then the taps on input pixels of each axis, as (A, x) element offsets.
+type colsTerms struct {
+	n0     int // first batch entry of the tile
+	v0, v1 [][2]int
+	c      int // cursor: channel, and positions in v0 and v1
+	j0, j1 int
+}
+
+func (t *colsTerms) next() {
+	if t.j1++; t.j1 < len(t.v1) {
+		return
+	}
+	t.j1 = 0
+	if t.j0++; t.j0 < len(t.v0) {
+		return
+	}
+	t.j0 = 0
+	t.c++
 }

@@ -160,12 +160,12 @@ func flatKernel(out shapes.Shape, body func(b *Backend, in []any, y any) error) 
 			}
 			flats[i] = f
 		}
-		buf, y, err := b.inner.NewSharedBuffer(0, out)
+		buf, y, err := b.newBuffer(out)
 		if err != nil {
 			return nil, err
 		}
 		if err := body(b, flats, y); err != nil {
-			_ = b.inner.BufferFinalize(buf)
+			b.recycle(buf)
 			return nil, err
 		}
 		return []backends.Buffer{buf}, nil
@@ -525,6 +525,9 @@ func concatInto[T gemm.Float](in []any, y []T, outer, row int, widths []int) {
 // [A, B]; other layouts (the gradient of nearest upsampling sums axes 2 and 4 of
 // [N, H, 2, W, 2, C]) accumulate row by row, in input order, on one goroutine.
 func reduceSumKernel(x, out shapes.Shape, axes []int) kernel {
+	if len(axes) == 0 && out.Rank() == 0 { // no axes named: a sum of everything
+		axes = seq(x.Rank())
+	}
 	if len(axes) == 0 {
 		return nil
 	}

@@ -230,7 +230,7 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 			return
 		}
 		if owned[s] {
-			_ = e.backend.inner.BufferFinalize(buf)
+			e.backend.recycle(buf)
 		}
 	}
 	for _, st := range e.steps {
@@ -292,6 +292,15 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 		seen[buf] = true
 		res[i] = buf
 	}
+	// Donated inputs (variables the graph updates) are this execution's to free
+	// once nothing returned shares them.
+	for i := range e.paramSlots {
+		if i < len(donate) && donate[i] && !seen[inputs[i]] {
+			e.backend.recycle(inputs[i])
+			seen[inputs[i]] = true // freed once, even if passed twice
+		}
+	}
+	e.backend.buffers.tick(func(buf backends.Buffer) { _ = e.backend.inner.BufferFinalize(buf) })
 	return res, nil
 }
 
@@ -304,7 +313,7 @@ func (b *Backend) copyBuffer(buf backends.Buffer) (backends.Buffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, dst, err := b.inner.NewSharedBuffer(0, shape)
+	out, dst, err := b.newBuffer(shape)
 	if err != nil {
 		return nil, err
 	}

@@ -276,12 +276,12 @@ func (e *Executable) fusedStep(ms []int) step {
 	n := *root.n
 	n.op = "Fused(" + names + ")"
 	out := root.n.outs[0].shape
-	return step{n: &n, inputs: ext, outs: root.outs, kernel: flatKernel(out, func(_ *Backend, in []any, y any) error {
+	return step{n: &n, inputs: ext, outs: root.outs, kernel: flatKernel(out, func(b *Backend, in []any, y any) error {
 		switch y := y.(type) {
 		case []float32:
-			runFused(prog, in, y)
+			runFused(b, prog, in, y)
 		case []float64:
-			runFused(prog, in, y)
+			runFused(b, prog, in, y)
 		}
 		return nil
 	})}
@@ -296,21 +296,23 @@ func (e *Executable) fusedReduceStep(ms []int, red step) step {
 	prog.blk = max(1, fuseBlock/width) * width // whole rows (so whole channel runs) per block
 	n := *red.n
 	n.op = "FusedReduceSum(" + names + ")"
-	return step{n: &n, inputs: ext, outs: red.outs, kernel: flatKernel(red.n.outs[0].shape, func(_ *Backend, in []any, y any) error {
+	return step{n: &n, inputs: ext, outs: red.outs, kernel: flatKernel(red.n.outs[0].shape, func(b *Backend, in []any, y any) error {
 		switch y := y.(type) {
 		case []float32:
-			runFusedReduce(prog, in, y, rows, width)
+			runFusedReduce(b, prog, in, y, rows, width)
 		case []float64:
-			runFusedReduce(prog, in, y, rows, width)
+			runFusedReduce(b, prog, in, y, rows, width)
 		}
 		return nil
 	})}
 }
 
-func runFused[T gemm.Float](prog fusedProg, in []any, y []T) {
+func runFused[T gemm.Float](b *Backend, prog fusedProg, in []any, y []T) {
 	nblk := (len(y) + prog.blk - 1) / prog.blk
 	parallelFor(nblk, func(lo, hi int) {
-		scr := make([]T, len(prog.instrs)*prog.blk)
+		ar := newArena[T](&b.scratch)
+		defer ar.release()
+		scr := ar.get(len(prog.instrs) * prog.blk)
 		for bi := lo; bi < hi; bi++ {
 			e0, e1 := bi*prog.blk, min(len(y), (bi+1)*prog.blk)
 			evalBlock(prog, in, scr, e0, y[e0:e1])
@@ -322,7 +324,7 @@ func runFused[T gemm.Float](prog fusedProg, in []any, y []T) {
 // takes a fixed range of rows (as reduceInto splits them), computes them a block at
 // a time and adds them in order into its partial sums; the partials are then added
 // in worker order.
-func runFusedReduce[T gemm.Float](prog fusedProg, in []any, y []T, rows, width int) {
+func runFusedReduce[T gemm.Float](b *Backend, prog fusedProg, in []any, y []T, rows, width int) {
 	workers := min(runtime.GOMAXPROCS(0), rows/8)
 	if rows*width < 1<<15 {
 		workers = 1
@@ -332,7 +334,9 @@ func runFusedReduce[T gemm.Float](prog fusedProg, in []any, y []T, rows, width i
 	_ = parallel.Workers(rows, workers, func(wid, lo, hi int) error {
 		acc := partial[wid*width : (wid+1)*width]
 		clear(acc)
-		scr := make([]T, (len(prog.instrs)+1)*prog.blk)
+		ar := newArena[T](&b.scratch)
+		defer ar.release()
+		scr := ar.get((len(prog.instrs) + 1) * prog.blk)
 		val := scr[len(prog.instrs)*prog.blk:]
 		for e0 := lo * width; e0 < hi*width; e0 += prog.blk {
 			dst := val[:min(prog.blk, hi*width-e0)]

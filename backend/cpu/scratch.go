@@ -1,7 +1,11 @@
 package cpu
 
 import (
+	"slices"
 	"sync"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
 )
@@ -92,4 +96,89 @@ func (s *scratch) putPtrs(t []*float32) {
 		s.ptrTables = map[int][][]*float32{}
 	}
 	s.ptrTables[len(t)] = append(s.ptrTables[len(t)], t)
+}
+
+// bufferPool keeps freed buffers by shape for the next step, which asks for the same
+// shapes: unlike the pure-Go backend's own pool (a sync.Pool, emptied by every garbage
+// collection), it holds them across collections, so a training step's tensors are
+// allocated once. A buffer not asked for within poolAge executions is let go (another
+// graph's shapes, say), and at most maxPooled are kept per shape.
+type bufferPool struct {
+	mu    sync.Mutex
+	free  map[string][]pooled
+	epoch int // executions so far
+}
+
+type pooled struct {
+	buf   backends.Buffer
+	epoch int // when it was freed
+}
+
+const (
+	maxPooled = 1024
+	poolAge   = 8
+)
+
+func (p *bufferPool) get(s shapes.Shape) backends.Buffer {
+	key := s.String()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.free[key]
+	if len(l) == 0 {
+		return nil
+	}
+	e := l[len(l)-1]
+	p.free[key] = l[:len(l)-1]
+	return e.buf
+}
+
+// put keeps buf, unless it is already kept (a second finalize) or the shape's list
+// is full; it says whether it kept it.
+func (p *bufferPool) put(s shapes.Shape, buf backends.Buffer) bool {
+	key := s.String()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.free[key]
+	if len(l) >= maxPooled || slices.ContainsFunc(l, func(e pooled) bool { return e.buf == buf }) {
+		return false
+	}
+	if p.free == nil {
+		p.free = map[string][]pooled{}
+	}
+	p.free[key] = append(l, pooled{buf, p.epoch})
+	return true
+}
+
+// tick counts an execution and hands buffers idle for poolAge executions to release.
+func (p *bufferPool) tick(release func(backends.Buffer)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.epoch++
+	for key, l := range p.free {
+		kept := l[:0]
+		for _, e := range l {
+			if p.epoch-e.epoch > poolAge {
+				release(e.buf)
+			} else {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == 0 {
+			delete(p.free, key)
+		} else {
+			p.free[key] = kept
+		}
+	}
+}
+
+// drain hands every kept buffer to release and forgets them.
+func (p *bufferPool) drain(release func(backends.Buffer)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.free {
+		for _, e := range l {
+			release(e.buf)
+		}
+	}
+	p.free = nil
 }

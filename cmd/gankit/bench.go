@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,11 @@ import (
 
 type benchRow struct {
 	train.StepTiming
+	MsMin      float64 `json:"ms_per_it_min"`
+	MsMax      float64 `json:"ms_per_it_max"`
 	TorchMs    float64 `json:"torch_ms_per_it,omitempty"`
+	TorchMin   float64 `json:"torch_ms_per_it_min,omitempty"`
+	TorchMax   float64 `json:"torch_ms_per_it_max,omitempty"`
 	TorchRatio float64 `json:"speedup_vs_torch,omitempty"`
 }
 
@@ -34,6 +39,7 @@ type benchReport struct {
 	BLAS         string     `json:"blas"`
 	Cores        int        `json:"cores"`
 	SGEMMPeak    float64    `json:"sgemm_peak_gflops"`
+	Rounds       int        `json:"rounds"`
 	Rows         []benchRow `json:"rows"`
 	MaxRSSMB     float64    `json:"max_rss_mb"`
 	TorchVersion string     `json:"torch_version,omitempty"`
@@ -42,7 +48,7 @@ type benchReport struct {
 
 func benchCmd() *cobra.Command {
 	var be, batches, ups, torchScript string
-	var iters int
+	var iters, rounds int
 	var asJSON, noTorch bool
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -54,7 +60,9 @@ Prints ms/iteration (median), samples/s, achieved GFLOP/s of model work (counted
 PyTorch does it: 3x G's and 9x D's forward FLOPs) and this machine's measured SGEMM
 peak. When /usr/bin/python3 has torch (apt-get install python3-torch), the same model
 runs in PyTorch in the same invocation, with the same thread count, and the speedup
-is printed.`,
+is printed. Rounds alternate the two (gankit's configurations, then PyTorch's), and
+each figure is the median over rounds, with the range, so that a machine whose speed
+drifts slows both alike.`,
 		Example: `  gankit bench
   gankit bench --batches 64 --iters 20 --json
   gankit bench --batches 64 --upsample nearest --no-torch`,
@@ -65,6 +73,9 @@ is printed.`,
 				return err
 			}
 			rep := benchReport{Backend: b.Name(), BLAS: gemm.Library(), Cores: runtime.GOMAXPROCS(0), SGEMMPeak: sgemmPeak()}
+			if rounds < 1 || iters < 1 {
+				return fmt.Errorf("--rounds and --iters must be at least 1")
+			}
 			var bs []int
 			for _, s := range strings.Split(batches, ",") {
 				n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -85,24 +96,62 @@ is printed.`,
 			if !asJSON {
 				fmt.Printf("backend %s, BLAS %s, %d cores, SGEMM peak %.0f GFLOP/s\n", rep.Backend, rep.BLAS, rep.Cores, rep.SGEMMPeak)
 			}
-			for _, up := range variants {
-				for _, n := range bs {
-					cfg, _ := config.FromPreset(config.DefaultPreset)
-					cfg.Model.Upsample, cfg.Train.Batch = up, n
-					t, err := train.BenchStep(b, cfg, shape, 3, iters)
-					if err != nil {
-						return err
+			// Rounds alternate gankit and PyTorch, so that a machine whose speed
+			// drifts (a shared virtual machine) slows both alike; each figure is
+			// the median over rounds of the per-round medians.
+			gk := map[string][]float64{}
+			tk := map[string][]float64{}
+			key := func(up string, n int) string { return fmt.Sprintf("%s/%d", up, n) }
+			torchErr := error(nil)
+			for round := range rounds {
+				for _, up := range variants {
+					for _, n := range bs {
+						cfg, _ := config.FromPreset(config.DefaultPreset)
+						cfg.Model.Upsample, cfg.Train.Batch = up, n
+						t, err := train.BenchStep(b, cfg, shape, 3, iters)
+						if err != nil {
+							return err
+						}
+						gk[key(up, n)] = append(gk[key(up, n)], t.MsPerIt)
+						if round == 0 {
+							rep.Rows = append(rep.Rows, benchRow{StepTiming: t})
+						}
 					}
-					rep.Rows = append(rep.Rows, benchRow{StepTiming: t})
-					if !asJSON {
-						fmt.Printf("gankit  %s\n", t)
+				}
+				if !noTorch && torchErr == nil {
+					var rows []torchRow
+					rows, torchErr = runTorch(torchScript, rep.Cores, batches, strings.Join(variants, ","), iters)
+					for _, r := range rows {
+						tk[key(r.Upsample, r.Batch)] = append(tk[key(r.Upsample, r.Batch)], r.Ms)
+						rep.TorchVersion, rep.TorchRSSMB = r.Torch, max(rep.TorchRSSMB, r.RSS)
 					}
 				}
 			}
+			rep.Rounds = rounds
+			for i := range rep.Rows {
+				r := &rep.Rows[i]
+				ms := gk[key(r.Upsample, r.Batch)]
+				r.MsPerIt, r.MsMin, r.MsMax = median(ms), slices.Min(ms), slices.Max(ms)
+				sec := r.MsPerIt / 1e3
+				r.Samples, r.GFLOPs = float64(r.Batch)/sec, r.ModelGF/sec
+				if t := tk[key(r.Upsample, r.Batch)]; len(t) > 0 {
+					r.TorchMs, r.TorchMin, r.TorchMax = median(t), slices.Min(t), slices.Max(t)
+					r.TorchRatio = r.TorchMs / r.MsPerIt
+				}
+			}
 			rep.MaxRSSMB = maxRSSMB()
-			if !noTorch {
-				if err := runTorch(&rep, torchScript, batches, strings.Join(variants, ","), iters, asJSON); err != nil && !asJSON {
-					fmt.Printf("PyTorch reference not run: %v\n", err)
+			if !asJSON {
+				for _, r := range rep.Rows {
+					fmt.Printf("gankit  %s   (%.1f-%.1f over %d rounds)\n", r.StepTiming, r.MsMin, r.MsMax, rounds)
+				}
+				for _, r := range rep.Rows {
+					if r.TorchMs > 0 {
+						fmt.Printf("torch   %-10s batch %4d  %9.2f ms/it  %8.0f samples/s  (%.1f-%.1f)  -> gankit is %.2fx PyTorch %s\n",
+							r.Upsample, r.Batch, r.TorchMs, float64(r.Batch)/r.TorchMs*1e3, r.TorchMin, r.TorchMax, r.TorchRatio, rep.TorchVersion)
+					}
+				}
+				if torchErr != nil {
+					fmt.Printf("PyTorch reference not run: %v\n", torchErr)
 				}
 			}
 			if asJSON {
@@ -123,6 +172,7 @@ is printed.`,
 	fl.StringVar(&batches, "batches", "16,64,128", "batch sizes")
 	fl.StringVar(&ups, "upsample", nets.UpTransposed+","+nets.UpNearest, "upsampling variants to time")
 	fl.IntVar(&iters, "iters", 10, "timed iterations per configuration (after 3 warm-up ones)")
+	fl.IntVar(&rounds, "rounds", 3, "rounds, each timing every configuration in gankit and then in PyTorch")
 	fl.BoolVar(&asJSON, "json", false, "print one JSON document")
 	fl.BoolVar(&noTorch, "no-torch", false, "skip the PyTorch reference")
 	fl.StringVar(&torchScript, "torch-script", filepath.Join("scripts", "reference", "torch_dcgan_bench.py"), "the PyTorch reference script")
@@ -164,41 +214,44 @@ func maxRSSMB() float64 {
 	return 0
 }
 
-func runTorch(rep *benchReport, script, batches, variants string, iters int, quiet bool) error {
+// torchRow is one line of the PyTorch script's output.
+type torchRow struct {
+	Torch    string  `json:"torch"`
+	Upsample string  `json:"upsample"`
+	Batch    int     `json:"batch"`
+	Ms       float64 `json:"ms_per_it"`
+	RSS      float64 `json:"max_rss_mb"`
+}
+
+// runTorch runs the PyTorch reference once over every configuration.
+func runTorch(script string, threads int, batches, variants string, iters int) ([]torchRow, error) {
 	if _, err := os.Stat(script); err != nil {
-		return fmt.Errorf("script %s: %w (run from the repository root or pass --torch-script)", script, err)
+		return nil, fmt.Errorf("script %s: %w (run from the repository root or pass --torch-script)", script, err)
 	}
 	py := "/usr/bin/python3"
 	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
-		return fmt.Errorf("%s cannot import torch (apt-get install python3-torch)", py)
+		return nil, fmt.Errorf("%s cannot import torch (apt-get install python3-torch)", py)
 	}
-	out, err := exec.Command(py, script, strconv.Itoa(rep.Cores), batches, strconv.Itoa(iters), variants).Output()
+	out, err := exec.Command(py, script, strconv.Itoa(threads), batches, strconv.Itoa(iters), variants).Output()
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", py, script, err)
+		return nil, fmt.Errorf("%s %s: %w", py, script, err)
 	}
+	var rows []torchRow
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
-		var row struct {
-			Torch    string  `json:"torch"`
-			Upsample string  `json:"upsample"`
-			Batch    int     `json:"batch"`
-			Ms       float64 `json:"ms_per_it"`
-			RSS      float64 `json:"max_rss_mb"`
-		}
-		if json.Unmarshal(sc.Bytes(), &row) != nil {
-			continue
-		}
-		rep.TorchVersion, rep.TorchRSSMB = row.Torch, max(rep.TorchRSSMB, row.RSS)
-		for i := range rep.Rows {
-			r := &rep.Rows[i]
-			if r.Batch == row.Batch && r.Upsample == row.Upsample {
-				r.TorchMs, r.TorchRatio = row.Ms, row.Ms/r.MsPerIt
-				if !quiet {
-					fmt.Printf("torch   %-10s batch %4d  %9.2f ms/it  %8.0f samples/s  -> gankit is %.2fx PyTorch %s\n",
-						row.Upsample, row.Batch, row.Ms, float64(row.Batch)/row.Ms*1e3, r.TorchRatio, row.Torch)
-				}
-			}
+		var row torchRow
+		if json.Unmarshal(sc.Bytes(), &row) == nil && row.Batch > 0 {
+			rows = append(rows, row)
 		}
 	}
-	return nil
+	return rows, nil
+}
+
+// median of values (not empty).
+func median(v []float64) float64 {
+	s := slices.Sorted(slices.Values(v))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -52,6 +52,49 @@ func Cols(a, b []*float32, aoff, boff int, c []float32, ldc int, accumulate bool
 	colsGo(a, b, aoff, boff, c, ldc, accumulate)
 }
 
+// DotLanes is the multiple of channels Dot takes.
+const DotLanes = 16
+
+// Dot computes, for s < len(b) segments and i < clen (a multiple of DotLanes),
+//
+//	out[r] = sum A[s][r][i] * B[s][i],  r < TileRows,
+//
+// where A[s][r] = a[s*TileRows+r] and B[s] = b[s]: a convolution with one output
+// channel. Each sum runs in DotLanes interleaved partial sums, added in a fixed order.
+func Dot(a, b []*float32, clen int, out []float32) {
+	if len(b) == 0 || clen == 0 || clen%DotLanes != 0 || len(a) < len(b)*TileRows || len(out) < TileRows {
+		panic("igemm.Dot: tables, length or output wrong")
+	}
+	if hasIndirect {
+		dot6(&a[0], &b[0], len(b), clen, &out[0])
+		return
+	}
+	dotGo(a, b, clen, out)
+}
+
+// dotGo is Dot in Go, in the assembly's order of operations.
+func dotGo(a, b []*float32, clen int, out []float32) {
+	for r := range TileRows {
+		var lane [DotLanes]float32
+		for s := range b {
+			for i := 0; i < clen; i += DotLanes {
+				for l := range lane {
+					lane[l] = fma32(at(a[s*TileRows+r], i+l), at(b[s], i+l), lane[l])
+				}
+			}
+		}
+		// 16 -> 8 -> 4 lanes by halves, then pairs (1,0),(3,2) swapped: as the
+		// assembly's extract/permute steps.
+		for w := 8; w >= 4; w /= 2 {
+			for l := range w {
+				lane[l] += lane[l+w]
+			}
+		}
+		lane[0], lane[1] = lane[0]+lane[2], lane[1]+lane[3]
+		out[r] = lane[0] + lane[1]
+	}
+}
+
 func b2int(b bool) int {
 	if b {
 		return 1

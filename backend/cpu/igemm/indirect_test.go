@@ -180,3 +180,34 @@ func BenchmarkCols(b *testing.B) {
 	}
 	b.ReportMetric(2*float64(TileRows*TileCols*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+func TestDot(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	data := randoms(r, 1<<16)
+	for _, tc := range []struct{ nseg, clen int }{{1, 16}, {4, 64}, {16, 32}, {9, 128}} {
+		a, b := make([]*float32, tc.nseg*TileRows), make([]*float32, tc.nseg)
+		for i := range a {
+			a[i] = &data[r.IntN(len(data)-tc.clen)]
+		}
+		for i := range b {
+			b[i] = &data[r.IntN(len(data)-tc.clen)]
+		}
+		var want [TileRows]float64
+		for s := range b {
+			for i := range tc.clen {
+				for rr := range TileRows {
+					want[rr] += float64(at(a[s*TileRows+rr], i)) * float64(at(b[s], i))
+				}
+			}
+		}
+		got, goGot := make([]float32, TileRows), make([]float32, TileRows)
+		Dot(a, b, tc.clen, got)
+		dotGo(a, b, tc.clen, goGot)
+		for rr := range TileRows {
+			tol := 1e-6 * float64(tc.nseg*tc.clen)
+			if math.Abs(float64(got[rr])-want[rr]) > tol || math.Abs(float64(goGot[rr])-want[rr]) > tol {
+				t.Fatalf("nseg %d clen %d row %d: asm %g, Go %g, want %g", tc.nseg, tc.clen, rr, got[rr], goGot[rr], want[rr])
+			}
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gankit/gankit/backend/cpu/igemm"
+)
+
+// geomFor lays out a convolution: x as [n, h, w, c] (or [c, h, w, n] when batchLast,
+// as weight gradients see it), w as [kh, kw, c, cout] and y as [n, oh, ow, cout].
+func geomFor(n, c, cout int, in, k, stride, kdil, idil, padLo, padHi [2]int, batchLast bool) (convGeom, bool) {
+	g := convGeom{n: n, c: c, cout: cout, in: in, k: k, stride: stride, kdil: kdil, idil: idil, padLo: padLo}
+	for i := range 2 {
+		span := (in[i]-1)*idil[i] + 1 + padLo[i] + padHi[i] - (k[i]-1)*kdil[i]
+		if span < 1 {
+			return g, false
+		}
+		g.o[i] = (span-1)/stride[i] + 1
+	}
+	if batchLast {
+		g.xN, g.xS, g.xC = 1, [2]int{in[1] * n, n}, in[0]*in[1]*n
+	} else {
+		g.xC, g.xS, g.xN = 1, [2]int{in[1] * c, c}, in[0]*in[1]*c
+	}
+	g.wO, g.wI, g.wS = 1, cout, [2]int{k[1] * c * cout, c * cout}
+	g.yC, g.yS, g.yN = 1, [2]int{g.o[1] * cout, cout}, g.o[0]*g.o[1]*cout
+	return g, true
+}
+
+// TestIndirectPlansMatchIm2col runs each indirect plan (rows, rows as dot products,
+// cols) on random geometries — strides, paddings, kernel and input dilations,
+// channel counts that fill, straddle and miss the 6x64 tiles — against the im2col
+// path (convInto) on the same float32 values.
+func TestIndirectPlansMatchIm2col(t *testing.T) {
+	if !igemm.Fast() {
+		t.Skip("the indirect kernels run as SIMD only with AVX-512")
+	}
+	b := &Backend{}
+	r := rand.New(rand.NewPCG(7, 8))
+	ri := func(lo, hi int) int { return lo + r.IntN(hi-lo+1) }
+	plans := map[string]int{}
+	for trial := 0; trial < 300; trial++ {
+		batchLast := trial%3 == 2
+		n := ri(1, 9)
+		if batchLast {
+			n = 64 * ri(1, 2)
+		}
+		c := []int{1, 3, 16, 64, 70, 128}[r.IntN(6)]
+		cout := []int{1, 2, 6, 7, 64, 65, 128}[r.IntN(7)]
+		var in, k, stride, kdil, idil, lo, hi [2]int
+		for i := range 2 {
+			in[i], k[i], stride[i], kdil[i], idil[i] = ri(1, 9), ri(1, 4), 1, 1, 1
+			switch r.IntN(4) {
+			case 1:
+				stride[i] = ri(1, 3)
+			case 2:
+				kdil[i] = ri(1, 3)
+			case 3:
+				idil[i] = ri(1, 3)
+			}
+			lo[i], hi[i] = ri(0, k[i]), ri(0, k[i])
+		}
+		g, ok := geomFor(n, c, cout, in, k, stride, kdil, idil, lo, hi, batchLast)
+		if !ok {
+			continue
+		}
+		x := make([]float32, n*in[0]*in[1]*c)
+		w := make([]float32, k[0]*k[1]*c*cout)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		for i := range w {
+			w[i] = float32(r.NormFloat64())
+		}
+		want := make([]float32, n*g.o[0]*g.o[1]*cout)
+		ar := newArena[float32](&b.scratch)
+		if err := convInto(ar, g, x, w, want); err != nil {
+			t.Fatal(err)
+		}
+		run := map[string]func(y []float32) error{}
+		if g.xC == 1 {
+			run["rows"] = func(y []float32) error { return rowsConv(b, ar, g, x, w, y) }
+		}
+		if g.xN == 1 && g.n%igemm.TileCols == 0 {
+			run["cols"] = func(y []float32) error { return colsConv(b, ar, g, x, w, y) }
+		}
+		terms := float64(k[0] * k[1] * c)
+		for name, f := range run {
+			if name == "rows" && g.dotOK() {
+				name = "dot"
+			}
+			plans[name]++
+			got := make([]float32, len(want))
+			for i := range got {
+				got[i] = float32(math.NaN()) // every output must be written
+			}
+			if err := f(got); err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				if d := math.Abs(float64(got[i] - want[i])); !(d <= 1e-5*terms*(1+math.Abs(float64(want[i])))) {
+					t.Fatalf("%s plan, %s: value %d = %g, im2col %g", name, fmt.Sprintf("%+v", g), i, got[i], want[i])
+				}
+			}
+		}
+		ar.release()
+	}
+	for _, p := range []string{"rows", "dot", "cols"} {
+		if plans[p] < 10 {
+			t.Errorf("plan %s ran on %d geometries only", p, plans[p])
+		}
+	}
+	t.Logf("geometries per plan: %v", plans)
+}
