@@ -53,31 +53,45 @@ func pad1D(x []float32, fill float32, lo, hi, interior int) []float32 {
 	return out
 }
 
-func TestGoBackendPadAndReverseMatchPlainLoops(t *testing.T) {
-	b, err := New("go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := []float32{1, 2, 3, 4, 5}
-	for _, p := range []backends.PadAxis{{Start: 2, End: 1}, {Interior: 2}, {Start: -1, End: 2, Interior: 1}, {Start: 1, End: -3, Interior: 3}, {Start: -2, End: -2}} {
-		t.Run(fmt.Sprintf("pad%+v", p), func(t *testing.T) {
-			got := MustExecOnce(b, func(x *Node) *Node {
-				return Pad(x, Scalar(x.Graph(), x.DType(), -7), p)
-			}, x).Value().([]float32)
-			want := pad1D(x, -7, p.Start, p.End, p.Interior)
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("got %v, want %v", got, want)
-			}
-		})
-	}
-	// 2-D: pad axis 1 only, reverse both axes.
-	m := [][]float32{{1, 2, 3}, {4, 5, 6}}
-	got := MustExecOnce(b, func(x *Node) *Node {
-		return Reverse(Pad(x, Scalar(x.Graph(), x.DType(), 0), backends.PadAxis{}, backends.PadAxis{Start: 1, Interior: 1}), 0, 1)
-	}, m).Value().([][]float32)
-	want := [][]float32{{6, 0, 5, 0, 4, 0}, {3, 0, 2, 0, 1, 0}}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("Reverse(Pad(m)) = %v, want %v", got, want)
+// TestPadAndReverseMatchPlainLoops checks Pad (padding, interior padding, cropping)
+// and Reverse on every tested backend: the go backend adds them to simplego, the cpu
+// backend runs them as kernels (cropping delegated).
+func TestPadAndReverseMatchPlainLoops(t *testing.T) {
+	for _, name := range TestBackends() {
+		b, err := New(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := []float32{1, 2, 3, 4, 5}
+		for _, p := range []backends.PadAxis{{Start: 2, End: 1}, {Interior: 2}, {Start: -1, End: 2, Interior: 1}, {Start: 1, End: -3, Interior: 3}, {Start: -2, End: -2}} {
+			t.Run(fmt.Sprintf("%s/pad%+v", name, p), func(t *testing.T) {
+				got := MustExecOnce(b, func(x *Node) *Node {
+					return Pad(x, Scalar(x.Graph(), x.DType(), -7), p)
+				}, x).Value().([]float32)
+				want := pad1D(x, -7, p.Start, p.End, p.Interior)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("got %v, want %v", got, want)
+				}
+			})
+		}
+		// 2-D: pad axis 1 only, reverse both axes.
+		m := [][]float32{{1, 2, 3}, {4, 5, 6}}
+		got := MustExecOnce(b, func(x *Node) *Node {
+			return Reverse(Pad(x, Scalar(x.Graph(), x.DType(), 0), backends.PadAxis{}, backends.PadAxis{Start: 1, Interior: 1}), 0, 1)
+		}, m).Value().([][]float32)
+		want := [][]float32{{6, 0, 5, 0, 4, 0}, {3, 0, 2, 0, 1, 0}}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: Reverse(Pad(m)) = %v, want %v", name, got, want)
+		}
+		// 3-D with padding on every axis, as the sub-pixel kernels' gradients have.
+		c := [][][]float32{{{1, 2}, {3, 4}}}
+		got3 := MustExecOnce(b, func(x *Node) *Node {
+			return Pad(x, Scalar(x.Graph(), x.DType(), 9), backends.PadAxis{Start: 1}, backends.PadAxis{End: 1}, backends.PadAxis{Start: 1, End: 1})
+		}, c).Value().([][][]float32)
+		want3 := [][][]float32{{{9, 9, 9, 9}, {9, 9, 9, 9}, {9, 9, 9, 9}}, {{9, 1, 2, 9}, {9, 3, 4, 9}, {9, 9, 9, 9}}}
+		if fmt.Sprint(got3) != fmt.Sprint(want3) {
+			t.Errorf("%s: 3-D Pad = %v, want %v", name, got3, want3)
+		}
 	}
 }
 

@@ -108,6 +108,8 @@ func elementwiseKernel(n *node) kernel {
 		return sliceKernel(n.inputs[0].shape, out, n.args[1].([]int), n.args[3].([]int))
 	case n.op == "Reverse":
 		return reverseKernel(n.inputs[0].shape, n.args[1].([]int))
+	case n.op == "Pad":
+		return padKernel(n.inputs[0].shape, out, n.args[2].([]backends.PadAxis))
 	case n.op == "Concatenate":
 		ins := make([]shapes.Shape, len(n.inputs))
 		for i, v := range n.inputs {
@@ -414,13 +416,16 @@ func rowOp32(op string, ys, x []float32, ia, da int, z []float32, ib, db int) bo
 
 // walkRows visits the output one innermost row at a time: row start i, the matching
 // offsets in two strided inputs, the row length and the inputs' innermost strides.
+// Axes of size 1 are dropped and neighbours that both inputs step through evenly are
+// merged first, so rows are as long as the layouts allow (a slice of [N, H, 2, W, 2, 1]
+// walks rows of W, not of 1).
 func walkRows(out shapes.Shape, sa, sb []int, row func(i, ia, ib, n, da, db int)) {
-	r := out.Rank()
+	dims, sa, sb := mergeAxes(out.Dimensions, sa, sb)
+	r := len(dims)
 	if r == 0 {
 		row(0, 0, 0, 1, 0, 0)
 		return
 	}
-	dims := out.Dimensions
 	outer := out.Size() / max(dims[r-1], 1)
 	parallelFor(outer, func(lo, hi int) {
 		for o := lo; o < hi; o++ {
@@ -435,6 +440,24 @@ func walkRows(out shapes.Shape, sa, sb []int, row func(i, ia, ib, n, da, db int)
 			row(o*dims[r-1], ia, ib, dims[r-1], sa[r-1], sb[r-1])
 		}
 	})
+}
+
+// mergeAxes drops size-1 axes and merges axis d into d+1 where both stride lists
+// step through them as one axis (sa[d] == sa[d+1]*dims[d+1], likewise sb).
+func mergeAxes(dims, sa, sb []int) ([]int, []int, []int) {
+	var md, ma, mb []int
+	for d := range dims {
+		if dims[d] == 1 {
+			continue
+		}
+		if k := len(md) - 1; k >= 0 && ma[k] == sa[d]*dims[d] && mb[k] == sb[d]*dims[d] {
+			md[k] *= dims[d]
+			ma[k], mb[k] = sa[d], sb[d]
+			continue
+		}
+		md, ma, mb = append(md, dims[d]), append(ma, sa[d]), append(mb, sb[d])
+	}
+	return md, ma, mb
 }
 
 // gatherKernel writes y[i] = x[offset(i)] with per-axis strides st (Transpose, BroadcastInDim).
@@ -470,6 +493,53 @@ func sliceKernel(x, out shapes.Shape, starts, steps []int) kernel {
 		base += starts[i] * xs[i]
 	}
 	return offsetGatherKernel(out, base, st)
+}
+
+// padKernel fills y with the scalar fill value and copies x into it at each axis's
+// start, interior-padded elements apart. Negative padding (cropping) is delegated.
+func padKernel(x, out shapes.Shape, axes []backends.PadAxis) kernel {
+	if x.Rank() == 0 {
+		return nil
+	}
+	ys := strides(out)
+	st := make([]int, x.Rank())
+	base := 0
+	for d := range st {
+		var p backends.PadAxis
+		if d < len(axes) {
+			p = axes[d]
+		}
+		if p.Start < 0 || p.End < 0 || p.Interior < 0 {
+			return nil
+		}
+		st[d] = ys[d] * (p.Interior + 1)
+		base += p.Start * ys[d]
+	}
+	zero := make([]int, x.Rank())
+	return flatKernel(out, func(_ *Backend, in []any, y any) error {
+		switch y := y.(type) {
+		case []float32:
+			padInto(x, in[0].([]float32), in[1].([]float32)[0], y, base, st, zero)
+		case []float64:
+			padInto(x, in[0].([]float64), in[1].([]float64)[0], y, base, st, zero)
+		}
+		return nil
+	})
+}
+
+func padInto[T gemm.Float](xs shapes.Shape, x []T, fill T, y []T, base int, st, zero []int) {
+	for i := range y {
+		y[i] = fill
+	}
+	walkRows(xs, st, zero, func(i, ia, _, n, da, _ int) {
+		if da == 1 {
+			copy(y[base+ia:base+ia+n], x[i:i+n])
+			return
+		}
+		for k, v := range x[i : i+n] {
+			y[base+ia+k*da] = v
+		}
+	})
 }
 
 // reverseKernel: y = x with axes reversed (negative strides from the far end).

@@ -402,9 +402,20 @@ func evalBlock[T gemm.Float](prog fusedProg, in []any, scr []T, e0 int, dst []T)
 						}
 					}
 				} else {
+					// A member's value (a comparison's 0/1, already of type T) or a
+					// float input: a copy, or a fill for a scalar.
 					x, off, st := operand(a, s)
-					for k := range d {
-						d[k] = x[off+k*st]
+					switch st {
+					case 1:
+						copy(d, x[off:off+len(d)])
+					case 0:
+						for k := range d {
+							d[k] = x[off]
+						}
+					default:
+						for k := range d {
+							d[k] = x[off+k*st]
+						}
 					}
 				}
 			case ins.op == "BroadcastInDim":
