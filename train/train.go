@@ -60,6 +60,31 @@ type Result struct {
 	Samples     string
 	SecPerStep  float64 // mean wall time per iteration over this invocation, everything included
 	LastMetrics Metrics
+	Timing      Timing
+}
+
+// Timing splits a run's training loop by where its wall time went.
+type Timing struct {
+	First       time.Duration // the first iteration: it compiles the step's graphs
+	Steps       time.Duration // the other iterations, their waits for data included
+	DataWait    time.Duration // of all iterations: waiting for a batch (reading runs ahead)
+	Logging     time.Duration // reading each step's scalars, metrics.jsonl, the progress bar
+	Samples     time.Duration // sample grids
+	Checkpoints time.Duration
+}
+
+// StepSec is the mean time of an iteration after the first.
+func (t Timing) StepSec(iters int) float64 {
+	if iters < 2 {
+		return t.First.Seconds()
+	}
+	return t.Steps.Seconds() / float64(iters-1)
+}
+
+func (t Timing) String() string {
+	r := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
+	return fmt.Sprintf("first iteration (compiles) %s, other iterations %s (waiting for data %s), logging %s, sample grids %s, checkpoints %s",
+		r(t.First), r(t.Steps), r(t.DataWait), r(t.Logging), r(t.Samples), r(t.Checkpoints))
 }
 
 // Metrics is one line of metrics.jsonl.
@@ -161,17 +186,29 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 	bar := newProgress(opt.Progress, logw, start, cfg.Train.Steps)
 	prefetch := prefetcher(src, cfg.Train.Batch)
 	lastBatch := cfg.Train.Steps*cfg.Train.NCritic - 1
-	fetch := func(k int) ([]float32, error) { return prefetch(k, k < lastBatch) }
+	tm := &res.Timing
+	fetch := func(k int) ([]float32, error) {
+		t := time.Now()
+		defer func() { tm.DataWait += time.Since(t) }()
+		return prefetch(k, k < lastBatch)
+	}
 	latents := func(k int) []float32 {
 		return sample.Latents(cfg.Train.Seed, streamTrainLatents+uint64(k), cfg.Train.Batch, cfg.Model.ZDim)
 	}
 	t0 := time.Now()
 	tLog, sLog := t0, start
 	for i := start; i < cfg.Train.Steps; i++ {
+		ts := time.Now()
 		out, err := step.run(i, fetch, latents)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", i+1, err)
 		}
+		if i == start {
+			tm.First += time.Since(ts)
+		} else {
+			tm.Steps += time.Since(ts)
+		}
+		ts = time.Now()
 		m := Metrics{Step: i + 1, LossD: scalar(out[outLossD]), LossG: scalar(out[outLossG]),
 			DReal: scalar(out[outDReal]), DFake: scalar(out[outDFake]),
 			DAccReal: scalar(out[outAccReal]), DAccFake: scalar(out[outAccFake]),
@@ -192,11 +229,15 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 			res.LastMetrics = m
 			bar.describe(m)
 		}
+		tm.Logging += time.Since(ts)
+		ts = time.Now()
 		if every(i+1, cfg.Train.SampleEvery) || done {
 			if res.Samples, err = writeSamples(gen, cfg, src, opt.RunDir, i+1); err != nil {
 				return nil, err
 			}
 		}
+		tm.Samples += time.Since(ts)
+		ts = time.Now()
 		if every(i+1, cfg.Train.CheckpointEvery) || done {
 			if err := mw.Flush(); err != nil {
 				return nil, err
@@ -205,7 +246,10 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 				return nil, err
 			}
 		}
+		tm.Checkpoints += time.Since(ts)
+		ts = time.Now()
 		bar.add()
+		tm.Logging += time.Since(ts)
 	}
 	bar.finish()
 	res.SecPerStep = time.Since(t0).Seconds() / float64(cfg.Train.Steps-start)

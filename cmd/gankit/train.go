@@ -133,6 +133,8 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	}
 	fmt.Printf("trained steps %d-%d in %s at %.3f s/step (backend %s)\n", res.StartStep+1, res.Steps, res.RunDir,
 		res.SecPerStep, res.Backend)
+	iters := res.Steps - res.StartStep
+	fmt.Printf("time:       %s; %.3f s per iteration after the first\n", res.Timing, res.Timing.StepSec(iters))
 	fmt.Printf("samples:    %s\n", res.Samples)
 	fmt.Printf("checkpoint: %s\n", res.Checkpoint)
 	fmt.Printf("metrics:    %s\n", filepath.Join(res.RunDir, train.MetricsFile))
