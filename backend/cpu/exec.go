@@ -301,6 +301,7 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 		}
 	}
 	e.backend.buffers.tick(func(buf backends.Buffer) { _ = e.backend.inner.BufferFinalize(buf) })
+	e.backend.scratch.tick()
 	return res, nil
 }
 

@@ -10,16 +10,71 @@ import (
 	"github.com/gankit/gankit/backend/cpu/gemm"
 )
 
-// scratch keeps the kernels' temporary buffers (im2col patches, padded copies)
-// between calls, by exact size: a training step asks for the same sizes every time,
-// so after the first step no kernel allocates, and memory stays at what one step's
-// largest kernel holds at once for each size.
+// scratch keeps the kernels' temporary buffers (patches, padded copies, pointer
+// tables) between calls, by exact size: a training step asks for the same sizes every
+// time, so after the first step no kernel allocates, and memory stays at what one
+// step's largest kernel holds at once for each size. Sizes not asked for within
+// poolAge executions are let go (another graph's, say).
 type scratch struct {
-	mu  sync.Mutex
-	f32 map[int][][]float32
-	f64 map[int][][]float64
-	// ptrTables holds the indirect kernels' pointer tables by length.
-	ptrTables map[int][][]*float32
+	mu     sync.Mutex
+	f32    sizedLists[[]float32]
+	f64    sizedLists[[]float64]
+	tables sizedLists[[]*float32] // the indirect kernels' pointer tables
+	epoch  int
+}
+
+// sizedLists are free lists by length, each entry stamped with the epoch it was
+// freed in.
+type sizedLists[V any] map[int][]aged[V]
+
+type aged[V any] struct {
+	v     V
+	epoch int
+}
+
+func (l *sizedLists[V]) get(n int) (V, bool) {
+	var zero V
+	e := (*l)[n]
+	if len(e) == 0 {
+		return zero, false
+	}
+	(*l)[n] = e[:len(e)-1]
+	return e[len(e)-1].v, true
+}
+
+func (l *sizedLists[V]) put(n int, v V, epoch int) {
+	if *l == nil {
+		*l = sizedLists[V]{}
+	}
+	(*l)[n] = append((*l)[n], aged[V]{v, epoch})
+}
+
+// sweep forgets entries freed more than age epochs before epoch.
+func (l sizedLists[V]) sweep(epoch, age int) {
+	for n, e := range l {
+		kept := e[:0]
+		for _, a := range e {
+			if epoch-a.epoch <= age {
+				kept = append(kept, a)
+			}
+		}
+		if len(kept) == 0 {
+			delete(l, n)
+		} else {
+			clear(e[len(kept):]) // drop the references
+			l[n] = kept
+		}
+	}
+}
+
+// tick counts an execution and lets idle buffers go.
+func (s *scratch) tick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.epoch++
+	s.f32.sweep(s.epoch, poolAge)
+	s.f64.sweep(s.epoch, poolAge)
+	s.tables.sweep(s.epoch, poolAge)
 }
 
 // arena hands out scratch buffers for one kernel call and returns them at release.
@@ -30,27 +85,20 @@ type arena[T gemm.Float] struct {
 
 func newArena[T gemm.Float](s *scratch) *arena[T] { return &arena[T]{s: s} }
 
-func freeList[T gemm.Float](s *scratch) *map[int][][]T {
+func freeList[T gemm.Float](s *scratch) *sizedLists[[]T] {
 	var zero T
 	if _, ok := any(zero).(float32); ok {
-		return any(&s.f32).(*map[int][][]T)
+		return any(&s.f32).(*sizedLists[[]T])
 	}
-	return any(&s.f64).(*map[int][][]T)
+	return any(&s.f64).(*sizedLists[[]T])
 }
 
 // get returns a buffer of n values with arbitrary contents.
 func (a *arena[T]) get(n int) []T {
 	a.s.mu.Lock()
-	fl := freeList[T](a.s)
-	if *fl == nil {
-		*fl = map[int][][]T{}
-	}
-	var buf []T
-	if l := (*fl)[n]; len(l) > 0 {
-		buf, (*fl)[n] = l[len(l)-1], l[:len(l)-1]
-	}
+	buf, ok := freeList[T](a.s).get(n)
 	a.s.mu.Unlock()
-	if buf == nil {
+	if !ok {
 		buf = make([]T, n)
 	}
 	a.held = append(a.held, buf)
@@ -69,7 +117,7 @@ func (a *arena[T]) release() {
 	defer a.s.mu.Unlock()
 	fl := freeList[T](a.s)
 	for _, b := range a.held {
-		(*fl)[len(b)] = append((*fl)[len(b)], b)
+		fl.put(len(b), b, a.s.epoch)
 	}
 	a.held = nil
 }
@@ -79,9 +127,7 @@ func (a *arena[T]) release() {
 func (s *scratch) ptrs(n int) []*float32 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if l := s.ptrTables[n]; len(l) > 0 {
-		t := l[len(l)-1]
-		s.ptrTables[n] = l[:len(l)-1]
+	if t, ok := s.tables.get(n); ok {
 		return t
 	}
 	return make([]*float32, n)
@@ -92,10 +138,7 @@ func (s *scratch) putPtrs(t []*float32) {
 	clear(t)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ptrTables == nil {
-		s.ptrTables = map[int][][]*float32{}
-	}
-	s.ptrTables[len(t)] = append(s.ptrTables[len(t)], t)
+	s.tables.put(len(t), t, s.epoch)
 }
 
 // bufferPool keeps freed buffers by shape for the next step, which asks for the same
