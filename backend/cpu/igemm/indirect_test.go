@@ -63,6 +63,20 @@ func checkTile(t *testing.T, name string, c, base []float32, ldc int, want [Tile
 	}
 }
 
+// newTile returns a tile of rows ldc apart filled with 7s (to see stray writes) or,
+// to accumulate onto, with random values, which base copies.
+func newTile(r *rand.Rand, ldc int, accumulate bool) (c, base []float32) {
+	c = make([]float32, TileRows*ldc)
+	for i := range c {
+		c[i] = 7
+	}
+	if accumulate {
+		base = randoms(r, len(c))
+		copy(c, base)
+	}
+	return c, base
+}
+
 func base0(base []float32, i int) float32 {
 	if base == nil {
 		return 7
@@ -85,25 +99,14 @@ func TestRowsAndCols(t *testing.T) {
 			for i := range b {
 				b[i] = ptr((tc.clen-1)*tc.ldb + tc.boff + TileCols)
 			}
-			c := make([]float32, TileRows*tc.ldc)
-			for i := range c {
-				c[i] = 7
-			}
-			var base []float32
-			if accum {
-				base = randoms(r, len(c))
-				copy(c, base)
-			}
+			c, base := newTile(r, tc.ldc, accum)
 			want := naiveRows(a, b, tc.ldb, tc.clen, tc.boff)
 			Rows(a, b, tc.ldb, tc.clen, tc.boff, c, tc.ldc, accum)
 			checkTile(t, "Rows", c, base, tc.ldc, want, tc.nseg*tc.clen)
 			if accum {
 				continue
 			}
-			g := make([]float32, len(c))
-			for i := range g {
-				g[i] = 7
-			}
+			g, _ := newTile(r, tc.ldc, false)
 			rowsGo(a, b, tc.ldb, tc.clen, tc.boff, g, tc.ldc, false)
 			checkTile(t, "rowsGo", g, nil, tc.ldc, want, tc.nseg*tc.clen)
 			again := make([]float32, len(c))
@@ -121,23 +124,12 @@ func TestRowsAndCols(t *testing.T) {
 			for i := range a {
 				a[i], b[i] = ptr(tc.aoff+TileRows), ptr(tc.boff+TileCols)
 			}
-			c := make([]float32, TileRows*tc.ldc)
-			for i := range c {
-				c[i] = 7
-			}
-			var base []float32
-			if accum {
-				base = randoms(r, len(c))
-				copy(c, base)
-			}
+			c, base := newTile(r, tc.ldc, accum)
 			want := naiveCols(a, b, tc.aoff, tc.boff)
 			Cols(a, b, tc.aoff, tc.boff, c, tc.ldc, accum)
 			checkTile(t, "Cols", c, base, tc.ldc, want, tc.k)
 			if !accum {
-				g := make([]float32, len(c))
-				for i := range g {
-					g[i] = 7
-				}
+				g, _ := newTile(r, tc.ldc, false)
 				colsGo(a, b, tc.aoff, tc.boff, g, tc.ldc, false)
 				checkTile(t, "colsGo", g, nil, tc.ldc, want, tc.k)
 			}
