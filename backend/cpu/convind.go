@@ -174,7 +174,7 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 		workers := min(runtime.GOMAXPROCS(0), groups)
 		at := b.scratch.ptrs(workers * rowsGroup * nseg * tr)
 		tbuf := ar.get(workers * rowsGroup * tr * tc)
-		err := parallel.Workers(groups, workers, func(wid, g0, g1 int) error {
+		err := parallel.Dynamic(groups, 1, workers, func(wid, g0, g1 int) error {
 			a := at[wid*rowsGroup*nseg*tr : (wid+1)*rowsGroup*nseg*tr]
 			tileBuf := tbuf[wid*rowsGroup*tr*tc : (wid+1)*rowsGroup*tr*tc]
 			for gi := g0; gi < g1; gi++ {
