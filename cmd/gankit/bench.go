@@ -31,7 +31,7 @@ type benchRow struct {
 	TorchMs    float64 `json:"torch_ms_per_it,omitempty"`
 	TorchMin   float64 `json:"torch_ms_per_it_min,omitempty"`
 	TorchMax   float64 `json:"torch_ms_per_it_max,omitempty"`
-	TorchRatio float64 `json:"speedup_vs_torch,omitempty"`
+	TorchRatio float64 `json:"speedup_vs_torch,omitempty"` // median over rounds of the paired ratios
 }
 
 type benchReport struct {
@@ -60,19 +60,15 @@ Prints ms/iteration (median), samples/s, achieved GFLOP/s of model work (counted
 PyTorch does it: 3x G's and 9x D's forward FLOPs) and this machine's measured SGEMM
 peak. When /usr/bin/python3 has torch (apt-get install python3-torch), the same model
 runs in PyTorch in the same invocation, with the same thread count, and the speedup
-is printed. Rounds alternate the two (gankit's configurations, then PyTorch's), and
-each figure is the median over rounds, with the range, so that a machine whose speed
-drifts slows both alike.`,
+is printed. Each round times every configuration in gankit and then at once in
+PyTorch; times are medians over rounds (with the range), and the speedup is the
+median over rounds of the back-to-back ratios, so that a machine whose speed drifts
+(a shared virtual machine) weighs on both alike.`,
 		Example: `  gankit bench
   gankit bench --batches 64 --iters 20 --json
   gankit bench --batches 64 --upsample nearest --no-torch`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			b, err := backend.New(backend.Resolve(be))
-			if err != nil {
-				return err
-			}
-			rep := benchReport{Backend: b.Name(), BLAS: gemm.Library(), Cores: runtime.GOMAXPROCS(0), SGEMMPeak: sgemmPeak()}
 			if rounds < 1 || iters < 1 {
 				return fmt.Errorf("--rounds and --iters must be at least 1")
 			}
@@ -92,6 +88,11 @@ drifts slows both alike.`,
 				}
 				variants = append(variants, u)
 			}
+			b, err := backend.New(backend.Resolve(be))
+			if err != nil {
+				return err
+			}
+			rep := benchReport{Backend: b.Name(), BLAS: gemm.Library(), Cores: runtime.GOMAXPROCS(0), SGEMMPeak: sgemmPeak()}
 			shape := data.Shape{Size: 28, Channels: 1}
 			if !asJSON {
 				fmt.Printf("backend %s, BLAS %s, %d cores, SGEMM peak %.0f GFLOP/s\n", rep.Backend, rep.BLAS, rep.Cores, rep.SGEMMPeak)
@@ -103,6 +104,7 @@ drifts slows both alike.`,
 			tk := map[string][]float64{}
 			key := func(up string, n int) string { return fmt.Sprintf("%s/%d", up, n) }
 			torchErr := error(nil)
+			pairs := map[string][]float64{} // per round: PyTorch's time / gankit's, timed back to back
 			for round := range rounds {
 				for _, up := range variants {
 					for _, n := range bs {
@@ -116,14 +118,16 @@ drifts slows both alike.`,
 						if round == 0 {
 							rep.Rows = append(rep.Rows, benchRow{StepTiming: t})
 						}
-					}
-				}
-				if !noTorch && torchErr == nil {
-					var rows []torchRow
-					rows, torchErr = runTorch(torchScript, rep.Cores, batches, strings.Join(variants, ","), iters)
-					for _, r := range rows {
-						tk[key(r.Upsample, r.Batch)] = append(tk[key(r.Upsample, r.Batch)], r.Ms)
-						rep.TorchVersion, rep.TorchRSSMB = r.Torch, max(rep.TorchRSSMB, r.RSS)
+						if noTorch || torchErr != nil {
+							continue
+						}
+						var rows []torchRow
+						rows, torchErr = runTorch(torchScript, rep.Cores, strconv.Itoa(n), up, iters)
+						for _, r := range rows {
+							tk[key(r.Upsample, r.Batch)] = append(tk[key(r.Upsample, r.Batch)], r.Ms)
+							pairs[key(r.Upsample, r.Batch)] = append(pairs[key(r.Upsample, r.Batch)], r.Ms/t.MsPerIt)
+							rep.TorchVersion, rep.TorchRSSMB = r.Torch, max(rep.TorchRSSMB, r.RSS)
+						}
 					}
 				}
 			}
@@ -136,7 +140,7 @@ drifts slows both alike.`,
 				r.Samples, r.GFLOPs = float64(r.Batch)/sec, r.ModelGF/sec
 				if t := tk[key(r.Upsample, r.Batch)]; len(t) > 0 {
 					r.TorchMs, r.TorchMin, r.TorchMax = median(t), slices.Min(t), slices.Max(t)
-					r.TorchRatio = r.TorchMs / r.MsPerIt
+					r.TorchRatio = median(pairs[key(r.Upsample, r.Batch)])
 				}
 			}
 			rep.MaxRSSMB = maxRSSMB()
@@ -172,7 +176,7 @@ drifts slows both alike.`,
 	fl.StringVar(&batches, "batches", "16,64,128", "batch sizes")
 	fl.StringVar(&ups, "upsample", nets.UpTransposed+","+nets.UpNearest, "upsampling variants to time")
 	fl.IntVar(&iters, "iters", 10, "timed iterations per configuration (after 3 warm-up ones)")
-	fl.IntVar(&rounds, "rounds", 3, "rounds, each timing every configuration in gankit and then in PyTorch")
+	fl.IntVar(&rounds, "rounds", 3, "rounds, each timing every configuration in gankit and then, back to back, in PyTorch")
 	fl.BoolVar(&asJSON, "json", false, "print one JSON document")
 	fl.BoolVar(&noTorch, "no-torch", false, "skip the PyTorch reference")
 	fl.StringVar(&torchScript, "torch-script", filepath.Join("scripts", "reference", "torch_dcgan_bench.py"), "the PyTorch reference script")

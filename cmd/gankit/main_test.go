@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,5 +132,56 @@ func TestAblateAndReport(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "ablate.sbatch")); err != nil || !strings.Contains(string(b), "--array=0-1") {
 		t.Errorf("slurm script: %v\n%s", err, b)
+	}
+}
+
+// captureStdout runs f with os.Stdout sent to a pipe and returns what it printed.
+func captureStdout(t *testing.T, f func() error) (string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdout
+	os.Stdout = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	ferr := f()
+	os.Stdout = saved
+	_ = w.Close()
+	return <-done, ferr
+}
+
+func TestBenchJSONAndFlagChecks(t *testing.T) {
+	out, err := captureStdout(t, func() error {
+		return run(t, "bench", "--batches", "2", "--iters", "1", "--rounds", "2", "--no-torch", "--json", "--upsample", "nearest")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep benchReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("bench --json printed %q: %v", out, err)
+	}
+	if rep.Rounds != 2 || len(rep.Rows) != 1 || rep.Rows[0].Upsample != "nearest" || rep.Rows[0].Batch != 2 {
+		t.Fatalf("report %+v: want 2 rounds and one row (nearest, batch 2)", rep)
+	}
+	r := rep.Rows[0]
+	if !(r.MsMin > 0 && r.MsMin <= r.MsPerIt && r.MsPerIt <= r.MsMax) || r.Samples <= 0 || r.ModelGF <= 0 || rep.SGEMMPeak <= 0 {
+		t.Fatalf("row %+v: times, throughput or peak not measured", r)
+	}
+	for _, args := range [][]string{{"--upsample", "bilinear"}, {"--rounds", "0"}, {"--batches", "x"}} {
+		if err := run(t, append([]string{"bench", "--no-torch"}, args...)...); err == nil {
+			t.Errorf("bench %v: no error", args)
+		}
+	}
+	if got := median([]float64{3, 1, 2}); got != 2 {
+		t.Errorf("median of 3 values = %g", got)
+	}
+	if got := median([]float64{4, 1, 2, 3}); got != 2.5 {
+		t.Errorf("median of 4 values = %g", got)
 	}
 }
