@@ -70,6 +70,14 @@ func (b *Backend) Finalize() {
 }
 func (b *Backend) IsFinalized() bool { return b.final }
 
+// Trim lets go of every buffer the backend keeps for reuse (freed tensors, kernel
+// scratch): for a process that moves on to other shapes and wants the memory back now
+// rather than after the pools' idle limit.
+func (b *Backend) Trim() {
+	b.buffers.drain(func(buf backends.Buffer) { _ = b.inner.BufferFinalize(buf) })
+	b.scratch.trim()
+}
+
 // Builder starts a new graph.
 func (b *Backend) Builder(name string) backends.Builder {
 	return &Builder{backend: b, name: name, shadow: b.inner.Builder(name + "/shapes")}

@@ -77,6 +77,13 @@ func (s *scratch) tick() {
 	s.tables.sweep(s.epoch, poolAge)
 }
 
+// trim forgets every kept buffer.
+func (s *scratch) trim() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.f32, s.f64, s.tables = nil, nil, nil
+}
+
 // arena hands out scratch buffers for one kernel call and returns them at release.
 type arena[T gemm.Float] struct {
 	s    *scratch

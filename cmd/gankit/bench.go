@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,6 +115,13 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 						if err != nil {
 							return err
 						}
+						// Memory is measured per configuration: hand back what this one
+						// kept for reuse before the next (PyTorch's process runs one).
+						if tr, ok := b.(interface{ Trim() }); ok {
+							tr.Trim()
+						}
+						runtime.GC()
+						debug.FreeOSMemory()
 						gk[key(up, n)] = append(gk[key(up, n)], t.MsPerIt)
 						if round == 0 {
 							rep.Rows = append(rep.Rows, benchRow{StepTiming: t})
