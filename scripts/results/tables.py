@@ -28,7 +28,7 @@ def ms(vals, fmt="%.2f"):
         return "–"
     if len(vals) == 1:
         return fmt % vals[0]
-    return (fmt + " ± " + fmt) % (statistics.mean(vals), statistics.stdev(vals) / math.sqrt(len(vals)))
+    return (fmt + " ± " + fmt.replace("+", "")) % (statistics.mean(vals), statistics.stdev(vals) / math.sqrt(len(vals)))
 
 
 def toy_table(abl, title):
@@ -47,6 +47,10 @@ def toy_table(abl, title):
 for mix in ("ring8", "grid25"):
     toy_table(os.path.join(root, "toys", f"{mix}-select"), f"**{mix}, selection seeds 0-4** (mean ± standard error)")
     toy_table(os.path.join(root, "toys", f"{mix}-report"), f"**{mix}, report seeds 10-14**")
+for abl in sorted(glob.glob(os.path.join(root, "toys", "grid25-lr*-select"))):
+    lr = abl.split("-lr")[1].rsplit("-", 1)[0]
+    toy_table(abl, f"**grid25 at lr {lr}, selection seeds 0-4** (toys-sharp.sh)")
+    toy_table(abl.replace("-select", "-report"), f"**grid25 at lr {lr}, report seeds 10-14**")
 
 fm = sorted(glob.glob(os.path.join(root, "fmnist", "*", "eval.json")))
 if fm:
@@ -58,13 +62,64 @@ if fm:
         print(f"| {os.path.basename(os.path.dirname(f))} | {im['fid']:.2f} ({im.get('fid_floor', float('nan')):.2f}) | {im['kid']:.4f} | "
               f"{im['precision']:.3f} | {im['recall']:.3f} | {im['density']:.3f} | {im['coverage']:.3f} | {im['is']:.2f} |")
 
+
+def image_cells(abl):
+    """setting -> (list of eval.json dicts, list of mean sec/step), in plan order."""
+    rows, seeds = cells(abl)
+    out = []
+    for name, evs in rows:
+        secs = []
+        for d in sorted(glob.glob(os.path.join(abl, "cells", name, "seed-*"))):
+            m = os.path.join(d, "metrics.jsonl")
+            if os.path.exists(m):
+                v = [json.loads(l)["sec_per_step"] for l in open(m) if l.strip()]
+                secs.append(statistics.mean(v))
+        out.append((name, evs, secs))
+    return out, seeds
+
+
+def backend_of(abl):
+    """The backend the cells ran on (their config.yaml, which the run wrote)."""
+    for c in glob.glob(os.path.join(abl, "cells", "*", "seed-*", "config.yaml")):
+        for line in open(c):
+            if line.startswith("backend:"):
+                b = line.split(":", 1)[1].strip()
+                return "xla:cuda" if "cuda" in b else (b or "cpu")
+    return "cpu"
+
+
+# Table 3 from per-preset ablations (scripts/device/results.sh): fmnist-<preset>/
+fm_abls = sorted(glob.glob(os.path.join(root, "fmnist-*", "plan.json")))
+if fm_abls:
+    print("\n| run | seeds | FID (floor) | KID | precision | recall | density | coverage | IS | s/step (backend) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for p in fm_abls:
+        abl = os.path.dirname(p)
+        rows, seeds = image_cells(abl)
+        for name, evs, secs in rows:
+            im = [e["images"] for e in evs]
+            floor = statistics.mean(i["fid_floor"] for i in im)
+            print(f"| {name} | {len(evs)}/{seeds} | {ms([i['fid'] for i in im], '%.1f')} ({floor:.2f}) | {ms([i['kid'] for i in im], '%.1f')} | "
+                  f"{ms([i['precision'] for i in im], '%.3f')} | {ms([i['recall'] for i in im], '%.3f')} | {ms([i['density'] for i in im], '%.3f')} | "
+                  f"{ms([i['coverage'] for i in im], '%.3f')} | {ms([i['is'] for i in im], '%.2f')} | {ms(secs, '%.4f')} ({backend_of(abl)}) |")
+
 cb = os.path.join(root, "checkerboard")
 if os.path.exists(os.path.join(cb, "plan.json")):
-    print("\n| upsampling | FID | spectral score | power at N/2 (x real) | at N/4 |")
+    print("\n| upsampling | seeds | FID | spectral score | power at N/2 (x real) | at N/4 (x real) |")
+    print("|---|---|---|---|---|---|")
+    rows, seeds = image_cells(cb)
+    for name, evs, _ in rows:
+        im = [e["images"] for e in evs]
+        sp = [i["spectrum"] for i in im]
+        print(f"| {name.replace('model.upsample=', '')} | {len(evs)}/{seeds} | {ms([i['fid'] for i in im], '%.1f')} | {ms([s['score'] for s in sp], '%+.3f')} | "
+              f"{ms([s['peak_half'] for s in sp], '%.2f')} | {ms([s['peak_quarter'] for s in sp], '%.2f')} |")
+
+st = os.path.join(root, "stacked")
+if os.path.exists(os.path.join(st, "plan.json")):
+    print("\n| setting | seeds | modes (of 1000) | reverse KL | real stacked: modes / KL |")
     print("|---|---|---|---|---|")
-    for d in sorted(glob.glob(os.path.join(cb, "cells", "*", "seed-*", "eval.json"))):
-        e = json.load(open(d))
-        im = e["images"]
-        s = im["spectrum"]
-        name = d.split("cells/")[1].split("/")[0].replace("model.upsample=", "")
-        print(f"| {name} | {im['fid']:.2f} | {s['score']:+.3f} | {s['peak_half']:.2f} | {s['peak_quarter']:.2f} |")
+    rows, seeds = image_cells(st)
+    for name, evs, _ in rows:
+        s = [e["stacked"] for e in evs]
+        print(f"| {name} | {len(evs)}/{seeds} | {ms([x['modes'] for x in s], '%.1f')} | {ms([x['kl'] for x in s], '%.3f')} | "
+              f"{statistics.mean(x['real_modes'] for x in s):.0f} / {statistics.mean(x['real_kl'] for x in s):.3f} |")
