@@ -20,6 +20,17 @@
 	VFMADD231PS Z2, BZ, C2; \
 	VFMADD231PS Z3, BZ, C3
 
+// LOAD_ROWS loads a segment's six row pointers from the table at R8 into AX, BX, CX,
+// DX, SI and DI, and moves R8 to the next segment.
+#define LOAD_ROWS \
+	MOVQ 0(R8), AX; \
+	MOVQ 8(R8), BX; \
+	MOVQ 16(R8), CX; \
+	MOVQ 24(R8), DX; \
+	MOVQ 32(R8), SI; \
+	MOVQ 40(R8), DI; \
+	ADDQ $48, R8
+
 // STORE_TILE writes the 24 accumulators to the 6x64 tile at AX (rows BX bytes
 // apart), added to what is there when CX is not 0, and returns. CPTR reloads AX.
 #define STORE_TILE(CPTR) \
@@ -70,13 +81,7 @@ TEXT ·rows6x64(SB), NOSPLIT, $0-72
 	MOVQ nseg+24(FP), R11
 	ZERO_ACC
 rows_seg:
-	MOVQ 0(R8), AX
-	MOVQ 8(R8), BX
-	MOVQ 16(R8), CX
-	MOVQ 24(R8), DX
-	MOVQ 32(R8), SI
-	MOVQ 40(R8), DI
-	ADDQ $48, R8
+	LOAD_ROWS
 	MOVQ (R9), R12
 	ADDQ boff+40(FP), R12
 	ADDQ $8, R9
@@ -155,13 +160,7 @@ TEXT ·dot6(SB), NOSPLIT, $0-40
 	VPXORD Z12, Z12, Z12
 	VPXORD Z13, Z13, Z13
 dot_seg:
-	MOVQ 0(R8), AX
-	MOVQ 8(R8), BX
-	MOVQ 16(R8), CX
-	MOVQ 24(R8), DX
-	MOVQ 32(R8), SI
-	MOVQ 40(R8), DI
-	ADDQ $48, R8
+	LOAD_ROWS
 	MOVQ (R9), R12
 	ADDQ $8, R9
 	MOVQ clen+24(FP), R13
