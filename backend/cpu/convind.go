@@ -67,8 +67,8 @@ func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32)
 	}
 	f := func(v int) float64 { return float64(v) }
 	taps := f(g.k[0]*g.k[1]) / f(g.idil[0]*g.idil[1]) // taps that land on pixels, on average
-	real := f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c) * f(g.cout)
-	if real == 0 {
+	useful := f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c) * f(g.cout) // multiply-adds, unpadded
+	if useful == 0 {
 		return false, nil
 	}
 	rowsCost := f(roundUp(g.n*g.o[0]*g.o[1], igemm.TileRows)) * f(roundUp(g.cout, igemm.TileCols)) * taps * f(g.c)
@@ -80,9 +80,9 @@ func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32)
 	switch {
 	case g.dotOK() && g.xC == 1:
 		return true, rowsConv(b, ar, g, x, w, y)
-	case colsOK && colsCost <= colsPreference*rowsCost && colsCost <= maxIndirectWaste*real:
+	case colsOK && colsCost <= colsPreference*rowsCost && colsCost <= maxIndirectWaste*useful:
 		return true, colsConv(b, ar, g, x, w, y)
-	case rowsCost <= maxIndirectWaste*real:
+	case rowsCost <= maxIndirectWaste*useful:
 		if g.xC != 1 {
 			x, g = channelsLast(ar, g, x)
 		}
