@@ -140,6 +140,18 @@ func (g convGeom) phases() []phase {
 	return phs
 }
 
+// putRow writes vals to y from base on, stride values apart (one output position's
+// channels in any layout).
+func putRow[T gemm.Float](y []T, base, stride int, vals []T) {
+	if stride == 1 {
+		copy(y[base:base+len(vals)], vals)
+		return
+	}
+	for i, v := range vals {
+		y[base+i*stride] = v
+	}
+}
+
 func mod(a, m int) int { return ((a % m) + m) % m }
 
 // channelsLast copies x to [n, s0, s1, c] and returns the geometry for that layout.
@@ -176,14 +188,7 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 	per := len(o0s) * len(o1s)
 	put := func(r int, vals []T) {
 		n, rest := r/per, r%per
-		base := n*g.yN + o0s[rest/len(o1s)]*g.yS[0] + o1s[rest%len(o1s)]*g.yS[1]
-		if g.yC == 1 {
-			copy(y[base:base+g.cout], vals)
-			return
-		}
-		for co, v := range vals {
-			y[base+co*g.yC] = v
-		}
+		putRow(y, n*g.yN+o0s[rest/len(o1s)]*g.yS[0]+o1s[rest%len(o1s)]*g.yS[1], g.yC, vals)
 	}
 	if ntaps == 0 { // every tap of this phase lands between input pixels
 		zero := ar.zeros(g.cout)
@@ -350,16 +355,7 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 			}
 		}
 	})
-	put := func(n, o0, o1 int, vals []T) {
-		base := n*g.yN + o0*g.yS[0] + o1*g.yS[1]
-		if g.yC == 1 {
-			copy(y[base:base+g.cout], vals)
-			return
-		}
-		for co, v := range vals {
-			y[base+co*g.yC] = v
-		}
-	}
+	put := func(n, o0, o1 int, vals []T) { putRow(y, n*g.yN+o0*g.yS[0]+o1*g.yS[1], g.yC, vals) }
 	if plan == planPerTap {
 		taps := g.k[0] * g.k[1]
 		wt := ar.get(taps * g.c * g.cout)
@@ -503,15 +499,7 @@ func col2im[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 			}
 			for o0 := range g.o[0] {
 				for o1 := range g.o[1] {
-					base := n*g.yN + o0*g.yS[0] + o1*g.yS[1]
-					vals := acc[(o0*g.o[1]+o1)*g.cout : (o0*g.o[1]+o1+1)*g.cout]
-					if g.yC == 1 {
-						copy(y[base:base+g.cout], vals)
-						continue
-					}
-					for co, v := range vals {
-						y[base+co*g.yC] = v
-					}
+					putRow(y, n*g.yN+o0*g.yS[0]+o1*g.yS[1], g.yC, acc[(o0*g.o[1]+o1)*g.cout:(o0*g.o[1]+o1+1)*g.cout])
 				}
 			}
 		}

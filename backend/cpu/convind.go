@@ -66,7 +66,7 @@ func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32)
 		return false, nil
 	}
 	f := func(v int) float64 { return float64(v) }
-	taps := f(g.k[0]*g.k[1]) / f(g.idil[0]*g.idil[1]) // taps that land on pixels, on average
+	taps := f(g.k[0]*g.k[1]) / f(g.idil[0]*g.idil[1])               // taps that land on pixels, on average
 	useful := f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c) * f(g.cout) // multiply-adds, unpadded
 	if useful == 0 {
 		return false, nil
@@ -170,6 +170,14 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 		}
 		src0, src1 := g.sourceTable(0, ph.o[0], ph.k[0]), g.sourceTable(1, ph.o[1], ph.k[1])
 		tiles := (rows + tr - 1) / tr
+		// tileStart is tile tl's first row: the last tile overlaps the one before
+		// rather than run past the rows (recomputed rows come out the same).
+		tileStart := func(tl int) int {
+			if rows < tr {
+				return 0
+			}
+			return min(tl*tr, rows-tr)
+		}
 		groups := (tiles + rowsGroup - 1) / rowsGroup
 		workers := min(runtime.GOMAXPROCS(0), groups)
 		at := b.scratch.ptrs(workers * rowsGroup * nseg * tr)
@@ -181,10 +189,7 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 				first, last := gi*rowsGroup, min(tiles, (gi+1)*rowsGroup)
 				// The group's patches: for each tile, segment and row, a pointer.
 				for tl := first; tl < last; tl++ {
-					r0 := tl * tr
-					if rows >= tr {
-						r0 = min(r0, rows-tr) // the last tile overlaps the one before
-					}
+					r0 := tileStart(tl)
 					ta := a[(tl-first)*nseg*tr:]
 					for i := range tr {
 						r := min(r0+i, rows-1)
@@ -211,10 +216,7 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 					var out [tr]float32
 					for tl := first; tl < last; tl++ {
 						igemm.Dot(a[(tl-first)*nseg*tr:(tl-first+1)*nseg*tr], bt[:nseg], g.c, out[:])
-						r0 := tl * tr
-						if rows >= tr {
-							r0 = min(r0, rows-tr)
-						}
+						r0 := tileStart(tl)
 						for i := range min(tr, rows-r0) {
 							y[outBase(r0+i)] = out[i]
 						}
@@ -235,21 +237,10 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 					}
 					width := min(tc, g.cout-c0)
 					for tl := first; tl < last; tl++ {
-						r0 := tl * tr
-						if rows >= tr {
-							r0 = min(r0, rows-tr)
-						}
+						r0 := tileStart(tl)
 						tile := tileBuf[(tl-first)*tr*tc:]
 						for i := range min(tr, rows-r0) {
-							base := outBase(r0+i) + c0*g.yC
-							vals := tile[i*tc : i*tc+width]
-							if g.yC == 1 {
-								copy(y[base:base+width], vals)
-								continue
-							}
-							for co, v := range vals {
-								y[base+co*g.yC] = v
-							}
+							putRow(y, outBase(r0+i)+c0*g.yC, g.yC, tile[i*tc:i*tc+width])
 						}
 					}
 				}
