@@ -104,7 +104,10 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 			gk := map[string][]float64{}
 			tk := map[string][]float64{}
 			key := func(up string, n int) string { return fmt.Sprintf("%s/%d", up, n) }
-			torchErr := error(nil)
+			var torchErr error
+			if !noTorch {
+				torchErr = checkTorch(torchScript)
+			}
 			pairs := map[string][]float64{} // per round: PyTorch's time / gankit's, timed back to back
 			for round := range rounds {
 				for _, up := range variants {
@@ -235,15 +238,23 @@ type torchRow struct {
 	RSS      float64 `json:"max_rss_mb"`
 }
 
-// runTorch runs the PyTorch reference once over every configuration.
-func runTorch(script string, threads int, batches, variants string, iters int) ([]torchRow, error) {
+// torchPython is the Python whose torch the reference uses (Debian's python3-torch).
+const torchPython = "/usr/bin/python3"
+
+// checkTorch says why the PyTorch reference cannot run, once before the rounds.
+func checkTorch(script string) error {
 	if _, err := os.Stat(script); err != nil {
-		return nil, fmt.Errorf("script %s: %w (run from the repository root or pass --torch-script)", script, err)
+		return fmt.Errorf("script %s: %w (run from the repository root or pass --torch-script)", script, err)
 	}
-	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import torch").Run(); err != nil {
-		return nil, fmt.Errorf("%s cannot import torch (apt-get install python3-torch)", py)
+	if err := exec.Command(torchPython, "-c", "import torch").Run(); err != nil {
+		return fmt.Errorf("%s cannot import torch (apt-get install python3-torch)", torchPython)
 	}
+	return nil
+}
+
+// runTorch runs the PyTorch reference once over the configurations given.
+func runTorch(script string, threads int, batches, variants string, iters int) ([]torchRow, error) {
+	py := torchPython
 	out, err := exec.Command(py, script, strconv.Itoa(threads), batches, strconv.Itoa(iters), variants).Output()
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", py, script, err)
