@@ -197,18 +197,23 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 	}
 	t0 := time.Now()
 	tLog, sLog := t0, start
+	// lap adds the time since the last lap to d; each iteration's laps cover it whole.
+	ts := t0
+	lap := func(d *time.Duration) {
+		now := time.Now()
+		*d += now.Sub(ts)
+		ts = now
+	}
 	for i := start; i < cfg.Train.Steps; i++ {
-		ts := time.Now()
 		out, err := step.run(i, fetch, latents)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", i+1, err)
 		}
 		if i == start {
-			tm.First += time.Since(ts)
+			lap(&tm.First)
 		} else {
-			tm.Steps += time.Since(ts)
+			lap(&tm.Steps)
 		}
-		ts = time.Now()
 		m := Metrics{Step: i + 1, LossD: scalar(out[outLossD]), LossG: scalar(out[outLossG]),
 			DReal: scalar(out[outDReal]), DFake: scalar(out[outDFake]),
 			DAccReal: scalar(out[outAccReal]), DAccFake: scalar(out[outAccFake]),
@@ -229,15 +234,13 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 			res.LastMetrics = m
 			bar.describe(m)
 		}
-		tm.Logging += time.Since(ts)
-		ts = time.Now()
+		lap(&tm.Logging)
 		if every(i+1, cfg.Train.SampleEvery) || done {
 			if res.Samples, err = writeSamples(gen, cfg, src, opt.RunDir, i+1); err != nil {
 				return nil, err
 			}
 		}
-		tm.Samples += time.Since(ts)
-		ts = time.Now()
+		lap(&tm.Samples)
 		if every(i+1, cfg.Train.CheckpointEvery) || done {
 			if err := mw.Flush(); err != nil {
 				return nil, err
@@ -246,10 +249,9 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 				return nil, err
 			}
 		}
-		tm.Checkpoints += time.Since(ts)
-		ts = time.Now()
+		lap(&tm.Checkpoints)
 		bar.add()
-		tm.Logging += time.Since(ts)
+		lap(&tm.Logging)
 	}
 	bar.finish()
 	res.SecPerStep = time.Since(t0).Seconds() / float64(cfg.Train.Steps-start)
