@@ -23,46 +23,52 @@ type scratch struct {
 	epoch  int
 }
 
-// sizedLists are free lists by length, each entry stamped with the epoch it was
-// freed in.
-type sizedLists[V any] map[int][]aged[V]
+// agedLists are free lists by key (a length, a shape), each entry stamped with the
+// epoch (execution count) it was freed in.
+type agedLists[K comparable, V any] map[K][]aged[V]
+
+// sizedLists are agedLists by length.
+type sizedLists[V any] = agedLists[int, V]
 
 type aged[V any] struct {
 	v     V
 	epoch int
 }
 
-func (l *sizedLists[V]) get(n int) (V, bool) {
+func (l *agedLists[K, V]) get(k K) (V, bool) {
 	var zero V
-	e := (*l)[n]
+	e := (*l)[k]
 	if len(e) == 0 {
 		return zero, false
 	}
-	(*l)[n] = e[:len(e)-1]
+	(*l)[k] = e[:len(e)-1]
 	return e[len(e)-1].v, true
 }
 
-func (l *sizedLists[V]) put(n int, v V, epoch int) {
+func (l *agedLists[K, V]) put(k K, v V, epoch int) {
 	if *l == nil {
-		*l = sizedLists[V]{}
+		*l = agedLists[K, V]{}
 	}
-	(*l)[n] = append((*l)[n], aged[V]{v, epoch})
+	(*l)[k] = append((*l)[k], aged[V]{v, epoch})
 }
 
-// sweep forgets entries freed more than age epochs before epoch.
-func (l sizedLists[V]) sweep(epoch, age int) {
-	for n, e := range l {
+// sweep forgets entries freed more than age epochs before epoch (every entry for age
+// -1), handing each to release when it is not nil.
+func (l agedLists[K, V]) sweep(epoch, age int, release func(V)) {
+	for k, e := range l {
 		kept := e[:0]
 		for _, a := range e {
 			if epoch-a.epoch <= age {
 				kept = append(kept, a)
+			} else if release != nil {
+				release(a.v)
 			}
 		}
 		if len(kept) == 0 {
-			delete(l, n)
+			delete(l, k)
 		} else {
 			clear(e[len(kept):]) // drop the references
-			l[n] = kept
+			l[k] = kept
 		}
 	}
 }
@@ -72,9 +78,9 @@ func (s *scratch) tick() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.epoch++
-	s.f32.sweep(s.epoch, poolAge)
-	s.f64.sweep(s.epoch, poolAge)
-	s.tables.sweep(s.epoch, poolAge)
+	s.f32.sweep(s.epoch, poolAge, nil)
+	s.f64.sweep(s.epoch, poolAge, nil)
+	s.tables.sweep(s.epoch, poolAge, nil)
 }
 
 // trim forgets every kept buffer.
@@ -155,13 +161,8 @@ func (s *scratch) putPtrs(t []*float32) {
 // graph's shapes, say), and at most maxPooled are kept per shape.
 type bufferPool struct {
 	mu    sync.Mutex
-	free  map[string][]pooled
-	epoch int // executions so far
-}
-
-type pooled struct {
-	buf   backends.Buffer
-	epoch int // when it was freed
+	free  agedLists[string, backends.Buffer] // by shape
+	epoch int                                // executions so far
 }
 
 const (
@@ -170,16 +171,10 @@ const (
 )
 
 func (p *bufferPool) get(s shapes.Shape) backends.Buffer {
-	key := s.String()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := p.free[key]
-	if len(l) == 0 {
-		return nil
-	}
-	e := l[len(l)-1]
-	p.free[key] = l[:len(l)-1]
-	return e.buf
+	buf, _ := p.free.get(s.String())
+	return buf
 }
 
 // put keeps buf, unless it is already kept (a second finalize) or the shape's list
@@ -189,13 +184,10 @@ func (p *bufferPool) put(s shapes.Shape, buf backends.Buffer) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	l := p.free[key]
-	if len(l) >= maxPooled || slices.ContainsFunc(l, func(e pooled) bool { return e.buf == buf }) {
+	if len(l) >= maxPooled || slices.ContainsFunc(l, func(e aged[backends.Buffer]) bool { return e.v == buf }) {
 		return false
 	}
-	if p.free == nil {
-		p.free = map[string][]pooled{}
-	}
-	p.free[key] = append(l, pooled{buf, p.epoch})
+	p.free.put(key, buf, p.epoch)
 	return true
 }
 
@@ -204,31 +196,12 @@ func (p *bufferPool) tick(release func(backends.Buffer)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.epoch++
-	for key, l := range p.free {
-		kept := l[:0]
-		for _, e := range l {
-			if p.epoch-e.epoch > poolAge {
-				release(e.buf)
-			} else {
-				kept = append(kept, e)
-			}
-		}
-		if len(kept) == 0 {
-			delete(p.free, key)
-		} else {
-			p.free[key] = kept
-		}
-	}
+	p.free.sweep(p.epoch, poolAge, release)
 }
 
 // drain hands every kept buffer to release and forgets them.
 func (p *bufferPool) drain(release func(backends.Buffer)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, l := range p.free {
-		for _, e := range l {
-			release(e.buf)
-		}
-	}
-	p.free = nil
+	p.free.sweep(p.epoch, -1, release)
 }
