@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/gankit/gankit/backend/cpu/simd"
 	"github.com/gankit/gankit/backend/gofix"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -26,16 +27,31 @@ type Backend struct {
 	scratch scratch    // kernels' temporary buffers
 	buffers bufferPool // freed buffers, for reuse
 
-	noFusion bool // $GANKIT_CPU_NOFUSE set: run elementwise ops one by one (for comparisons)
+	noFusion bool     // $GANKIT_CPU_NOFUSE set: run elementwise ops one by one (for comparisons)
+	kernels  simd.Set // the kernel set the products and convolutions run on
 }
 
-// New returns a CPU backend.
+// New returns a CPU backend on the kernel set $GANKIT_CPU_KERNELS names, or the best
+// this CPU runs.
 func New() (*Backend, error) {
+	k, err := simd.FromEnv()
+	if err != nil {
+		return nil, fmt.Errorf("cpu backend: %w", err)
+	}
+	return NewWithKernels(k)
+}
+
+// NewWithKernels returns a CPU backend on kernel set k (simd.Auto: the best this CPU
+// runs). A set the CPU cannot run is an error.
+func NewWithKernels(k simd.Set) (*Backend, error) {
+	if !k.Runs() {
+		return nil, fmt.Errorf("cpu backend: this CPU cannot run the %s kernels", k)
+	}
 	inner, err := gofix.New()
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{inner: inner, cache: map[string]*delegated{}, noFusion: os.Getenv(NoFusionEnv) != ""}
+	b := &Backend{inner: inner, cache: map[string]*delegated{}, noFusion: os.Getenv(NoFusionEnv) != "", kernels: k.Resolve()}
 	if path := os.Getenv(OpTimesEnv); path != "" {
 		b.opTimes = &opTimes{path: path, byOp: map[string]*opTime{}}
 	}
@@ -43,6 +59,9 @@ func New() (*Backend, error) {
 }
 
 var _ backends.Backend = (*Backend)(nil)
+
+// Kernels is the kernel set the backend runs.
+func (b *Backend) Kernels() simd.Set { return b.kernels }
 
 func (b *Backend) Name() string   { return "cpu" }
 func (b *Backend) String() string { return "cpu" }

@@ -61,7 +61,7 @@ func convKernel(n *node) kernel {
 	return flatKernel(y, func(b *Backend, in []any, out any) error {
 		switch out := out.(type) {
 		case []float32:
-			ar := newArena[float32](&b.scratch)
+			ar := newArena[float32](&b.scratch, b.kernels)
 			defer ar.release()
 			x, w := in[0].([]float32), in[1].([]float32)
 			if done, err := indirectConv(b, ar, g, x, w, out); done || err != nil {
@@ -69,7 +69,7 @@ func convKernel(n *node) kernel {
 			}
 			return convInto(ar, g, x, w, out)
 		case []float64:
-			ar := newArena[float64](&b.scratch)
+			ar := newArena[float64](&b.scratch, b.kernels)
 			defer ar.release()
 			return convInto(ar, g, in[0].([]float64), in[1].([]float64), out)
 		}
@@ -245,7 +245,7 @@ func convPhase[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T, o0s, o1s, k0
 					}
 				}
 			}
-			op := gemm.Op{M: r1 - r0, N: g.cout, K: cols, Serial: workers > 1}
+			op := gemm.Op{M: r1 - r0, N: g.cout, K: cols, Serial: workers > 1, Kernels: ar.k}
 			if err := gemm.Multiply(op, p, wm, ym); err != nil {
 				return err
 			}
@@ -383,7 +383,7 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 			for bi := b0; bi < b1; bi++ {
 				r0, r1 := bi*blk, min(rows, (bi+1)*blk)
 				for t, off := range offs {
-					op := gemm.Op{M: r1 - r0, N: g.cout, K: g.c, Accumulate: t > 0, Serial: workers > 1}
+					op := gemm.Op{M: r1 - r0, N: g.cout, K: g.c, Accumulate: t > 0, Serial: workers > 1, Kernels: ar.k}
 					if err := gemm.Multiply(op, xp[r0*cell+off:], wt[t*g.c*g.cout:(t+1)*g.c*g.cout], yf); err != nil {
 						return err
 					}
@@ -415,7 +415,7 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 	for o0 := range g.o[0] {
 		for o1 := range g.o[1] {
 			off := o0*rowLen + o1*cell
-			op := gemm.Op{M: g.n, N: g.cout, K: span, LDA: img}
+			op := gemm.Op{M: g.n, N: g.cout, K: span, LDA: img, Kernels: ar.k}
 			if err := gemm.Multiply(op, xp[off:], wg, yo); err != nil {
 				return err
 			}
@@ -468,7 +468,7 @@ func col2im[T gemm.Float](ar *arena[T], g convGeom, x, w, y []T) error {
 	// One product for all images (better shapes than one per image), then the
 	// images' scatters in parallel.
 	cols := ar.get(g.n * pix * kc)
-	if err := gemm.Multiply(gemm.Op{M: g.n * pix, N: kc, K: g.c}, x, wcol, cols); err != nil {
+	if err := gemm.Multiply(gemm.Op{M: g.n * pix, N: kc, K: g.c, Kernels: ar.k}, x, wcol, cols); err != nil {
 		return err
 	}
 	workers := min(runtime.GOMAXPROCS(0), g.n)

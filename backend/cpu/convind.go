@@ -62,7 +62,7 @@ func seq(n int) []int {
 // indirectConv runs the convolution on the indirect kernels, or returns false when
 // neither plan suits it.
 func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) (bool, error) {
-	if !igemm.Fast() {
+	if !igemm.Fast(b.kernels) {
 		return false, nil
 	}
 	f := func(v int) float64 { return float64(v) }
@@ -215,7 +215,7 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 				if dot {
 					var out [tr]float32
 					for tl := first; tl < last; tl++ {
-						igemm.Dot(a[(tl-first)*nseg*tr:(tl-first+1)*nseg*tr], bt[:nseg], g.c, out[:])
+						igemm.Dot(b.kernels, a[(tl-first)*nseg*tr:(tl-first+1)*nseg*tr], bt[:nseg], g.c, out[:])
 						r0 := tileStart(tl)
 						for i := range min(tr, rows-r0) {
 							y[outBase(r0+i)] = out[i]
@@ -232,7 +232,7 @@ func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 						clen := min(rowsChunk, g.c-(s%chunks)*rowsChunk)
 						for tl := first; tl < last; tl++ {
 							ta := a[((tl-first)*nseg+s)*tr:]
-							igemm.Rows(ta[:(s1-s)*tr], bt[s:s1], ldb, clen, c0, tileBuf[(tl-first)*tr*tc:], tc, s > 0)
+							igemm.Rows(b.kernels, ta[:(s1-s)*tr], bt[s:s1], ldb, clen, c0, tileBuf[(tl-first)*tr*tc:], tc, s > 0)
 						}
 					}
 					width := min(tc, g.cout-c0)
@@ -344,7 +344,7 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 				tiles := tbuf[it*coTiles*tr*tc:]
 				for ct := range coTiles {
 					co0 := min(ct*tr, coutA-tr)
-					igemm.Cols(atab[:m], btab[:m], co0, 0, tiles[ct*tr*tc:], tc, q0 > 0)
+					igemm.Cols(b.kernels, atab[:m], btab[:m], co0, 0, tiles[ct*tr*tc:], tc, q0 > 0)
 				}
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gankit/gankit/backend/cpu/igemm"
+	"github.com/gankit/gankit/backend/cpu/simd"
 )
 
 // geomFor lays out a convolution: x as [n, h, w, c] (or [c, h, w, n] when batchLast,
@@ -33,16 +34,32 @@ func geomFor(n, c, cout int, in, k, stride, kdil, idil, padLo, padHi [2]int, bat
 // TestIndirectPlansMatchIm2col runs each indirect plan (rows, rows as dot products,
 // cols) on random geometries — strides, paddings, kernel and input dilations,
 // channel counts that fill, straddle and miss the 6x64 tiles — against the im2col
-// path (convInto) on the same float32 values.
+// path (convInto, on the portable GEMM) on the same float32 values, on every kernel
+// set this CPU runs: the plan and table logic on the Go kernels too.
 func TestIndirectPlansMatchIm2col(t *testing.T) {
-	if !igemm.Fast() {
-		t.Skip("the indirect kernels run as SIMD only with AVX-512")
+	for _, k := range []simd.Set{simd.AVX512, simd.AVX2, simd.NEON, simd.Go} {
+		t.Run(k.String(), func(t *testing.T) {
+			if !k.Runs() {
+				t.Skipf("this CPU does not run the %s kernels", k)
+			}
+			if k != simd.Go && !igemm.Fast(k) {
+				t.Fatalf("this CPU runs %s but igemm has no %s kernels", k, k)
+			}
+			testIndirectPlans(t, k)
+		})
 	}
-	b := &Backend{}
+}
+
+func testIndirectPlans(t *testing.T, set simd.Set) {
+	b := &Backend{kernels: set}
+	trials := 300
+	if set == simd.Go {
+		trials = 100 // the Go kernels take a hundred times longer
+	}
 	r := rand.New(rand.NewPCG(7, 8))
 	ri := func(lo, hi int) int { return lo + r.IntN(hi-lo+1) }
 	plans := map[string]int{}
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < trials; trial++ {
 		batchLast := trial%3 == 2
 		n := ri(1, 9)
 		if batchLast {
@@ -76,10 +93,12 @@ func TestIndirectPlansMatchIm2col(t *testing.T) {
 			w[i] = float32(r.NormFloat64())
 		}
 		want := make([]float32, n*g.o[0]*g.o[1]*cout)
-		ar := newArena[float32](&b.scratch)
-		if err := convInto(ar, g, x, w, want); err != nil {
+		ref := newArena[float32](&b.scratch, simd.Go)
+		if err := convInto(ref, g, x, w, want); err != nil {
 			t.Fatal(err)
 		}
+		ref.release()
+		ar := newArena[float32](&b.scratch, set)
 		run := map[string]func(y []float32) error{}
 		if g.xC == 1 {
 			run["rows"] = func(y []float32) error { return rowsConv(b, ar, g, x, w, y) }
@@ -109,7 +128,7 @@ func TestIndirectPlansMatchIm2col(t *testing.T) {
 		ar.release()
 	}
 	for _, p := range []string{"rows", "dot", "cols"} {
-		if plans[p] < 10 {
+		if plans[p] < trials/30 {
 			t.Errorf("plan %s ran on %d geometries only", p, plans[p])
 		}
 	}

@@ -310,7 +310,7 @@ func (e *Executable) fusedReduceStep(ms []int, red step) step {
 func runFused[T gemm.Float](b *Backend, prog fusedProg, in []any, y []T) {
 	nblk := (len(y) + prog.blk - 1) / prog.blk
 	parallelFor(nblk, func(lo, hi int) {
-		ar := newArena[T](&b.scratch)
+		ar := newArena[T](&b.scratch, b.kernels)
 		defer ar.release()
 		scr := ar.get(len(prog.instrs) * prog.blk)
 		for bi := lo; bi < hi; bi++ {
@@ -334,7 +334,7 @@ func runFusedReduce[T gemm.Float](b *Backend, prog fusedProg, in []any, y []T, r
 	_ = parallel.Workers(rows, workers, func(wid, lo, hi int) error {
 		acc := partial[wid*width : (wid+1)*width]
 		clear(acc)
-		ar := newArena[T](&b.scratch)
+		ar := newArena[T](&b.scratch, b.kernels)
 		defer ar.release()
 		scr := ar.get((len(prog.instrs) + 1) * prog.blk)
 		val := scr[len(prog.instrs)*prog.blk:]

@@ -63,7 +63,8 @@ func dotGeneralKernel(n *node) kernel {
 
 func matmulKernel(n *node, p gemm.Op) kernel {
 	out := n.outs[0].shape
-	return flatKernel(out, func(_ *Backend, in []any, c any) error {
+	return flatKernel(out, func(b *Backend, in []any, c any) error {
+		p.Kernels = b.kernels
 		switch c := c.(type) {
 		case []float32:
 			return gemm.Multiply(p, in[0].([]float32), in[1].([]float32), c)

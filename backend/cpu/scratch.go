@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gankit/gankit/backend/cpu/simd"
 )
 
 // scratch keeps the kernels' temporary buffers (patches, padded copies, pointer
@@ -90,13 +91,15 @@ func (s *scratch) trim() {
 	s.f32, s.f64, s.tables = nil, nil, nil
 }
 
-// arena hands out scratch buffers for one kernel call and returns them at release.
+// arena hands out scratch buffers for one kernel call and returns them at release,
+// and carries the kernel set the call's products run on.
 type arena[T gemm.Float] struct {
 	s    *scratch
+	k    simd.Set
 	held [][]T
 }
 
-func newArena[T gemm.Float](s *scratch) *arena[T] { return &arena[T]{s: s} }
+func newArena[T gemm.Float](s *scratch, k simd.Set) *arena[T] { return &arena[T]{s: s, k: k} }
 
 func freeList[T gemm.Float](s *scratch) *sizedLists[[]T] {
 	var zero T

@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/gankit/gankit/backend/cpu/internal/parallel"
+	"github.com/gankit/gankit/backend/cpu/simd"
 )
 
 // Float is the element types gemm multiplies.
@@ -21,6 +22,9 @@ type Op struct {
 	Accumulate bool
 	// Serial keeps the product on the calling goroutine (the caller parallelises).
 	Serial bool
+	// Kernels is the kernel set float32 products run on (simd.Auto: the CPU's best).
+	// BLAS, when loaded, takes precedence; simd.Go runs the portable kernel.
+	Kernels simd.Set
 }
 
 // lds returns the leading dimensions with the packed defaults filled in.
@@ -78,6 +82,9 @@ func Multiply[T Float](p Op, a, b, c []T) error {
 		return nil
 	}
 	if blasMultiply(p, a, b, c) {
+		return nil
+	}
+	if a32, ok := any(a).([]float32); ok && simdMultiply(p, p.Kernels, a32, any(b).([]float32), any(c).([]float32)) {
 		return nil
 	}
 	goMultiply(p, a, b, c)

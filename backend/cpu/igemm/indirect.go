@@ -6,17 +6,31 @@
 // tap that falls on padding points at a run of zeros.
 package igemm
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/gankit/gankit/backend/cpu/simd"
+)
 
 const (
 	TileRows = 6
 	TileCols = 64
 )
 
-// Fast says whether the kernels run as SIMD assembly on this CPU (AVX-512 on amd64).
-// Without it they run as plain Go, correct but slower than packed products (package
-// gemm), which callers should then prefer.
-func Fast() bool { return hasIndirect }
+// Fast says whether set k runs the kernels as SIMD assembly on this CPU (AVX-512 or
+// AVX2 with FMA on amd64, NEON on arm64). Without it they run as plain Go: correct,
+// and bitwise the same, but slow.
+func Fast(k simd.Set) bool { return runnable(k) != simd.Go }
+
+// runnable resolves k, and turns a set this CPU cannot run into Go rather than
+// executing instructions it lacks.
+func runnable(k simd.Set) simd.Set {
+	k = k.Resolve()
+	if !k.Runs() || !hasAsm(k) {
+		return simd.Go
+	}
+	return k
+}
 
 // Rows computes, for s < len(b) segments and i < clen,
 //
@@ -24,12 +38,13 @@ func Fast() bool { return hasIndirect }
 //
 // where A[s][r] = a[s*TileRows+r] and B[s] = b[s] point into float32 data, and C is c
 // with rows ldc apart. Each C value is summed in the order s, i: deterministic.
-func Rows(a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
+// Every kernel set gives bitwise the same C.
+func Rows(k simd.Set, a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
 	if len(b) == 0 || clen == 0 || len(a) < len(b)*TileRows || len(c) < (TileRows-1)*ldc+TileCols {
 		panic("igemm.Rows: tables or tile too short")
 	}
-	if hasIndirect {
-		rows6x64(&a[0], &b[0], 4*ldb, len(b), clen, 4*boff, &c[0], 4*ldc, b2int(accumulate))
+	if k = runnable(k); k != simd.Go {
+		rowsAsm(k, &a[0], &b[0], 4*ldb, len(b), clen, 4*boff, &c[0], 4*ldc, b2int(accumulate))
 		return
 	}
 	rowsGo(a, b, ldb, clen, boff, c, ldc, accumulate)
@@ -40,13 +55,13 @@ func Rows(a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate
 //	C[r][j] (+)= A[q][aoff + r] * B[q][boff + j],  r < TileRows, j < TileCols,
 //
 // where A[q] = a[q] and B[q] = b[q] point into float32 data. Each C value is summed in
-// the order q: deterministic.
-func Cols(a, b []*float32, aoff, boff int, c []float32, ldc int, accumulate bool) {
+// the order q: deterministic, and bitwise the same for every kernel set.
+func Cols(k simd.Set, a, b []*float32, aoff, boff int, c []float32, ldc int, accumulate bool) {
 	if len(a) == 0 || len(b) < len(a) || len(c) < (TileRows-1)*ldc+TileCols {
 		panic("igemm.Cols: tables or tile too short")
 	}
-	if hasIndirect {
-		cols6x64(&a[0], &b[0], len(a), 4*aoff, 4*boff, &c[0], 4*ldc, b2int(accumulate))
+	if k = runnable(k); k != simd.Go {
+		colsAsm(k, &a[0], &b[0], len(a), 4*aoff, 4*boff, &c[0], 4*ldc, b2int(accumulate))
 		return
 	}
 	colsGo(a, b, aoff, boff, c, ldc, accumulate)
@@ -60,13 +75,14 @@ const DotLanes = 16
 //	out[r] = sum A[s][r][i] * B[s][i],  r < TileRows,
 //
 // where A[s][r] = a[s*TileRows+r] and B[s] = b[s]: a convolution with one output
-// channel. Each sum runs in DotLanes interleaved partial sums, added in a fixed order.
-func Dot(a, b []*float32, clen int, out []float32) {
+// channel. Each sum runs in DotLanes interleaved partial sums, added in a fixed order
+// (the same for every kernel set).
+func Dot(k simd.Set, a, b []*float32, clen int, out []float32) {
 	if len(b) == 0 || clen == 0 || clen%DotLanes != 0 || len(a) < len(b)*TileRows || len(out) < TileRows {
 		panic("igemm.Dot: tables, length or output wrong")
 	}
-	if hasIndirect {
-		dot6(&a[0], &b[0], len(b), clen, &out[0])
+	if k = runnable(k); k != simd.Go {
+		dotAsm(k, &a[0], &b[0], len(b), clen, &out[0])
 		return
 	}
 	dotGo(a, b, clen, out)

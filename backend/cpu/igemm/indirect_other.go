@@ -1,20 +1,27 @@
-//go:build !amd64 || purego
+//go:build !(amd64 || arm64) || purego
 
 package igemm
 
-import "math"
+import (
+	"math"
 
-const hasIndirect = false
+	"github.com/gankit/gankit/backend/cpu/simd"
+)
 
-func rows6x64(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int) {
-	panic("unreachable")
+// No assembly on this platform: every set runs the Go kernels.
+func hasAsm(simd.Set) bool { return false }
+
+func rowsAsm(simd.Set, **float32, **float32, int, int, int, int, *float32, int, int) {
+	panic("igemm: no assembly on this platform")
 }
 
-func cols6x64(a, b **float32, k, aoff, boff int, c *float32, ldc, accumulate int) {
-	panic("unreachable")
+func colsAsm(simd.Set, **float32, **float32, int, int, int, *float32, int, int) {
+	panic("igemm: no assembly on this platform")
 }
 
-func dot6(a, b **float32, nseg, clen int, out *float32) { panic("unreachable") }
+func dotAsm(simd.Set, **float32, **float32, int, int, *float32) {
+	panic("igemm: no assembly on this platform")
+}
 
 // fma32 is x*y+z rounded once.
 func fma32(x, y, z float32) float32 { return float32(math.FMA(float64(x), float64(y), float64(z))) }

@@ -3,8 +3,46 @@ package igemm
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/gankit/gankit/backend/cpu/simd"
 )
+
+// eachSet runs f for every kernel set this CPU runs, and logs the sets it cannot.
+// A set that runs must have its assembly here: a missing one fails rather than
+// quietly testing the Go kernels twice.
+func eachSet(t *testing.T, f func(t *testing.T, k simd.Set)) {
+	t.Helper()
+	for _, k := range []simd.Set{simd.AVX512, simd.AVX2, simd.NEON, simd.Go} {
+		t.Run(k.String(), func(t *testing.T) {
+			if !k.Runs() {
+				t.Skipf("this CPU does not run the %s kernels", k)
+			}
+			if k != simd.Go && !Fast(k) {
+				t.Fatalf("the CPU runs %s but igemm has no %s assembly for it", k, k)
+			}
+			f(t, k)
+		})
+	}
+}
+
+// eachSetBench runs f for every kernel set this CPU runs.
+func eachSetBench(b *testing.B, f func(b *testing.B, k simd.Set)) {
+	for _, k := range simd.Supported() {
+		b.Run(k.String(), func(b *testing.B) { f(b, k) })
+	}
+}
+
+// sameBits fails unless got equals want bit for bit (at the given positions).
+func sameBits(t *testing.T, name string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: value %d is %g, the Go kernel's is %g: kernel sets must agree bitwise", name, i, got[i], want[i])
+		}
+	}
+}
 
 // randoms returns n values in [-1, 1).
 func randoms(r *rand.Rand, n int) []float32 {
@@ -84,7 +122,11 @@ func base0(base []float32, i int) float32 {
 	return base[i]
 }
 
-func TestRowsAndCols(t *testing.T) {
+func TestRowsAndColsMatchFloat64AndTheGoKernelsBitwise(t *testing.T) {
+	eachSet(t, testRowsAndCols)
+}
+
+func testRowsAndCols(t *testing.T, k simd.Set) {
 	r := rand.New(rand.NewPCG(1, 2))
 	data := randoms(r, 1<<16)
 	ptr := func(n int) *float32 { return &data[r.IntN(len(data)-n)] }
@@ -101,16 +143,16 @@ func TestRowsAndCols(t *testing.T) {
 			}
 			c, base := newTile(r, tc.ldc, accum)
 			want := naiveRows(a, b, tc.ldb, tc.clen, tc.boff)
-			Rows(a, b, tc.ldb, tc.clen, tc.boff, c, tc.ldc, accum)
+			g := slices.Clone(c)
+			Rows(k, a, b, tc.ldb, tc.clen, tc.boff, c, tc.ldc, accum)
 			checkTile(t, "Rows", c, base, tc.ldc, want, tc.nseg*tc.clen)
+			rowsGo(a, b, tc.ldb, tc.clen, tc.boff, g, tc.ldc, accum)
+			sameBits(t, "Rows", c, g)
 			if accum {
 				continue
 			}
-			g, _ := newTile(r, tc.ldc, false)
-			rowsGo(a, b, tc.ldb, tc.clen, tc.boff, g, tc.ldc, false)
-			checkTile(t, "rowsGo", g, nil, tc.ldc, want, tc.nseg*tc.clen)
 			again := make([]float32, len(c))
-			Rows(a, b, tc.ldb, tc.clen, tc.boff, again, tc.ldc, false)
+			Rows(k, a, b, tc.ldb, tc.clen, tc.boff, again, tc.ldc, false)
 			for i := range again {
 				if again[i] != c[i] && i%tc.ldc < TileCols {
 					t.Fatalf("Rows is not deterministic at %d", i)
@@ -126,13 +168,11 @@ func TestRowsAndCols(t *testing.T) {
 			}
 			c, base := newTile(r, tc.ldc, accum)
 			want := naiveCols(a, b, tc.aoff, tc.boff)
-			Cols(a, b, tc.aoff, tc.boff, c, tc.ldc, accum)
+			g := slices.Clone(c)
+			Cols(k, a, b, tc.aoff, tc.boff, c, tc.ldc, accum)
 			checkTile(t, "Cols", c, base, tc.ldc, want, tc.k)
-			if !accum {
-				g, _ := newTile(r, tc.ldc, false)
-				colsGo(a, b, tc.aoff, tc.boff, g, tc.ldc, false)
-				checkTile(t, "colsGo", g, nil, tc.ldc, want, tc.k)
-			}
+			colsGo(a, b, tc.aoff, tc.boff, g, tc.ldc, accum)
+			sameBits(t, "Cols", c, g)
 		}
 	}
 }
@@ -151,10 +191,12 @@ func BenchmarkRows(b *testing.B) {
 			a[s*TileRows+rr] = &img[(rr*2*16+s)*64]
 		}
 	}
-	for b.Loop() {
-		Rows(a, bp, 128, clen, 0, c, TileCols, false)
-	}
-	b.ReportMetric(2*float64(TileRows*TileCols*nseg*clen)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	eachSetBench(b, func(b *testing.B, k simd.Set) {
+		for b.Loop() {
+			Rows(k, a, bp, 128, clen, 0, c, TileCols, false)
+		}
+		b.ReportMetric(2*float64(TileRows*TileCols*nseg*clen)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
 }
 
 // BenchmarkCols times a weight-gradient tile: 3136 terms, B rows from an image.
@@ -167,13 +209,19 @@ func BenchmarkCols(b *testing.B) {
 		a[q], bp[q] = &dy[q*128], &img[(q/49)*14*14*64+((q%49)/7)*2*14*64+(q%7)*2*64]
 	}
 	c := make([]float32, TileRows*TileCols)
-	for b.Loop() {
-		Cols(a, bp, 0, 0, c, TileCols, false)
-	}
-	b.ReportMetric(2*float64(TileRows*TileCols*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	eachSetBench(b, func(b *testing.B, ks simd.Set) {
+		for b.Loop() {
+			Cols(ks, a, bp, 0, 0, c, TileCols, false)
+		}
+		b.ReportMetric(2*float64(TileRows*TileCols*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
 }
 
-func TestDot(t *testing.T) {
+func TestDotMatchesFloat64AndTheGoKernelBitwise(t *testing.T) {
+	eachSet(t, testDot)
+}
+
+func testDot(t *testing.T, k simd.Set) {
 	r := rand.New(rand.NewPCG(3, 4))
 	data := randoms(r, 1<<16)
 	for _, tc := range []struct{ nseg, clen int }{{1, 16}, {4, 64}, {16, 32}, {9, 128}} {
@@ -193,8 +241,9 @@ func TestDot(t *testing.T) {
 			}
 		}
 		got, goGot := make([]float32, TileRows), make([]float32, TileRows)
-		Dot(a, b, tc.clen, got)
+		Dot(k, a, b, tc.clen, got)
 		dotGo(a, b, tc.clen, goGot)
+		sameBits(t, "Dot", got, goGot)
 		for rr := range TileRows {
 			tol := 1e-6 * float64(tc.nseg*tc.clen)
 			if math.Abs(float64(got[rr])-want[rr]) > tol || math.Abs(float64(goGot[rr])-want[rr]) > tol {
