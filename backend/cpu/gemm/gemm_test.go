@@ -81,7 +81,7 @@ func to32(v []float64) []float32 {
 func TestMultiplyMatchesNaiveLoop(t *testing.T) {
 	t.Logf("BLAS: %s", Library())
 	r := rand.New(rand.NewPCG(1, 2))
-	shapes := [][3]int{{1, 1, 1}, {3, 5, 7}, {65, 513, 257}, {130, 17, 300}, {7, 600, 3}, {64, 64, 1}, {97, 130, 129}}
+	shapes := [][3]int{{1, 1, 1}, {3, 5, 7}, {65, 513, 257}, {130, 17, 300}, {7, 600, 3}, {64, 64, 1}, {97, 130, 129}, {130, 1, 300}, {5, 1, 17}, {300, 1, 64}, {1, 1, 40}}
 	for _, s := range shapes {
 		for _, ta := range []bool{false, true} {
 			for _, tb := range []bool{false, true} {
@@ -194,65 +194,67 @@ func TestStridedAndAccumulate(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, ta := range []bool{false, true} {
 		for _, tb := range []bool{false, true} {
-			p := Op{M: 70, N: 9, K: 140, TransA: ta, TransB: tb}
-			a, b := rnd(r, p.M*p.K), rnd(r, p.K*p.N)
-			want := naive(p, a, b)
-			ar, ac := p.M, p.K
-			if ta {
-				ar, ac = p.K, p.M
-			}
-			br, bc := p.K, p.N
-			if tb {
-				br, bc = p.N, p.K
-			}
-			wide := func(v []float64, rows, cols, ld int) []float64 {
-				out := make([]float64, rows*ld)
-				for i := range rows {
-					copy(out[i*ld:], v[i*cols:(i+1)*cols])
+			for _, n := range []int{9, 1} {
+				p := Op{M: 70, N: n, K: 140, TransA: ta, TransB: tb}
+				a, b := rnd(r, p.M*p.K), rnd(r, p.K*p.N)
+				want := naive(p, a, b)
+				ar, ac := p.M, p.K
+				if ta {
+					ar, ac = p.K, p.M
 				}
-				return out
-			}
-			q := p
-			q.LDA, q.LDB, q.LDC, q.Accumulate = ac+3, bc+2, p.N+5, true
-			check := func(kernel string, c []float64, tol float64) {
-				for i := range p.M {
-					for j := range q.LDC {
-						w := 1.0
-						if j < p.N {
-							w += want[i*p.N+j]
-						}
-						if math.Abs(c[i*q.LDC+j]-w) > tol {
-							t.Fatalf("%s ta=%v tb=%v: c[%d,%d] = %g, want %g", kernel, ta, tb, i, j, c[i*q.LDC+j], w)
+				br, bc := p.K, p.N
+				if tb {
+					br, bc = p.N, p.K
+				}
+				wide := func(v []float64, rows, cols, ld int) []float64 {
+					out := make([]float64, rows*ld)
+					for i := range rows {
+						copy(out[i*ld:], v[i*cols:(i+1)*cols])
+					}
+					return out
+				}
+				q := p
+				q.LDA, q.LDB, q.LDC, q.Accumulate = ac+3, bc+2, p.N+5, true
+				check := func(kernel string, c []float64, tol float64) {
+					for i := range p.M {
+						for j := range q.LDC {
+							w := 1.0
+							if j < p.N {
+								w += want[i*p.N+j]
+							}
+							if math.Abs(c[i*q.LDC+j]-w) > tol {
+								t.Fatalf("%s ta=%v tb=%v: c[%d,%d] = %g, want %g", kernel, ta, tb, i, j, c[i*q.LDC+j], w)
+							}
 						}
 					}
 				}
-			}
-			wa, wb := wide(a, ar, ac, q.LDA), wide(b, br, bc, q.LDB)
-			for _, kernel := range []string{"blas", "go"} {
-				c := make([]float64, p.M*q.LDC)
-				for i := range c {
-					c[i] = 1
+				wa, wb := wide(a, ar, ac, q.LDA), wide(b, br, bc, q.LDB)
+				for _, kernel := range []string{"blas", "go"} {
+					c := make([]float64, p.M*q.LDC)
+					for i := range c {
+						c[i] = 1
+					}
+					if kernel == "go" {
+						goMultiply(q, wa, wb, c)
+					} else if err := Multiply(q, wa, wb, c); err != nil {
+						t.Fatal(err)
+					}
+					check(kernel+"/float64", c, 1e-10)
 				}
-				if kernel == "go" {
-					goMultiply(q, wa, wb, c)
-				} else if err := Multiply(q, wa, wb, c); err != nil {
-					t.Fatal(err)
+				for _, kernel := range float32Kernels(t) {
+					c := make([]float32, p.M*q.LDC)
+					for i := range c {
+						c[i] = 1
+					}
+					if err := kernel.run(q, to32(wa), to32(wb), c); err != nil {
+						t.Fatal(err)
+					}
+					c64 := make([]float64, len(c))
+					for i, v := range c {
+						c64[i] = float64(v)
+					}
+					check(kernel.name+"/float32", c64, 1e-4)
 				}
-				check(kernel+"/float64", c, 1e-10)
-			}
-			for _, kernel := range float32Kernels(t) {
-				c := make([]float32, p.M*q.LDC)
-				for i := range c {
-					c[i] = 1
-				}
-				if err := kernel.run(q, to32(wa), to32(wb), c); err != nil {
-					t.Fatal(err)
-				}
-				c64 := make([]float64, len(c))
-				for i, v := range c {
-					c64[i] = float64(v)
-				}
-				check(kernel.name+"/float32", c64, 1e-4)
 			}
 		}
 	}
