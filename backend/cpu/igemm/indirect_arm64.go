@@ -4,24 +4,42 @@ package igemm
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/gankit/gankit/backend/cpu/simd"
 )
 
-// The NEON kernels are not written yet: every set runs the Go kernels.
-func hasAsm(simd.Set) bool { return false }
+// hasAsm says which sets have assembly here: NEON, which runs the 6x64 tile as four
+// 6x16 passes in 24 accumulators (V8-V31), as AVX2 does on amd64.
+func hasAsm(k simd.Set) bool { return k == simd.NEON }
 
-func rowsAsm(simd.Set, **float32, **float32, int, int, int, int, *float32, int, int) {
-	panic("igemm: no assembly on this platform")
+// passBytes is the width of one NEON pass over the tile's columns: 16 floats.
+const passBytes = 64
+
+func rowsAsm(_ simd.Set, a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int) {
+	for p := range TileCols / 16 {
+		rows6x16(a, b, ldb, nseg, clen, boff+p*passBytes, (*float32)(unsafe.Add(unsafe.Pointer(c), p*passBytes)), ldc, accumulate)
+	}
 }
 
-func colsAsm(simd.Set, **float32, **float32, int, int, int, *float32, int, int) {
-	panic("igemm: no assembly on this platform")
+func colsAsm(_ simd.Set, a, b **float32, n, aoff, boff int, c *float32, ldc, accumulate int) {
+	for p := range TileCols / 16 {
+		cols6x16(a, b, n, aoff, boff+p*passBytes, (*float32)(unsafe.Add(unsafe.Pointer(c), p*passBytes)), ldc, accumulate)
+	}
 }
 
-func dotAsm(simd.Set, **float32, **float32, int, int, *float32) {
-	panic("igemm: no assembly on this platform")
+func dotAsm(_ simd.Set, a, b **float32, nseg, clen int, out *float32) {
+	dot6neon(a, b, nseg, clen, out)
 }
 
-// fma32 is x*y+z rounded once.
+//go:noescape
+func rows6x16(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int)
+
+//go:noescape
+func cols6x16(a, b **float32, k, aoff, boff int, c *float32, ldc, accumulate int)
+
+//go:noescape
+func dot6neon(a, b **float32, nseg, clen int, out *float32)
+
+// fma32 is x*y+z rounded once, as FMLA computes it.
 func fma32(x, y, z float32) float32 { return float32(math.FMA(float64(x), float64(y), float64(z))) }

@@ -3,6 +3,7 @@ package vec
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -32,7 +33,52 @@ func same(a, b []float32) int {
 	return -1
 }
 
+// bulkPath names what runs the bulk of each slice in this build: the assembly's
+// instruction set, or "go" where the Go loops do all the work.
+func bulkPath() string {
+	d := make([]float32, 64)
+	if vvBulk(opAdd, d, d, d) == 0 {
+		return "go"
+	}
+	switch runtime.GOARCH {
+	case "amd64":
+		return "avx2"
+	case "arm64":
+		return "neon"
+	}
+	return runtime.GOARCH
+}
+
+// TestMatchesGoLoops checks every function bitwise against the Go operation on each
+// element, in a subtest named by the path this build takes (avx2, neon or go).
 func TestMatchesGoLoops(t *testing.T) {
+	t.Run(bulkPath(), testMatchesGoLoops)
+}
+
+// checkBulkTakesAll fails unless every *Bulk function runs the assembly over most
+// of a 64-element slice: one that quietly left the work to the Go loop would leave
+// its assembly untested.
+func checkBulkTakesAll(t *testing.T) {
+	const n = 64
+	d, x, b := make([]float32, n), make([]float32, n), make([]uint8, n)
+	took := map[string]int{"sqrt": sqrtBulk(d, x), "greater": gtBulk(d, x, 0), "bytes": bytesBulk(d, b)}
+	for op, name := range []string{opAdd: "add", opSub: "sub", opMul: "mul", opDiv: "div"} {
+		took[name+" vector"] = vvBulk(op, d, x, x)
+	}
+	for op, name := range []string{opAdd: "add", opSub: "sub", opMul: "mul", opDiv: "div", opRSub: "c-x", opRDiv: "c/x"} {
+		took[name+" scalar"] = vsBulk(op, d, x, 1)
+	}
+	for name, m := range took {
+		if m < n/2 {
+			t.Errorf("%s: the %s assembly took %d of %d elements", name, bulkPath(), m, n)
+		}
+	}
+}
+
+func testMatchesGoLoops(t *testing.T) {
+	if bulkPath() != "go" {
+		checkBulkTakesAll(t)
+	}
 	r := rand.New(rand.NewPCG(1, 2))
 	vv := []struct {
 		name string
