@@ -2,15 +2,21 @@ package backend
 
 import (
 	"fmt"
-	"github.com/gankit/gankit/backend/cpu"
-	"github.com/gankit/gankit/backend/gofix"
 	"os"
-	"path/filepath"
 	"strings"
+	"sync"
+
+	"github.com/gankit/gankit/backend/cpu"
+	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gankit/gankit/backend/cpu/simd"
+	"github.com/gankit/gankit/backend/gofix"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/xla"
 )
+
+// The XLA backends (xla:cpu, xla:cuda, xla:/path/plugin.so) need cgo: they live in
+// xla_cgo.go, and a binary built without cgo gets xla_nocgo.go instead, whose
+// newXLA explains how to build them in (see NoCgoXLAError).
 
 // EnvVar is the environment variable read when no --backend flag is given.
 // It is GoMLX's own variable, so a GOMLX_BACKEND set for other GoMLX programs works here too.
@@ -19,23 +25,49 @@ const EnvVar = "GOMLX_BACKEND"
 // PluginPathEnv lists the folders searched for PJRT plugins named pjrt_c_api_<name>_plugin.so.
 const PluginPathEnv = "PJRT_PLUGIN_LIBRARY_PATH"
 
-// Names lists the backend specifications New accepts, for help texts and errors.
-var Names = []string{"cpu", "go", "xla:cpu", "xla:cuda", "xla:/absolute/path/plugin.so"}
+// xlaNames are the XLA specifications New accepts when XLA is built in.
+var xlaNames = []string{"xla:cpu", "xla:cuda", "xla:/absolute/path/plugin.so"}
+
+// Names lists the backend specifications New accepts, for help texts and errors:
+// without cgo, the XLA ones are left out.
+var Names = func() []string {
+	out := []string{"cpu", "go"}
+	if XLABuiltIn {
+		out = append(out, xlaNames...)
+	}
+	return out
+}()
 
 // TestBackendsEnv adds backends to the tests' list: comma-separated specifications
 // (e.g. "xla:cuda" or "xla:/path/to/plugin.so") for a machine that has the plugin.
 const TestBackendsEnv = "GANKIT_TEST_BACKENDS"
 
 // TestBackends lists the backends tests run on: the two that need no plugin ("go",
-// "cpu"), then those named in $GANKIT_TEST_BACKENDS.
+// "cpu"), then those named in $GANKIT_TEST_BACKENDS. In a build without cgo the XLA
+// ones named there are skipped (with a note on stderr), since they cannot run.
 func TestBackends() []string {
 	out := []string{"go", "cpu"}
 	for _, s := range strings.Split(os.Getenv(TestBackendsEnv), ",") {
-		if s = strings.TrimSpace(s); s != "" {
+		s = strings.TrimSpace(s)
+		switch {
+		case s == "":
+		case isXLA(s) && !XLABuiltIn:
+			if _, said := skippedXLA.LoadOrStore(s, true); !said {
+				fmt.Fprintf(os.Stderr, "$%s: %s skipped: this test binary was built without cgo, so the XLA backends are left out\n", TestBackendsEnv, s)
+			}
+		default:
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// skippedXLA holds the XLA specifications TestBackends said it skips (once each).
+var skippedXLA sync.Map
+
+func isXLA(spec string) bool {
+	name, _, _ := strings.Cut(spec, ":")
+	return name == "xla"
 }
 
 // Resolve returns the backend specification to use: flag when set, else $GOMLX_BACKEND, else "cpu".
@@ -72,72 +104,40 @@ func New(spec string) (backends.Backend, error) {
 	case "xla":
 		return newXLA(spec, cfg)
 	default:
-		return nil, fmt.Errorf("unknown backend %q: want one of %s", spec, strings.Join(Names, ", "))
+		msg := fmt.Sprintf("unknown backend %q: want one of %s", spec, strings.Join(Names, ", "))
+		if !XLABuiltIn {
+			msg += "; " + noCgoNote
+		}
+		return nil, fmt.Errorf("%s", msg)
 	}
 }
 
-func newXLA(spec, plugin string) (backends.Backend, error) {
-	xla.EnableAutoInstall(false)
-	if plugin == "" {
-		plugin = "cpu"
-	}
-	if filepath.IsAbs(plugin) {
-		if _, err := os.Stat(plugin); err != nil {
-			return nil, fmt.Errorf("backend %q: PJRT plugin file: %w", spec, err)
-		}
-	} else if found := findPlugin(plugin); found == "" {
-		return nil, fmt.Errorf("backend %q: no PJRT plugin file pjrt_c_api_%s_plugin.so in $%s (%q) or the system library folders; "+
-			"point --backend at the plugin file (--backend xla:/absolute/path/to/plugin.so), or set $%s to its folder; "+
-			"--backend go runs without any plugin", spec, plugin, PluginPathEnv, os.Getenv(PluginPathEnv), PluginPathEnv)
-	}
-	// go-xla would otherwise point XLA_FLAGS at a CUDA folder of its author's machine.
-	if os.Getenv("GOPJRT_CUDA_CHECKS") == "" {
-		_ = os.Setenv("GOPJRT_CUDA_CHECKS", "0")
-	}
-	_ = os.Setenv("XLA_FLAGS", withDeterministicOps(os.Getenv("XLA_FLAGS")))
-	b, err := xla.New(plugin)
-	if err != nil {
-		return nil, fmt.Errorf("backend %q: %w", spec, err)
-	}
-	return b, nil
+// noCgoNote says why a build without cgo offers no XLA backend and how to get one.
+const noCgoNote = "this gankit was built without cgo (CGO_ENABLED=0), so the XLA backends " +
+	"(xla:cpu, xla:cuda, xla:/path/plugin.so) are left out; to get them, build with cgo " +
+	"and a C compiler: CGO_ENABLED=1 go build ./cmd/gankit"
+
+// NoCgoXLAError is the error New returns for an XLA specification in a binary built
+// without cgo: the XLA backends are left out of it, and it says how to build them in.
+// (Shared by both builds so that its text is tested in either.)
+func NoCgoXLAError(spec string) error {
+	return fmt.Errorf("backend %q: %s; --backend cpu and --backend go need no cgo", spec, noCgoNote)
 }
 
-// findPlugin looks for the plugin file the way go-xla does, without its auto-install:
-// in $PJRT_PLUGIN_LIBRARY_PATH, go-xla's install folders and $LD_LIBRARY_PATH.
-func findPlugin(name string) string {
-	var dirs []string
-	dirs = append(dirs, filepath.SplitList(os.Getenv(PluginPathEnv))...)
-	dirs = append(dirs, "/usr/local/lib/go-xla")
-	if home, err := os.UserHomeDir(); err == nil {
-		dirs = append(dirs, filepath.Join(home, ".local", "lib", "go-xla"))
+// Describe is the one-line description of b that the first line of a run prints:
+// for gankit's cpu backend its kernel set and BLAS, e.g. "cpu (kernels avx2, BLAS
+// none)"; for any other backend its name and GoMLX's description.
+func Describe(b backends.Backend) string {
+	if k, ok := b.(interface{ Kernels() simd.Set }); ok {
+		return fmt.Sprintf("%s (kernels %s, BLAS %s)", b.Name(), k.Kernels(), BLASName())
 	}
-	dirs = append(dirs, filepath.SplitList(os.Getenv("LD_LIBRARY_PATH"))...)
-	dirs = append(dirs, "/usr/local/lib", "/usr/lib", "/usr/lib/x86_64-linux-gnu")
-	file := "pjrt_c_api_" + name + "_plugin.so"
-	for _, d := range dirs {
-		if d == "" {
-			continue
-		}
-		p := filepath.Join(d, file)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return ""
+	return fmt.Sprintf("%s (%s)", b.Name(), b.Description())
 }
 
-// deterministicOpsFlag makes XLA's GPU kernels deterministic (no atomics in
-// reductions, fixed algorithm choices), so that a resumed run equals an uninterrupted
-// one on a GPU too. Measured on an H200 (reference DCGAN): within the run-to-run
-// noise at batch 64, about 5% at batch 256. Without it, a resumed run drifted by
-// ~1e-7 after one step.
-const deterministicOpsFlag = "--xla_gpu_deterministic_ops"
-
-// withDeterministicOps adds the deterministic-ops flag to XLA_FLAGS unless the user
-// set it either way.
-func withDeterministicOps(flags string) string {
-	if strings.Contains(flags, deterministicOpsFlag) {
-		return flags
+// BLASName is the BLAS library the cpu backend's matrix products use, or "none".
+func BLASName() string {
+	if name := gemm.Library(); name != "pure Go" {
+		return name
 	}
-	return strings.TrimSpace(flags + " " + deterministicOpsFlag + "=true")
+	return "none"
 }

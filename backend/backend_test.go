@@ -5,18 +5,31 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gankit/gankit/backend/cpu/simd"
+
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 )
 
 func TestNewRefusesUnknownAndMissingPluginsClearly(t *testing.T) {
 	t.Setenv(PluginPathEnv, t.TempDir())
-	for _, tc := range []struct{ spec, want string }{
-		{"tpu", "want one of cpu, go, xla:cpu"},
+	cases := []struct{ spec, want string }{
 		{"go:fast", "takes no configuration"},
-		{"xla:cuda", "pjrt_c_api_cuda_plugin.so"},
-		{"xla:/no/such/plugin.so", "/no/such/plugin.so"},
-	} {
+	}
+	if XLABuiltIn {
+		cases = append(cases, []struct{ spec, want string }{
+			{"tpu", "want one of cpu, go, xla:cpu"},
+			{"xla:cuda", "pjrt_c_api_cuda_plugin.so"},
+			{"xla:/no/such/plugin.so", "/no/such/plugin.so"},
+		}...)
+	} else {
+		cases = append(cases, []struct{ spec, want string }{
+			{"tpu", "want one of cpu, go; this gankit was built without cgo"},
+			{"xla:cuda", "CGO_ENABLED=1 go build ./cmd/gankit"},
+			{"xla:/no/such/plugin.so", "built without cgo"},
+		}...)
+	}
+	for _, tc := range cases {
 		_, err := New(tc.spec)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("New(%q): error %v, want one containing %q", tc.spec, err, tc.want)
@@ -28,6 +41,57 @@ func TestNewRefusesUnknownAndMissingPluginsClearly(t *testing.T) {
 	t.Setenv(EnvVar, "")
 	if got := Resolve(""); got != "cpu" {
 		t.Errorf("Resolve() = %q, want cpu", got)
+	}
+}
+
+// TestNoCgoXLAErrorSaysWhatIsMissingAndHowToBuildIt checks the text a build without
+// cgo answers an XLA backend with (the function is in both builds).
+func TestNoCgoXLAErrorSaysWhatIsMissingAndHowToBuildIt(t *testing.T) {
+	msg := NoCgoXLAError("xla:cuda").Error()
+	for _, want := range []string{`"xla:cuda"`, "without cgo", "xla:cpu", "xla:cuda", "xla:/path", "CGO_ENABLED=1 go build ./cmd/gankit", "C compiler"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("NoCgoXLAError: %q lacks %q", msg, want)
+		}
+	}
+}
+
+// TestNamesAndTestBackendsOfferXLAOnlyWhenBuiltIn checks the lists help texts and
+// tests read in this build.
+func TestNamesAndTestBackendsOfferXLAOnlyWhenBuiltIn(t *testing.T) {
+	hasXLA := false
+	for _, n := range Names {
+		hasXLA = hasXLA || isXLA(n)
+	}
+	if hasXLA != XLABuiltIn {
+		t.Errorf("Names = %v with XLABuiltIn %v", Names, XLABuiltIn)
+	}
+	t.Setenv(TestBackendsEnv, "xla:cuda, ")
+	want := "[go cpu]"
+	if XLABuiltIn {
+		want = "[go cpu xla:cuda]"
+	}
+	if got := fmt.Sprint(TestBackends()); got != want {
+		t.Errorf("TestBackends() = %s, want %s", got, want)
+	}
+}
+
+// TestDescribeNamesTheKernelSet checks the first line of a run on the cpu backend.
+func TestDescribeNamesTheKernelSet(t *testing.T) {
+	b, err := New("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Describe(b)
+	want := fmt.Sprintf("cpu (kernels %s, BLAS %s)", b.(interface{ Kernels() simd.Set }).Kernels(), BLASName())
+	if got != want || strings.Contains(got, "auto") {
+		t.Errorf("Describe(cpu) = %q, want %q", got, want)
+	}
+	g, err := New("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Describe(g); !strings.HasPrefix(got, g.Name()+" (") {
+		t.Errorf("Describe(go) = %q", got)
 	}
 }
 
@@ -91,18 +155,6 @@ func TestPadAndReverseMatchPlainLoops(t *testing.T) {
 		want3 := [][][]float32{{{9, 9, 9, 9}, {9, 9, 9, 9}, {9, 9, 9, 9}}, {{9, 1, 2, 9}, {9, 3, 4, 9}, {9, 9, 9, 9}}}
 		if fmt.Sprint(got3) != fmt.Sprint(want3) {
 			t.Errorf("%s: 3-D Pad = %v, want %v", name, got3, want3)
-		}
-	}
-}
-
-func TestDeterministicOpsFlagKeepsTheUsersChoice(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"", "--xla_gpu_deterministic_ops=true"},
-		{"--xla_dump_to=/tmp/x", "--xla_dump_to=/tmp/x --xla_gpu_deterministic_ops=true"},
-		{"--xla_gpu_deterministic_ops=false", "--xla_gpu_deterministic_ops=false"},
-	} {
-		if got := withDeterministicOps(tc.in); got != tc.want {
-			t.Errorf("withDeterministicOps(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

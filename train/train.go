@@ -151,10 +151,11 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	// The first line of every run: the backend, with the cpu backend's kernel set and BLAS.
+	fmt.Fprintf(logw, "backend: %s\n", backend.Describe(b))
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintf(logw, "warning: %s\n", w)
 	}
-	fmt.Fprintf(logw, "backend: %s (%s)\n", b.Name(), b.Description())
 	fmt.Fprintf(logw, "data: %s, %v\n", src.Name(), shape)
 
 	ctx := NewContext(cfg)

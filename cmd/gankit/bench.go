@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gankit/gankit/backend/cpu/simd"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/nets"
@@ -27,6 +28,7 @@ import (
 
 type benchRow struct {
 	train.StepTiming
+	PeakPct    float64 `json:"peak_pct"` // achieved model GFLOP/s as a percentage of the SGEMM peak
 	MsMin      float64 `json:"ms_per_it_min"`
 	MsMax      float64 `json:"ms_per_it_max"`
 	TorchMs    float64 `json:"torch_ms_per_it,omitempty"`
@@ -36,10 +38,21 @@ type benchRow struct {
 }
 
 type benchReport struct {
-	Backend      string     `json:"backend"`
-	BLAS         string     `json:"blas"`
-	Cores        int        `json:"cores"`
+	Backend  string `json:"backend"`
+	Kernels  string `json:"kernels"` // the cpu backend's kernel set ("" for other backends)
+	BLAS     string `json:"blas"`
+	Cores    int    `json:"cores"`
+	Size     int    `json:"size"`     // image size: 28 (28x28x1) or 64 (64x64x3)
+	Channels int    `json:"channels"` // image channels: 1 or 3
+	Model    string `json:"model"`    // the nets' layer widths
+	// SGEMMPeak is the faster of gankit's own float32 GEMM (SGEMMOwn, on kernel set
+	// SGEMMKernels) and the BLAS library (SGEMMBLAS, when one is loaded) on a 1024^3
+	// product; SGEMMPeakBy says which ("gankit" or "blas").
 	SGEMMPeak    float64    `json:"sgemm_peak_gflops"`
+	SGEMMPeakBy  string     `json:"sgemm_peak_by"`
+	SGEMMOwn     float64    `json:"sgemm_gankit_gflops"`
+	SGEMMKernels string     `json:"sgemm_gankit_kernels"`
+	SGEMMBLAS    float64    `json:"sgemm_blas_gflops,omitempty"`
 	Rounds       int        `json:"rounds"`
 	Rows         []benchRow `json:"rows"`
 	MaxRSSMB     float64    `json:"max_rss_mb"`
@@ -49,29 +62,49 @@ type benchReport struct {
 
 func benchCmd() *cobra.Command {
 	var be, batches, ups, torchScript string
-	var iters, rounds int
+	var iters, rounds, size int
 	var asJSON, noTorch bool
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Time the reference DCGAN's training iteration, next to PyTorch when it is installed",
-		Long: `Time one training iteration (a D step and a G step, as in training) of the reference
-DCGAN (design.md §3: 28x28, G 100 -> 7x7x128 -> 64 -> 1, D 64 -> 128 -> 1) for each
-batch size and both upsampling variants (transposed conv k4s2, nearest 2x + conv k3).
-Prints ms/iteration (median), samples/s, achieved GFLOP/s of model work (counted as
-PyTorch does it: 3x G's and 9x D's forward FLOPs) and this machine's measured SGEMM
-peak. When /usr/bin/python3 has torch (apt-get install python3-torch), the same model
-runs in PyTorch in the same invocation, with the same thread count, and the speedup
-is printed. Each round times every configuration in gankit and then at once in
-PyTorch; times are medians over rounds (with the range), and the speedup is the
-median over rounds of the back-to-back ratios, so that a machine whose speed drifts
-(a shared virtual machine) weighs on both alike.`,
+		Long: `Time one training iteration (a D step and a G step, as in training) of a DCGAN for
+each batch size and both upsampling variants (transposed conv k4s2, nearest 2x + conv k3):
+
+  --size 28 (default): the reference DCGAN of design.md §3 on 28x28x1 images,
+    G 100 -> 7x7x128 -> 64 -> 1, D 64 -> 128 -> 1.
+  --size 64: the 64x64x3 DCGAN of pytorch/examples' dcgan (about 15x the work per
+    sample), G 100 -> 4x4x512 -> 256 -> 128 -> 64 -> 3 (BN + ReLU, tanh),
+    D 3 -> 64 -> 128 -> 256 -> 512 -> 1 (BN from the second conv, LeakyReLU 0.2).
+    gankit's nets at model.width 64, data.size 64, data.channels 3: G's first
+    layer is a dense 100 -> 4*4*512 and D's last a dense 4*4*512 -> 1, the same
+    products as pytorch/examples' ConvTranspose k4 s1 p0 on a 1x1 input and Conv
+    k4 s1 p0 on a 4x4 one; every layer has a bias (PyTorch's side too).
+
+The first line names the backend (for the cpu backend its kernel set, which
+$GANKIT_CPU_KERNELS=avx512|avx2|neon|go forces, and its BLAS). Prints ms/iteration
+(median), samples/s, achieved GFLOP/s of model work (counted as PyTorch does it: 3x
+G's and 9x D's forward FLOPs) and its share of this machine's SGEMM peak: a 1024^3
+float32 product timed on gankit's own GEMM (on the backend's kernel set) and on
+OpenBLAS when it is loaded, the faster being the peak. When /usr/bin/python3 has
+torch (apt-get install python3-torch), the same model runs in PyTorch in the same
+invocation, with the same thread count, and the speedup is printed. Each round times
+every configuration in gankit and then at once in PyTorch; times are medians over
+rounds (with the range), and the speedup is the median over rounds of the
+back-to-back ratios, so that a machine whose speed drifts (a shared virtual machine)
+weighs on both alike.`,
 		Example: `  gankit bench
   gankit bench --batches 64 --iters 20 --json
-  gankit bench --batches 64 --upsample nearest --no-torch`,
+  gankit bench --batches 64 --upsample nearest --no-torch
+  gankit bench --size 64 --batches 16,64 --iters 5
+  GANKIT_CPU_KERNELS=avx2 gankit bench --batches 64`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if rounds < 1 || iters < 1 {
 				return fmt.Errorf("--rounds and --iters must be at least 1")
+			}
+			model, ok := benchModels[size]
+			if !ok {
+				return fmt.Errorf("--size: %d is not 28 (the 28x28x1 reference DCGAN) or 64 (the 64x64x3 DCGAN of pytorch/examples)", size)
 			}
 			var bs []int
 			for _, s := range strings.Split(batches, ",") {
@@ -93,10 +126,32 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 			if err != nil {
 				return err
 			}
-			rep := benchReport{Backend: b.Name(), BLAS: gemm.Library(), Cores: runtime.GOMAXPROCS(0), SGEMMPeak: sgemmPeak()}
-			shape := data.Shape{Size: 28, Channels: 1}
+			// The own GEMM's peak is timed on the backend's kernel set; a backend
+			// without one (go, xla) gets the set the cpu backend would run.
+			var kernels simd.Set
+			if k, ok := b.(interface{ Kernels() simd.Set }); ok {
+				kernels = k.Kernels()
+			} else if kernels, err = simd.FromEnv(); err != nil {
+				kernels = simd.Best()
+			}
+			peak := gemm.MeasurePeak(kernels, 400*time.Millisecond)
+			rep := benchReport{Backend: b.Name(), BLAS: backend.BLASName(), Cores: runtime.GOMAXPROCS(0),
+				Size: size, Channels: model.shape.Channels, Model: model.desc,
+				SGEMMOwn: peak.Own, SGEMMKernels: peak.Kernels.String(), SGEMMBLAS: peak.BLASGF}
+			if _, ok := b.(interface{ Kernels() simd.Set }); ok {
+				rep.Kernels = kernels.String()
+			}
+			var byBLAS bool
+			rep.SGEMMPeak, byBLAS = peak.Best()
+			rep.SGEMMPeakBy = "gankit"
+			if byBLAS {
+				rep.SGEMMPeakBy = "blas"
+			}
+			shape := model.shape
 			if !asJSON {
-				fmt.Printf("backend %s, BLAS %s, %d cores, SGEMM peak %.0f GFLOP/s\n", rep.Backend, rep.BLAS, rep.Cores, rep.SGEMMPeak)
+				fmt.Printf("backend: %s, %d cores\n", backend.Describe(b), rep.Cores)
+				fmt.Printf("model: %s\n", model.desc)
+				fmt.Printf("SGEMM peak %.0f GFLOP/s (%s)\n", rep.SGEMMPeak, peakNote(peak))
 			}
 			// Rounds alternate gankit and PyTorch, so that a machine whose speed
 			// drifts (a shared virtual machine) slows both alike; each figure is
@@ -112,8 +167,7 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 			for round := range rounds {
 				for _, up := range variants {
 					for _, n := range bs {
-						cfg, _ := config.FromPreset(config.DefaultPreset)
-						cfg.Model.Upsample, cfg.Train.Batch = up, n
+						cfg := benchConfig(shape, up, n)
 						t, err := train.BenchStep(b, cfg, shape, 3, iters)
 						if err != nil {
 							return err
@@ -133,8 +187,12 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 							continue
 						}
 						var rows []torchRow
-						rows, torchErr = runTorch(torchScript, rep.Cores, strconv.Itoa(n), up, iters)
+						rows, torchErr = runTorch(torchScript, rep.Cores, strconv.Itoa(n), up, iters, size)
 						for _, r := range rows {
+							if r.Size != 0 && r.Size != size {
+								torchErr = fmt.Errorf("%s timed a %dx%d model, not %dx%d (an older script without --size?)", torchScript, r.Size, r.Size, size, size)
+								break
+							}
 							tk[key(r.Upsample, r.Batch)] = append(tk[key(r.Upsample, r.Batch)], r.Ms)
 							pairs[key(r.Upsample, r.Batch)] = append(pairs[key(r.Upsample, r.Batch)], r.Ms/t.MsPerIt)
 							rep.TorchVersion, rep.TorchRSSMB = r.Torch, max(rep.TorchRSSMB, r.RSS)
@@ -149,6 +207,9 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 				r.MsPerIt, r.MsMin, r.MsMax = median(ms), slices.Min(ms), slices.Max(ms)
 				sec := r.MsPerIt / 1e3
 				r.Samples, r.GFLOPs = float64(r.Batch)/sec, r.ModelGF/sec
+				if rep.SGEMMPeak > 0 {
+					r.PeakPct = 100 * r.GFLOPs / rep.SGEMMPeak
+				}
 				if t := tk[key(r.Upsample, r.Batch)]; len(t) > 0 {
 					r.TorchMs, r.TorchMin, r.TorchMax = median(t), slices.Min(t), slices.Max(t)
 					r.TorchRatio = median(pairs[key(r.Upsample, r.Batch)])
@@ -157,12 +218,12 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 			rep.MaxRSSMB = maxRSSMB()
 			if !asJSON {
 				for _, r := range rep.Rows {
-					fmt.Printf("gankit  %s   (%.1f-%.1f over %d rounds)\n", r.StepTiming, r.MsMin, r.MsMax, rounds)
+					fmt.Printf("gankit  %s  %3.0f%% of peak  (%.1f-%.1f ms over %d rounds)\n", r.StepTiming, r.PeakPct, r.MsMin, r.MsMax, rounds)
 				}
 				for _, r := range rep.Rows {
 					if r.TorchMs > 0 {
-						fmt.Printf("torch   %-10s batch %4d  %9.2f ms/it  %8.0f samples/s  (%.1f-%.1f)  -> gankit is %.2fx PyTorch %s\n",
-							r.Upsample, r.Batch, r.TorchMs, float64(r.Batch)/r.TorchMs*1e3, r.TorchMin, r.TorchMax, r.TorchRatio, rep.TorchVersion)
+						fmt.Printf("torch   %-10s batch %4d  %9.2f ms/it  %8.0f samples/s  %7.1f GFLOP/s  (%.1f-%.1f)  -> gankit is %.2fx PyTorch %s\n",
+							r.Upsample, r.Batch, r.TorchMs, float64(r.Batch)/r.TorchMs*1e3, r.ModelGF/r.TorchMs*1e3, r.TorchMin, r.TorchMax, r.TorchRatio, rep.TorchVersion)
 					}
 				}
 				if torchErr != nil {
@@ -184,6 +245,7 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&be, "backend", "", "backend to time (default $GOMLX_BACKEND, else cpu)")
+	fl.IntVar(&size, "size", 28, "image size: 28 (the 28x28x1 reference DCGAN) or 64 (the 64x64x3 DCGAN of pytorch/examples)")
 	fl.StringVar(&batches, "batches", "16,64,128", "batch sizes")
 	fl.StringVar(&ups, "upsample", nets.UpTransposed+","+nets.UpNearest, "upsampling variants to time")
 	fl.IntVar(&iters, "iters", 10, "timed iterations per configuration (after 3 warm-up ones)")
@@ -194,24 +256,51 @@ median over rounds of the back-to-back ratios, so that a machine whose speed dri
 	return cmd
 }
 
-// sgemmPeak times a 1024^3 single-precision product for about half a second.
-func sgemmPeak() float64 {
-	const n = 1024
-	r := rand.New(rand.NewPCG(1, 1))
-	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
-	for i := range a {
-		a[i], b[i] = r.Float32(), r.Float32()
+// benchModel is a model gankit bench times.
+type benchModel struct {
+	shape data.Shape
+	desc  string
+}
+
+// benchModels are the models --size picks. Both are the default preset's nets
+// (model.width 64, z 100, BN in G and D, LeakyReLU 0.2) on images of the size.
+var benchModels = map[int]benchModel{
+	28: {data.Shape{Size: 28, Channels: 1}, "28x28x1 reference DCGAN: G 100 -> 7x7x128 -> 64 -> 1, D 1 -> 64 -> 128 -> 1"},
+	64: {data.Shape{Size: 64, Channels: 3}, "64x64x3 DCGAN (pytorch/examples' shapes): G 100 -> 4x4x512 -> 256 -> 128 -> 64 -> 3, D 3 -> 64 -> 128 -> 256 -> 512 -> 1"},
+}
+
+// benchConfig is the default preset on images of shape with upsampling up and batch n.
+func benchConfig(shape data.Shape, up string, n int) config.Config {
+	cfg, _ := config.FromPreset(config.DefaultPreset)
+	cfg.Data.Size, cfg.Data.Channels = shape.Size, shape.Channels
+	cfg.Model.Upsample, cfg.Train.Batch = up, n
+	return cfg
+}
+
+// peakNote says which GEMM gave the SGEMM peak and what the other one measured, or
+// why there is no BLAS to compare with.
+func peakNote(p gemm.Peak) string {
+	own := fmt.Sprintf("gankit's own GEMM, %s", p.Kernels)
+	if p.BLAS == "" {
+		why := "OpenBLAS not installed"
+		switch {
+		case os.Getenv("GANKIT_BLAS") == "none":
+			why = "BLAS disabled by GANKIT_BLAS=none"
+		case !backend.XLABuiltIn || runtime.GOOS != "linux": // XLABuiltIn: built with cgo
+			why = "no BLAS: this build loads one only with cgo on Linux"
+		case os.Getenv("GANKIT_BLAS") != "":
+			why = fmt.Sprintf("BLAS %s not loaded", os.Getenv("GANKIT_BLAS"))
+		}
+		return own + "; " + why
 	}
-	p := gemm.Op{M: n, N: n, K: n}
-	_ = gemm.Multiply(p, a, b, c)
-	best := 0.0
-	deadline := time.Now().Add(500 * time.Millisecond)
-	for time.Now().Before(deadline) {
-		t0 := time.Now()
-		_ = gemm.Multiply(p, a, b, c)
-		best = max(best, 2*n*n*n/time.Since(t0).Seconds()/1e9)
+	blas := "BLAS " + p.BLAS
+	if strings.Contains(strings.ToLower(p.BLAS), "openblas") {
+		blas = "OpenBLAS (" + p.BLAS + ")"
 	}
-	return best
+	if _, byBLAS := p.Best(); byBLAS {
+		return fmt.Sprintf("%s; %s: %.0f GFLOP/s", blas, own, p.Own)
+	}
+	return fmt.Sprintf("%s; %s: %.0f GFLOP/s", own, blas, p.BLASGF)
 }
 
 // maxRSSMB is this process's peak resident set size (VmHWM).
@@ -232,6 +321,7 @@ func maxRSSMB() float64 {
 // torchRow is one line of the PyTorch script's output.
 type torchRow struct {
 	Torch    string  `json:"torch"`
+	Size     int     `json:"size"` // 0 from a script without --size
 	Upsample string  `json:"upsample"`
 	Batch    int     `json:"batch"`
 	Ms       float64 `json:"ms_per_it"`
@@ -253,10 +343,16 @@ func checkTorch(script string) error {
 }
 
 // runTorch runs the PyTorch reference once over the configurations given.
-func runTorch(script string, threads int, batches, variants string, iters int) ([]torchRow, error) {
+func runTorch(script string, threads int, batches, variants string, iters, size int) ([]torchRow, error) {
 	py := torchPython
-	out, err := exec.Command(py, script, strconv.Itoa(threads), batches, strconv.Itoa(iters), variants).Output()
+	out, err := exec.Command(py, script, "--size", strconv.Itoa(size), strconv.Itoa(threads), batches, strconv.Itoa(iters), variants).Output()
 	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			if lines := strings.Split(strings.TrimSpace(string(ee.Stderr)), "\n"); lines[len(lines)-1] != "" {
+				return nil, fmt.Errorf("%s %s: %w: %s", py, script, err, lines[len(lines)-1])
+			}
+		}
 		return nil, fmt.Errorf("%s %s: %w", py, script, err)
 	}
 	var rows []torchRow

@@ -47,7 +47,7 @@ The committed Fashion-MNIST model (metrics/featnet/fmnist.gob.gz) was made by:
 			if err != nil {
 				return err
 			}
-			fmt.Printf("training on %s (%d images), testing on %d; backend %s\n", trainSet.Name(), trainSet.Len(), testSet.Len(), b.Name())
+			fmt.Printf("training on %s (%d images), testing on %d; backend %s\n", trainSet.Name(), trainSet.Len(), testSet.Len(), backend.Describe(b))
 			m, err := featnet.Train(b, trainSet, testSet, opt, os.Stdout)
 			if err != nil {
 				return err

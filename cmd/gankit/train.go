@@ -57,7 +57,7 @@ Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") +
 	fl.IntVar(&f.steps, "steps", 0, "training iterations in total (with --resume: the new total)")
 	fl.IntVar(&f.batch, "batch", 0, "batch size")
 	fl.Int64Var(&f.seed, "seed", 0, "seed for weights, data order and latents")
-	fl.StringVar(&f.backend, "backend", "", "cpu | go | xla:cpu | xla:cuda | xla:/abs/path/plugin.so (default $GOMLX_BACKEND, else cpu)")
+	fl.StringVar(&f.backend, "backend", "", strings.Join(backend.Names, " | ")+" (default $GOMLX_BACKEND, else cpu)")
 	fl.StringVar(&f.resume, "resume", "", "continue the run in this directory from its latest checkpoint")
 	fl.StringArrayVar(&f.sets, "set", nil, "override one config key, e.g. --set train.lr_d=1e-4 (repeatable)")
 	return cmd
