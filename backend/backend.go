@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/gankit/gankit/backend/cpu"
-	"github.com/gankit/gankit/backend/cpu/gemm"
 	"github.com/gankit/gankit/backend/cpu/simd"
 	"github.com/gankit/gankit/backend/gofix"
 
@@ -125,19 +124,11 @@ func NoCgoXLAError(spec string) error {
 }
 
 // Describe is the one-line description of b that the first line of a run prints:
-// for gankit's cpu backend its kernel set and BLAS, e.g. "cpu (kernels avx2, BLAS
-// none)"; for any other backend its name and GoMLX's description.
+// for gankit's cpu backend its kernel set, e.g. "cpu (kernels avx2)"; for any other
+// backend its name and GoMLX's description.
 func Describe(b backends.Backend) string {
 	if k, ok := b.(interface{ Kernels() simd.Set }); ok {
-		return fmt.Sprintf("%s (kernels %s, BLAS %s)", b.Name(), k.Kernels(), BLASName())
+		return fmt.Sprintf("%s (kernels %s)", b.Name(), k.Kernels())
 	}
 	return fmt.Sprintf("%s (%s)", b.Name(), b.Description())
-}
-
-// BLASName is the BLAS library the cpu backend's matrix products use, or "none".
-func BLASName() string {
-	if name := gemm.Library(); name != "pure Go" {
-		return name
-	}
-	return "none"
 }

@@ -40,28 +40,29 @@ type benchRow struct {
 type benchReport struct {
 	Backend  string `json:"backend"`
 	Kernels  string `json:"kernels"` // the cpu backend's kernel set ("" for other backends)
-	BLAS     string `json:"blas"`
 	Cores    int    `json:"cores"`
 	Size     int    `json:"size"`     // image size: 28 (28x28x1) or 64 (64x64x3)
 	Channels int    `json:"channels"` // image channels: 1 or 3
 	Model    string `json:"model"`    // the nets' layer widths
 	// SGEMMPeak is the faster of gankit's own float32 GEMM (SGEMMOwn, on kernel set
-	// SGEMMKernels) and the BLAS library (SGEMMBLAS, when one is loaded) on a 1024^3
-	// product; SGEMMPeakBy says which ("gankit" or "blas").
+	// SGEMMKernels) and PyTorch's torch.mm (SGEMMTorch: its BLAS, OpenBLAS on Debian,
+	// when PyTorch runs) on a 1024^3 product; SGEMMPeakBy says which ("gankit" or
+	// "torch").
 	SGEMMPeak    float64    `json:"sgemm_peak_gflops"`
 	SGEMMPeakBy  string     `json:"sgemm_peak_by"`
 	SGEMMOwn     float64    `json:"sgemm_gankit_gflops"`
 	SGEMMKernels string     `json:"sgemm_gankit_kernels"`
-	SGEMMBLAS    float64    `json:"sgemm_blas_gflops,omitempty"`
+	SGEMMTorch   float64    `json:"sgemm_torch_gflops,omitempty"`
 	Rounds       int        `json:"rounds"`
 	Rows         []benchRow `json:"rows"`
 	MaxRSSMB     float64    `json:"max_rss_mb"`
 	TorchVersion string     `json:"torch_version,omitempty"`
 	TorchRSSMB   float64    `json:"torch_max_rss_mb,omitempty"`
+	TorchISA     string     `json:"torch_isa_env,omitempty"` // variables that kept PyTorch to gankit's instruction set
 }
 
 func benchCmd() *cobra.Command {
-	var be, batches, ups, torchScript string
+	var be, batches, ups, torchScript, torchISA string
 	var iters, rounds, size int
 	var asJSON, noTorch bool
 	cmd := &cobra.Command{
@@ -84,14 +85,17 @@ The first line names the backend (for the cpu backend its kernel set, which
 $GANKIT_CPU_KERNELS=avx512|avx2|neon|go forces, and its BLAS). Prints ms/iteration
 (median), samples/s, achieved GFLOP/s of model work (counted as PyTorch does it: 3x
 G's and 9x D's forward FLOPs) and its share of this machine's SGEMM peak: a 1024^3
-float32 product timed on gankit's own GEMM (on the backend's kernel set) and on
-OpenBLAS when it is loaded, the faster being the peak. When /usr/bin/python3 has
-torch (apt-get install python3-torch), the same model runs in PyTorch in the same
-invocation, with the same thread count, and the speedup is printed. Each round times
+float32 product timed on gankit's own GEMM (on the backend's kernel set) and, when
+PyTorch runs, on torch.mm (its BLAS: OpenBLAS on Debian), the faster being the
+peak. When /usr/bin/python3 has torch (apt-get install python3-torch), the same
+model runs in PyTorch in the same invocation, with the same thread count, and the speedup is printed. Each round times
 every configuration in gankit and then at once in PyTorch; times are medians over
 rounds (with the range), and the speedup is the median over rounds of the
 back-to-back ratios, so that a machine whose speed drifts (a shared virtual machine)
-weighs on both alike.`,
+weighs on both alike. When gankit runs a smaller kernel set than the CPU has
+(GANKIT_CPU_KERNELS=avx2 on an AVX-512 CPU), PyTorch is kept to the same instruction
+set (--torch-isa match, the default), so that the figures stand for a machine that
+has only that set; --torch-isa native lets PyTorch use everything.`,
 		Example: `  gankit bench
   gankit bench --batches 64 --iters 20 --json
   gankit bench --batches 64 --upsample nearest --no-torch
@@ -135,23 +139,16 @@ weighs on both alike.`,
 				kernels = simd.Best()
 			}
 			peak := gemm.MeasurePeak(kernels, 400*time.Millisecond)
-			rep := benchReport{Backend: b.Name(), BLAS: backend.BLASName(), Cores: runtime.GOMAXPROCS(0),
+			rep := benchReport{Backend: b.Name(), Cores: runtime.GOMAXPROCS(0),
 				Size: size, Channels: model.shape.Channels, Model: model.desc,
-				SGEMMOwn: peak.Own, SGEMMKernels: peak.Kernels.String(), SGEMMBLAS: peak.BLASGF}
+				SGEMMOwn: peak.GFLOPs, SGEMMKernels: peak.Kernels.String()}
 			if _, ok := b.(interface{ Kernels() simd.Set }); ok {
 				rep.Kernels = kernels.String()
-			}
-			var byBLAS bool
-			rep.SGEMMPeak, byBLAS = peak.Best()
-			rep.SGEMMPeakBy = "gankit"
-			if byBLAS {
-				rep.SGEMMPeakBy = "blas"
 			}
 			shape := model.shape
 			if !asJSON {
 				fmt.Printf("backend: %s, %d cores\n", backend.Describe(b), rep.Cores)
 				fmt.Printf("model: %s\n", model.desc)
-				fmt.Printf("SGEMM peak %.0f GFLOP/s (%s)\n", rep.SGEMMPeak, peakNote(peak))
 			}
 			// Rounds alternate gankit and PyTorch, so that a machine whose speed
 			// drifts (a shared virtual machine) slows both alike; each figure is
@@ -162,6 +159,24 @@ weighs on both alike.`,
 			var torchErr error
 			if !noTorch {
 				torchErr = checkTorch(torchScript)
+			}
+			torchEnv, isaNote, err := torchISAEnv(torchISA, kernels)
+			if err != nil {
+				return err
+			}
+			rep.TorchISA = strings.Join(torchEnv, " ")
+			if isaNote != "" && !noTorch && !asJSON {
+				fmt.Println(isaNote)
+			}
+			if !noTorch && torchErr == nil {
+				rep.SGEMMTorch, torchErr = torchSGEMM(torchScript, rep.Cores, torchEnv)
+			}
+			rep.SGEMMPeak, rep.SGEMMPeakBy = rep.SGEMMOwn, "gankit"
+			if rep.SGEMMTorch > rep.SGEMMOwn {
+				rep.SGEMMPeak, rep.SGEMMPeakBy = rep.SGEMMTorch, "torch"
+			}
+			if !asJSON {
+				fmt.Printf("SGEMM peak %.0f GFLOP/s (%s)\n", rep.SGEMMPeak, peakNote(rep))
 			}
 			pairs := map[string][]float64{} // per round: PyTorch's time / gankit's, timed back to back
 			for round := range rounds {
@@ -187,7 +202,7 @@ weighs on both alike.`,
 							continue
 						}
 						var rows []torchRow
-						rows, torchErr = runTorch(torchScript, rep.Cores, strconv.Itoa(n), up, iters, size)
+						rows, torchErr = runTorch(torchScript, rep.Cores, strconv.Itoa(n), up, iters, size, torchEnv)
 						for _, r := range rows {
 							if r.Size != 0 && r.Size != size {
 								torchErr = fmt.Errorf("%s timed a %dx%d model, not %dx%d (an older script without --size?)", torchScript, r.Size, r.Size, size, size)
@@ -252,6 +267,7 @@ weighs on both alike.`,
 	fl.IntVar(&rounds, "rounds", 3, "rounds, each timing every configuration in gankit and then, back to back, in PyTorch")
 	fl.BoolVar(&asJSON, "json", false, "print one JSON document")
 	fl.BoolVar(&noTorch, "no-torch", false, "skip the PyTorch reference")
+	fl.StringVar(&torchISA, "torch-isa", "match", "match: when gankit runs a smaller kernel set than the CPU has (GANKIT_CPU_KERNELS=avx2 on AVX-512), keep PyTorch to it too; native: let PyTorch use everything")
 	fl.StringVar(&torchScript, "torch-script", filepath.Join("scripts", "reference", "torch_dcgan_bench.py"), "the PyTorch reference script")
 	return cmd
 }
@@ -277,30 +293,16 @@ func benchConfig(shape data.Shape, up string, n int) config.Config {
 	return cfg
 }
 
-// peakNote says which GEMM gave the SGEMM peak and what the other one measured, or
-// why there is no BLAS to compare with.
-func peakNote(p gemm.Peak) string {
-	own := fmt.Sprintf("gankit's own GEMM, %s", p.Kernels)
-	if p.BLAS == "" {
-		why := "OpenBLAS not installed"
-		switch {
-		case os.Getenv("GANKIT_BLAS") == "none":
-			why = "BLAS disabled by GANKIT_BLAS=none"
-		case !backend.XLABuiltIn || runtime.GOOS != "linux": // XLABuiltIn: built with cgo
-			why = "no BLAS: this build loads one only with cgo on Linux"
-		case os.Getenv("GANKIT_BLAS") != "":
-			why = fmt.Sprintf("BLAS %s not loaded", os.Getenv("GANKIT_BLAS"))
-		}
-		return own + "; " + why
+// peakNote says which GEMM gave the SGEMM peak and what the other one measured.
+func peakNote(r benchReport) string {
+	own := fmt.Sprintf("gankit's own GEMM, %s", r.SGEMMKernels)
+	switch {
+	case r.SGEMMTorch == 0:
+		return own + "; PyTorch's torch.mm not timed"
+	case r.SGEMMPeakBy == "torch":
+		return fmt.Sprintf("PyTorch's torch.mm; %s: %.0f GFLOP/s", own, r.SGEMMOwn)
 	}
-	blas := "BLAS " + p.BLAS
-	if strings.Contains(strings.ToLower(p.BLAS), "openblas") {
-		blas = "OpenBLAS (" + p.BLAS + ")"
-	}
-	if _, byBLAS := p.Best(); byBLAS {
-		return fmt.Sprintf("%s; %s: %.0f GFLOP/s", blas, own, p.Own)
-	}
-	return fmt.Sprintf("%s; %s: %.0f GFLOP/s", own, blas, p.BLASGF)
+	return fmt.Sprintf("%s; PyTorch's torch.mm: %.0f GFLOP/s", own, r.SGEMMTorch)
 }
 
 // maxRSSMB is this process's peak resident set size (VmHWM).
@@ -343,9 +345,11 @@ func checkTorch(script string) error {
 }
 
 // runTorch runs the PyTorch reference once over the configurations given.
-func runTorch(script string, threads int, batches, variants string, iters, size int) ([]torchRow, error) {
+func runTorch(script string, threads int, batches, variants string, iters, size int, env []string) ([]torchRow, error) {
 	py := torchPython
-	out, err := exec.Command(py, script, "--size", strconv.Itoa(size), strconv.Itoa(threads), batches, strconv.Itoa(iters), variants).Output()
+	cmd := exec.Command(py, script, "--size", strconv.Itoa(size), strconv.Itoa(threads), batches, strconv.Itoa(iters), variants)
+	cmd.Env = torchEnviron(env)
+	out, err := cmd.Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -364,6 +368,59 @@ func runTorch(script string, threads int, batches, variants string, iters, size 
 		}
 	}
 	return rows, nil
+}
+
+// torchSGEMM times torch.mm on a 1024^3 float32 product with the reference script's
+// --sgemm, under the same thread count and environment as the model runs.
+func torchSGEMM(script string, threads int, env []string) (float64, error) {
+	cmd := exec.Command(torchPython, script, "--sgemm", strconv.Itoa(threads), "0", "0")
+	cmd.Env = torchEnviron(env)
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, fmt.Errorf("%s %s --sgemm: %w", torchPython, script, err)
+	}
+	var r struct {
+		GFLOPs float64 `json:"sgemm_gflops"`
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(out), &r); err != nil || r.GFLOPs <= 0 {
+		return 0, fmt.Errorf("%s --sgemm printed %q, not {\"sgemm_gflops\": ...}", script, out)
+	}
+	return r.GFLOPs, nil
+}
+
+// torchEnviron is this process's environment for PyTorch, without the OpenBLAS
+// core-type pins some machines set (OPENBLAS_CORETYPE=Haswell here keeps OpenBLAS
+// to a third of its SGEMM speed on AVX-512 CPUs; the peer should run its best), plus
+// extra.
+func torchEnviron(extra []string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OPENBLAS_CORETYPE=") && !strings.HasPrefix(kv, "OPENBLAS_L2_SIZE=") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
+}
+
+// torchISAEnv returns the variables that keep PyTorch's kernels to the instruction
+// set gankit's kernels use when --torch-isa is "match" and gankit runs a set below
+// what the CPU has (GANKIT_CPU_KERNELS=avx2 on an AVX-512 CPU): the comparison then
+// stands for a machine that has only that set, for both. oneDNN (PyTorch's
+// convolutions) reads DNNL_MAX_CPU_ISA / ONEDNN_MAX_CPU_ISA, ATen its
+// ATEN_CPU_CAPABILITY and OpenBLAS OPENBLAS_CORETYPE.
+func torchISAEnv(mode string, k simd.Set) ([]string, string, error) {
+	switch mode {
+	case "native":
+		return nil, "", nil
+	case "match":
+	default:
+		return nil, "", fmt.Errorf("--torch-isa: %q is not match or native", mode)
+	}
+	if k == simd.AVX2 && simd.AVX512.Runs() {
+		return []string{"DNNL_MAX_CPU_ISA=AVX2", "ONEDNN_MAX_CPU_ISA=AVX2", "ATEN_CPU_CAPABILITY=avx2", "OPENBLAS_CORETYPE=Haswell"},
+			"PyTorch kept to AVX2 as well (oneDNN, ATen and OpenBLAS), as on a CPU without AVX-512; --torch-isa native lifts that", nil
+	}
+	return nil, "", nil
 }
 
 // median of values (not empty).

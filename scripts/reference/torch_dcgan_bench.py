@@ -17,7 +17,12 @@ upsampling and a k3 p1 convolution. Prints one JSON line per (upsampling, batch)
 with the median ms/iteration, and the process's peak RSS (VmHWM: unlike ru_maxrss,
 it does not inherit the parent's size across fork+exec).
 
+With --sgemm it instead times torch.mm on a 1024^3 float32 product (its BLAS:
+OpenBLAS on Debian) and prints {"sgemm_gflops": best GFLOP/s over about 0.4 s}: the
+other candidate for the SGEMM peak gankit bench quotes.
+
 Usage: /usr/bin/python3 scripts/reference/torch_dcgan_bench.py [--size 28|64] THREADS BATCHES ITERS [VARIANTS]
+       /usr/bin/python3 scripts/reference/torch_dcgan_bench.py --sgemm THREADS 0 0
 (python3-torch from Debian; BATCHES like 16,64,128; VARIANTS like transposed,nearest,
 the default).
 """
@@ -25,6 +30,7 @@ import argparse, json, statistics, time, torch, torch.nn as nn
 
 ap = argparse.ArgumentParser(description="PyTorch side of gankit bench")
 ap.add_argument("--size", type=int, default=28, choices=[28, 64], help="28 (28x28x1 reference DCGAN) or 64 (64x64x3 DCGAN)")
+ap.add_argument("--sgemm", action="store_true", help="time torch.mm on 1024^3 float32 instead")
 ap.add_argument("threads", type=int)
 ap.add_argument("batches")
 ap.add_argument("iters", type=int)
@@ -36,6 +42,20 @@ variants = args.variants.split(",")
 channels = 1 if size == 28 else 3
 torch.set_num_threads(threads)
 torch.manual_seed(0)
+
+if args.sgemm:
+    n = 1024
+    a, b = torch.rand(n, n), torch.rand(n, n)
+    torch.mm(a, b)
+    best, deadline = 0.0, time.perf_counter() + 0.4
+    while True:
+        t0 = time.perf_counter()
+        torch.mm(a, b)
+        best = max(best, 2 * n ** 3 / (time.perf_counter() - t0) / 1e9)
+        if time.perf_counter() > deadline:
+            break
+    print(json.dumps({"sgemm_gflops": best, "torch": torch.__version__}))
+    raise SystemExit(0)
 
 def up_block(mode, cin, cout):
     if mode == "transposed":

@@ -22,8 +22,8 @@ type Op struct {
 	Accumulate bool
 	// Serial keeps the product on the calling goroutine (the caller parallelises).
 	Serial bool
-	// Kernels is the kernel set float32 products run on (simd.Auto: the CPU's best).
-	// BLAS, when loaded, takes precedence; simd.Go runs the portable kernel.
+	// Kernels is the kernel set float32 products run on (simd.Auto: the CPU's best;
+	// simd.Go: the portable kernel).
 	Kernels simd.Set
 }
 
@@ -81,22 +81,11 @@ func Multiply[T Float](p Op, a, b, c []T) error {
 		}
 		return nil
 	}
-	if blasMultiply(p, a, b, c) {
-		return nil
-	}
 	if a32, ok := any(a).([]float32); ok && simdMultiply(p, p.Kernels, a32, any(b).([]float32), any(c).([]float32)) {
 		return nil
 	}
 	goMultiply(p, a, b, c)
 	return nil
-}
-
-// Library names the BLAS in use, or "pure Go".
-func Library() string {
-	if name := blasName(); name != "" {
-		return name
-	}
-	return "pure Go"
 }
 
 // Block sizes of the pure-Go kernel: a kc x nc panel of B is packed once and reused
