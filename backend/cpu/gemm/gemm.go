@@ -121,8 +121,10 @@ func goMultiply[T Float](p Op, a, b, c []T) {
 // goRows computes rows [lo, hi) of C.
 func goRows[T Float](p Op, a, b, c []T, lo, hi int) {
 	lda, ldb, ldc := p.lds()
-	bp := make([]T, kc*nc) // packed B panel, row-major [k][n]
-	ap := make([]T, mc*kc) // packed A block, row-major [m][k]
+	// Packed B panel, row-major [k][n], and A block, row-major [m][k], no larger than
+	// the product needs: tiny products (gradient checks in float64) call this often.
+	bp := make([]T, min(kc, p.K)*min(nc, p.N))
+	ap := make([]T, min(mc, hi-lo)*min(kc, p.K))
 	if !p.Accumulate {
 		for i := lo; i < hi; i++ {
 			clear(c[i*ldc : i*ldc+p.N])
