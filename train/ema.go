@@ -2,6 +2,7 @@ package train
 
 import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -43,3 +44,5 @@ func updateEMA(ctx *context.Context, g *Graph, beta float64, vars []*context.Var
 		e.SetValueGraph(Add(Mul(bt, old), Mul(OneMinus(bt), cur)))
 	}
 }
+
+func zerosLike(v *context.Variable) *tensors.Tensor { return tensors.FromShape(v.Shape()) }
