@@ -1,11 +1,12 @@
 package train
 
 import (
-	"github.com/gankit/gankit/backend"
 	"math"
 	"testing"
 
+	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/internal/testutil"
+	"github.com/gankit/gankit/run"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -137,13 +138,13 @@ func TestTricksTrain(t *testing.T) {
 					}
 				}
 				if tc.check != nil {
-					ck, err := LatestCheckpoint(dir)
+					ck, err := run.LatestCheckpoint(dir, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
 					ctx := context.New()
 					ck.Attach(ctx)
-					for name, v := range ck.vars {
+					for name, v := range ck.Variables() {
 						scope, n := context.SplitScope(name)
 						ctx.InAbsPath(scope).VariableWithValue(n, v)
 					}
