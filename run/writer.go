@@ -166,6 +166,7 @@ func (w *Writer) resumePoint(cfg config.Config, allow bool) (*Checkpoint, error)
 	}
 	if ck != nil {
 		w.start = ck.Step
+		w.verified[ck.Step] = nil // it was just read back whole
 	}
 	if w.changes, err = Diff(trained, cfg); err != nil {
 		return nil, err
