@@ -1,7 +1,6 @@
 package ablate
 
 import (
-	"bufio"
 	"encoding/json"
 	"math"
 	"os"
@@ -9,7 +8,7 @@ import (
 	"sort"
 
 	"github.com/gankit/gankit/eval"
-	"github.com/gankit/gankit/train"
+	"github.com/gankit/gankit/run"
 )
 
 // CellResult is what a finished (or unfinished) cell left behind.
@@ -18,8 +17,8 @@ type CellResult struct {
 	Dir     string
 	Done    bool
 	Eval    eval.Result
-	Metrics []train.Metrics // metrics.jsonl
-	Samples string          // the last sample grid, if any
+	Metrics []run.Metrics // metrics.jsonl
+	Samples string        // the last sample grid, if any
 }
 
 // Stat is a metric's mean and standard error over a setting's seeds.
@@ -75,12 +74,12 @@ func Gather(p Plan) (Results, error) {
 					seen[k] = true
 				}
 			}
-			cr.Metrics = readMetrics(filepath.Join(cr.Dir, train.MetricsFile))
+			cr.Metrics, _, _ = run.ReadMetrics(cr.Dir) // a cell not started yet has none
 			if n := len(cr.Metrics); n > 0 && cr.Done {
 				values["sec_per_step"] = append(values["sec_per_step"], meanSecPerStep(cr.Metrics))
 				seen["sec_per_step"] = true
 			}
-			if grids, _ := filepath.Glob(filepath.Join(cr.Dir, train.SamplesDir, "step-*.png")); len(grids) > 0 {
+			if grids, _ := filepath.Glob(filepath.Join(cr.Dir, run.SamplesDir, "step-*.png")); len(grids) > 0 {
 				sort.Strings(grids)
 				cr.Samples = grids[len(grids)-1]
 			}
@@ -135,7 +134,7 @@ func stat(v []float64) Stat {
 	return s
 }
 
-func meanSecPerStep(ms []train.Metrics) float64 {
+func meanSecPerStep(ms []run.Metrics) float64 {
 	var s float64
 	n := 0
 	for _, m := range ms {
@@ -145,23 +144,6 @@ func meanSecPerStep(ms []train.Metrics) float64 {
 		}
 	}
 	return s / float64(max(n, 1))
-}
-
-func readMetrics(path string) []train.Metrics {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []train.Metrics
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var m train.Metrics
-		if json.Unmarshal(sc.Bytes(), &m) == nil {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // Best is the setting that did best: for toy mixtures the most modes, then the

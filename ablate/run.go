@@ -10,9 +10,10 @@ import (
 	"sync"
 
 	"github.com/gankit/gankit/backend"
+	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/eval"
 	"github.com/gankit/gankit/internal/fsutil"
-	"github.com/gankit/gankit/train"
+	"github.com/gankit/gankit/run"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -27,6 +28,18 @@ type RunOptions struct {
 	// On is the backend every cell uses; Run builds it once (one GPU client for all
 	// the workers) when nil.
 	On backends.Backend
+	// Train trains a cell's run, or continues it: the caller passes the trainer
+	// (train.Run), so that ablate reads runs without importing it.
+	Train func(TrainJob) error
+}
+
+// TrainJob is one cell's training: its config, its run directory, whether the run is
+// continued from its checkpoint, and the backend to train on.
+type TrainJob struct {
+	Config  config.Config
+	Dir     string
+	Resume  bool
+	Backend backends.Backend
 }
 
 // Done says whether a cell is finished (trained and evaluated).
@@ -49,19 +62,18 @@ func (p Plan) RunCell(c Cell, o RunOptions) error {
 	if o.Backend != "" {
 		cfg.Backend = o.Backend
 	}
-	step := 0
-	if ck, err := train.LatestCheckpoint(dir); err == nil {
-		step = ck.Step
-	}
-	if step < cfg.Train.Steps {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
+	// The step from the newest checkpoint's name: nothing is read to learn it.
+	if step, _ := run.LastCheckpointStep(dir); step < cfg.Train.Steps {
+		if o.Train == nil {
+			return errors.New("ablate: RunOptions.Train is not set: no trainer to train cells with")
 		}
-		if _, err := train.Run(cfg, train.Options{RunDir: dir, Resume: step > 0, Backend: o.On}); err != nil {
+		// A cell with a config.yaml was started before: continue it (from step 0 if it
+		// stopped before its first checkpoint).
+		if err := o.Train(TrainJob{Config: cfg, Dir: dir, Resume: run.IsRun(dir), Backend: o.On}); err != nil {
 			return fmt.Errorf("cell %d (%s, seed %d): %w", c.Index, c.Setting, c.Seed, err)
 		}
 	}
-	res, err := eval.Run(dir, eval.Options{N: p.EvalN, Backend: o.Backend, On: o.On})
+	res, err := eval.Run(dir, eval.Options{N: p.EvalN, Backend: o.Backend, On: o.On, Log: o.Log})
 	if err != nil {
 		return fmt.Errorf("cell %d (%s, seed %d): evaluating: %w", c.Index, c.Setting, c.Seed, err)
 	}

@@ -5,14 +5,15 @@ package eval
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/metrics"
 	"github.com/gankit/gankit/metrics/featnet"
 	"github.com/gankit/gankit/metrics/inception"
+	"github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
-	"github.com/gankit/gankit/train"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -36,6 +37,8 @@ type Options struct {
 	KID        metrics.KIDOptions
 	// On, when set, is the backend to use instead of building one from Backend.
 	On backends.Backend
+	// Log is told when a run's damaged newest checkpoint is passed over (nil: discarded).
+	Log io.Writer
 }
 
 // Result is one evaluation.
@@ -60,7 +63,7 @@ func (o Options) kid() metrics.KIDOptions {
 
 // Run evaluates the run in dir.
 func Run(dir string, o Options) (Result, error) {
-	tg, err := train.OpenRunOn(dir, o.Backend, o.On)
+	tg, err := run.Open(dir, run.OpenOptions{Backend: o.Backend, On: o.On, Log: o.Log})
 	if err != nil {
 		return Result{}, err
 	}
@@ -68,7 +71,10 @@ func Run(dir string, o Options) (Result, error) {
 }
 
 // Trained evaluates an opened run.
-func Trained(tg *train.Trained, o Options) (Result, error) {
+func Trained(tg *run.Trained, o Options) (Result, error) {
+	if err := run.CheckTruncation(tg.Config, o.Truncation); err != nil {
+		return Result{}, fmt.Errorf("run %s: %w", tg.Dir, err)
+	}
 	if tg.Config.IsToy() {
 		return toy(tg, o)
 	}
@@ -165,7 +171,7 @@ func images(b backends.Backend, model *featnet.Model, realPath string, fake []fl
 	return Result{Real: realSet.Name(), RealNote: note, Images: &r}, nil
 }
 
-func toy(tg *train.Trained, o Options) (Result, error) {
+func toy(tg *run.Trained, o Options) (Result, error) {
 	src, ok := tg.Source.(*data.Toy)
 	if !ok {
 		return Result{}, fmt.Errorf("run %s: toy data expected", tg.Dir)
@@ -187,7 +193,7 @@ func toy(tg *train.Trained, o Options) (Result, error) {
 }
 
 // Generate draws n samples from a run's generator in batches (inference mode).
-func Generate(tg *train.Trained, n int, seed int64, tr sample.Truncation, ema bool) ([]float32, error) {
+func Generate(tg *run.Trained, n int, seed int64, tr sample.Truncation, ema bool) ([]float32, error) {
 	gen, err := tg.Generator(ema)
 	if err != nil {
 		return nil, err
@@ -252,7 +258,7 @@ func Spectra(names []string, dirs []string, n int) ([]Spectrum, error) {
 	var shape data.Shape
 	var realPath string
 	for i, dir := range dirs {
-		tg, err := train.OpenRun(dir, "")
+		tg, err := run.Open(dir, run.OpenOptions{})
 		if err != nil {
 			return nil, err
 		}

@@ -4,7 +4,7 @@ import (
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/metrics"
 	"github.com/gankit/gankit/metrics/featnet"
-	"github.com/gankit/gankit/train"
+	"github.com/gankit/gankit/run"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -23,7 +23,7 @@ type StackedResult struct {
 	FeatureNet string  `json:"feature_net_sha256"`
 }
 
-func stacked(tg *train.Trained, o Options) (Result, error) {
+func stacked(tg *run.Trained, o Options) (Result, error) {
 	n := o.N
 	if n == 0 {
 		n = StackedSamples

@@ -2,8 +2,8 @@ package eval
 
 import (
 	"github.com/gankit/gankit/metrics"
+	"github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
-	"github.com/gankit/gankit/train"
 )
 
 // SweepPoint is one truncation setting's quality (FID, precision) and diversity (recall).
@@ -32,7 +32,7 @@ func SweepSettings() []sample.Truncation {
 
 // TruncationSweep measures FID, precision and recall of an image run at every
 // setting of SweepSettings, on o.N samples each (the same latents before truncation).
-func TruncationSweep(tg *train.Trained, o Options, progress func(i, n int)) ([]SweepPoint, error) {
+func TruncationSweep(tg *run.Trained, o Options, progress func(i, n int)) ([]SweepPoint, error) {
 	o.Metrics = []string{metrics.MetricFID, metrics.MetricPR}
 	var out []SweepPoint
 	settings := SweepSettings()

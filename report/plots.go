@@ -3,7 +3,11 @@ package report
 import (
 	"fmt"
 	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/gankit/gankit/internal/fsutil"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -37,7 +41,7 @@ func LinePlot(path, title, xLabel, yLabel string, series []Series) error {
 		p.Legend.Add(s.Name, l)
 	}
 	p.Legend.Top = true
-	return p.Save(7*vg.Inch, 4*vg.Inch, path)
+	return save(p, 7*vg.Inch, 4*vg.Inch, path)
 }
 
 // Point is a category's mean with its error bar.
@@ -78,5 +82,18 @@ func MeanPlot(path, title, yLabel string, points []Point) error {
 	p.X.Tick.Label.Rotation = 0.5
 	p.X.Tick.Label.XAlign = -1
 	width := max(5, 0.9*float64(len(points)))
-	return p.Save(vg.Length(width)*vg.Inch, 4.5*vg.Inch, path)
+	return save(p, vg.Length(width)*vg.Inch, 4.5*vg.Inch, path)
+}
+
+// save writes the plot to path in the format its extension names (as plot.Save does),
+// atomically and never over anything but a regular file.
+func save(p *plot.Plot, w, h vg.Length, path string) error {
+	wt, err := p.WriterTo(w, h, strings.ToLower(strings.TrimPrefix(filepath.Ext(path), ".")))
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	return fsutil.WriteAtomic(path, func(f *os.File) error {
+		_, err := wt.WriteTo(f)
+		return err
+	})
 }

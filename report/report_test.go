@@ -11,6 +11,7 @@ import (
 	"github.com/gankit/gankit/ablate"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/report"
+	"github.com/gankit/gankit/train"
 )
 
 // tinyAblation trains a 2 x 2 grid of very short ring8 runs and returns its plan.
@@ -31,7 +32,7 @@ func tinyAblation(t *testing.T) ablate.Plan {
 	if err := p.Save(); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Run(ablate.RunOptions{Workers: 2, Backend: "cpu"}); err != nil {
+	if err := p.Run(ablate.RunOptions{Workers: 2, Backend: "cpu", Train: trainCell}); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -108,6 +109,7 @@ func TestAblationResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No trainer: a finished cell must not need one.
 	if err := back.Run(ablate.RunOptions{Workers: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,4 +125,10 @@ func TestAblationResumes(t *testing.T) {
 			t.Errorf("slurm script lacks %q:\n%s", want, script)
 		}
 	}
+}
+
+// trainCell is the trainer ablate is given (as the CLI gives it).
+func trainCell(j ablate.TrainJob) error {
+	_, err := train.Run(j.Config, train.Options{RunDir: j.Dir, Resume: j.Resume, Backend: j.Backend})
+	return err
 }

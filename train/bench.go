@@ -9,6 +9,7 @@ import (
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/nets"
+	"github.com/gankit/gankit/run"
 	"github.com/gomlx/gomlx/backends"
 )
 
@@ -25,7 +26,7 @@ type StepTiming struct {
 // BenchStep times the training iteration of cfg (images only) on b: warm-up
 // iterations, then the median of iters timed ones, on random data.
 func BenchStep(b backends.Backend, cfg config.Config, shape data.Shape, warmup, iters int) (StepTiming, error) {
-	ctx := NewContext(cfg)
+	ctx := run.NewContext(cfg)
 	step, err := newStepper(b, ctx, cfg, shape)
 	if err != nil {
 		return StepTiming{}, err

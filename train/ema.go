@@ -1,13 +1,15 @@
 package train
 
 import (
+	"github.com/gankit/gankit/run"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// EMAScope is where the generator's exponential moving average lives: /ema/g/...
+// EMAScope is where the generator's exponential moving average lives (run.EMAScope): /ema/g/...
 // mirrors /g/..., so nets.Generator built in this scope is G_ema.
-const EMAScope = "/ema"
+const EMAScope = run.EMAScope
 
 // updateEMA moves G_ema toward G after a G update (Karras et al. 2018; Yazıcı et al.
 // 2019): ema = beta_t ema + (1 - beta_t) w with beta_t = min(beta, (1 + t)/(10 + t)) at
@@ -43,3 +45,5 @@ func updateEMA(ctx *context.Context, g *Graph, beta float64, vars []*context.Var
 		e.SetValueGraph(Add(Mul(bt, old), Mul(OneMinus(bt), cur)))
 	}
 }
+
+func zerosLike(v *context.Variable) *tensors.Tensor { return tensors.FromShape(v.Shape()) }

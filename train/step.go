@@ -8,6 +8,7 @@ import (
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/losses"
 	"github.com/gankit/gankit/nets"
+	"github.com/gankit/gankit/optim"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -51,8 +52,8 @@ type stepper struct {
 	noise  losses.InstanceNoise
 	aug    data.DiffAugment
 	replay int // experience replay capacity in samples (a multiple of the batch), 0 = off
-	optD   Optimizer
-	optG   Optimizer
+	optD   optim.Optimizer
+	optG   optim.Optimizer
 	dOnly  *context.Exec // nil when n_critic is 1
 	dg     *context.Exec
 }
@@ -277,7 +278,7 @@ func (s *stepper) graph(ctx *context.Context, raw []*Node, withG bool) []*Node {
 // when enabled, differentiates with respect to the trainable variables under /net and
 // applies opt. It returns the loss with that term, the variables, their values before
 // the update and the gradients.
-func (s *stepper) update(ctx *context.Context, g *Graph, net string, loss *Node, opt Optimizer) (*Node, []*context.Variable, []*Node, []*Node) {
+func (s *stepper) update(ctx *context.Context, g *Graph, net string, loss *Node, opt optim.Optimizer) (*Node, []*context.Variable, []*Node, []*Node) {
 	vars, values := trainable(ctx, g, "/"+net)
 	if w := s.cfg.Train.HistAvg; w > 0 {
 		loss = Add(loss, historicalAverage(ctx, g, net, vars, values, w))

@@ -2,7 +2,6 @@ package train
 
 import (
 	"encoding/json"
-	"github.com/gankit/gankit/internal/testutil"
 	"math"
 	"os"
 	"path"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/testutil"
+	"github.com/gankit/gankit/run"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -49,7 +50,7 @@ func TestStepMatchesPyTorch(t *testing.T) {
 	}
 	cfg, _ := config.FromPreset(data.Ring8)
 	cfg.Model.Width, cfg.Train.Batch = in.Width, in.Batch
-	ctx := NewContext(cfg)
+	ctx := run.NewContext(cfg)
 	init := mapLoader{}
 	for key, vals := range in.Init {
 		scope, name := context.SplitScope(key)

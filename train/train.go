@@ -1,34 +1,20 @@
 package train
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
-	"github.com/gankit/gankit/internal/fsutil"
-	"github.com/gankit/gankit/nets"
+	"github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/schollz/progressbar/v3"
-)
-
-// Files in a run directory.
-const (
-	ConfigFile  = "config.yaml"
-	MetricsFile = "metrics.jsonl"
-	SamplesDir  = "samples"
 )
 
 // Latent streams: each use of randomness draws from its own PCG stream of the run seed.
@@ -37,11 +23,20 @@ const (
 	streamSampleGrid   = 1 << 41
 )
 
+// Metrics is one line of the run's metrics.jsonl (run.Metrics).
+type Metrics = run.Metrics
+
 // Options are the parts of a run that are not in its config.
 type Options struct {
 	RunDir string
 	// Resume continues the run in RunDir from its latest checkpoint up to cfg.Train.Steps.
 	Resume bool
+	// AllowChange lets a resume change keys of the training rule (run.KindOf); they are
+	// recorded in the run's changes.jsonl.
+	AllowChange bool
+	// Stop, when it closes, ends the run after the current step with a checkpoint
+	// (Result.Stopped): how a signal stops training cleanly.
+	Stop <-chan struct{}
 	// Progress receives a progress bar (a terminal); nil prints plain progress lines to Log.
 	Progress io.Writer
 	// Log receives messages (backend, where files went); nil discards them.
@@ -58,6 +53,7 @@ type Result struct {
 	Steps       int
 	Checkpoint  string
 	Samples     string
+	Stopped     bool    // Stop closed: the run ended early, at Steps, with a checkpoint there
 	SecPerStep  float64 // mean wall time per iteration over this invocation, everything included
 	LastMetrics Metrics
 	Timing      Timing
@@ -87,57 +83,24 @@ func (t Timing) String() string {
 		r(t.First), r(t.Steps), r(t.DataWait), r(t.Logging), r(t.Samples), r(t.Checkpoints))
 }
 
-// Metrics is one line of metrics.jsonl.
-type Metrics struct {
-	Step       int     `json:"step"`
-	LossD      float64 `json:"loss_d"`
-	LossG      float64 `json:"loss_g"`
-	DReal      float64 `json:"d_real"`                // mean sigmoid(D(x)) on the real batch (raw mean D(x) for lsgan, wgan, hinge)
-	DFake      float64 `json:"d_fake"`                // the same on the fake batch, before D's update
-	DAccReal   float64 `json:"d_acc_real"`            // share of real samples D scores above 0 (ganhacks #10)
-	DAccFake   float64 `json:"d_acc_fake"`            // share of fake samples D scores below 0
-	GradNormD  float64 `json:"grad_norm_d"`           // L2 norm of D's gradient in its last step
-	GradNormG  float64 `json:"grad_norm_g"`           // L2 norm of G's gradient
-	Penalty    float64 `json:"penalty,omitempty"`     // gradient penalty and drift, included in loss_d
-	NoiseSigma float64 `json:"noise_sigma,omitempty"` // instance-noise sigma at this step
-	SecPerStep float64 `json:"sec_per_step"`
-}
-
-// OpenSource returns the training batches a config names.
-func OpenSource(cfg config.Config) (data.Source, error) {
-	if cfg.IsToy() {
-		return data.NewToy(cfg.Data.Path, uint64(cfg.Train.Seed))
-	}
-	d, err := data.Open(cfg.Data.Path, data.Options{Split: cfg.Data.Split, Size: cfg.Data.Size, Channels: cfg.Data.Channels, Limit: cfg.Data.Limit})
-	if err != nil {
-		return nil, err
-	}
-	return data.NewShuffled(d, uint64(cfg.Train.Seed)), nil
-}
-
-// SamplingContext is the context whose "g" scope holds the generator to sample and
-// evaluate: G_ema when the config keeps one, else G.
-func SamplingContext(ctx *context.Context, cfg config.Config) *context.Context {
-	if cfg.Train.EMA > 0 {
-		return ctx.InAbsPath(EMAScope)
-	}
-	return ctx
-}
-
-// NewContext is an empty model context seeded for cfg.
-func NewContext(cfg config.Config) *context.Context {
-	ctx := context.New()
-	ctx.SetParam(nets.ParamSeed, cfg.Train.Seed)
-	return ctx
-}
-
-// Run trains cfg into opt.RunDir (or continues it, with opt.Resume).
-func Run(cfg config.Config, opt Options) (*Result, error) {
+// Run trains cfg into opt.RunDir (or continues it, with opt.Resume). The run
+// directory is locked for the whole run and written through package run; a run whose
+// checks fail leaves the directory as it was.
+func Run(cfg config.Config, opt Options) (res *Result, err error) {
 	logw := opt.Log
 	if logw == nil {
 		logw = io.Discard
 	}
-	src, err := OpenSource(cfg)
+	w, ck, err := openRunDir(cfg, opt, logw)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := w.Close(); err == nil && cerr != nil {
+			res, err = nil, cerr
+		}
+	}()
+	src, err := run.OpenSource(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -158,31 +121,51 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 	}
 	fmt.Fprintf(logw, "data: %s, %v\n", src.Name(), shape)
 
-	ctx := NewContext(cfg)
-	start, err := prepareRunDir(cfg, opt, ctx)
-	if err != nil {
+	ctx := run.NewContext(cfg)
+	if ck != nil {
+		ck.Attach(ctx)
+	}
+	if err := w.Start(); err != nil {
 		return nil, err
 	}
-	if start >= cfg.Train.Steps {
-		return nil, fmt.Errorf("run %s is at step %d already; ask for more with --steps N (N > %d)", opt.RunDir, start, start)
-	}
+	return loop(cfg, opt, w, ctx, src, b, logw)
+}
 
+// openRunDir locks and checks the run directory: a new run, or the run to resume and
+// its checkpoint (nil when it stopped before its first).
+func openRunDir(cfg config.Config, opt Options, logw io.Writer) (*run.Writer, *run.Checkpoint, error) {
+	o := run.Options{Log: logw, AllowChange: opt.AllowChange}
+	if !opt.Resume {
+		w, err := run.Create(opt.RunDir, cfg, o)
+		return w, nil, err
+	}
+	w, ck, err := run.Resume(opt.RunDir, cfg, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ck != nil {
+		fmt.Fprintf(logw, "resuming from %s (step %d)\n", ck.Path, ck.Step)
+	} else {
+		fmt.Fprintf(logw, "%s stopped before its first checkpoint: training from step 0 with its %s\n", opt.RunDir, run.ConfigFile)
+	}
+	for _, c := range w.Changes() {
+		fmt.Fprintf(logw, "config change (%s): %s\n", c.Kind, c)
+	}
+	return w, ck, nil
+}
+
+// loop runs the training iterations from the writer's start step.
+func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, src data.Source, b backends.Backend, logw io.Writer) (*Result, error) {
+	start := w.StartStep()
+	shape := src.Shape()
 	step, err := newStepper(b, ctx, cfg, shape)
 	if err != nil {
 		return nil, err
 	}
-	gen, err := sample.NewGenerator(b, SamplingContext(ctx, cfg), cfg.Model, shape)
+	gen, err := sample.NewGenerator(b, run.SamplingContext(ctx, cfg), cfg.Model, shape)
 	if err != nil {
 		return nil, err
 	}
-	mf, err := os.OpenFile(filepath.Join(opt.RunDir, MetricsFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	defer mf.Close()
-	mw := bufio.NewWriter(mf)
-	defer mw.Flush()
-
 	res := &Result{RunDir: opt.RunDir, Backend: b.Name(), StartStep: start, Steps: cfg.Train.Steps}
 	bar := newProgress(opt.Progress, logw, start, cfg.Train.Steps)
 	prefetch := prefetcher(src, cfg.Train.Batch)
@@ -221,15 +204,14 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 			GradNormD: scalar(out[outGradNormD]), GradNormG: scalar(out[outGradNormG]),
 			Penalty: scalar(out[outPenalty]), NoiseSigma: step.noise.Sigma(i)}
 		if math.IsNaN(m.LossD) || math.IsNaN(m.LossG) || math.IsInf(m.LossD, 0) || math.IsInf(m.LossG, 0) {
-			return nil, fmt.Errorf("step %d: training diverged (loss_d %g, loss_g %g); the last good checkpoint is kept in %s",
-				i+1, m.LossD, m.LossG, filepath.Join(opt.RunDir, CheckpointDir))
+			return nil, fmt.Errorf("step %d: training diverged (loss_d %g, loss_g %g); %s", i+1, m.LossD, m.LossG, lastCheckpointNote(opt.RunDir))
 		}
 		done := i+1 == cfg.Train.Steps
 		if (i+1)%cfg.Train.LogEvery == 0 || done {
 			now := time.Now()
 			m.SecPerStep = now.Sub(tLog).Seconds() / float64(i+1-sLog)
 			tLog, sLog = now, i+1
-			if err := writeMetrics(mw, m); err != nil {
+			if err := w.LogMetrics(m); err != nil {
 				return nil, err
 			}
 			res.LastMetrics = m
@@ -237,26 +219,46 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 		}
 		lap(&tm.Logging)
 		if every(i+1, cfg.Train.SampleEvery) || done {
-			if res.Samples, err = writeSamples(gen, cfg, src, opt.RunDir, i+1); err != nil {
+			if res.Samples, err = writeSamples(gen, cfg, src, run.SamplePath(opt.RunDir, i+1)); err != nil {
 				return nil, err
 			}
 		}
 		lap(&tm.Samples)
-		if every(i+1, cfg.Train.CheckpointEvery) || done {
-			if err := mw.Flush(); err != nil {
-				return nil, err
-			}
-			if res.Checkpoint, err = SaveCheckpoint(ctx, opt.RunDir, i+1, cfg.Train.KeepCheckpoints); err != nil {
+		stop := stopped(opt.Stop) && !done
+		if every(i+1, cfg.Train.CheckpointEvery) || done || stop {
+			if res.Checkpoint, err = w.SaveCheckpoint(ctx, i+1, cfg.Train.KeepCheckpoints); err != nil {
 				return nil, err
 			}
 		}
 		lap(&tm.Checkpoints)
 		bar.add()
 		lap(&tm.Logging)
+		if stop {
+			res.Stopped, res.Steps = true, i+1
+			break
+		}
 	}
 	bar.finish()
-	res.SecPerStep = time.Since(t0).Seconds() / float64(cfg.Train.Steps-start)
-	return res, mw.Flush()
+	res.SecPerStep = time.Since(t0).Seconds() / float64(max(1, res.Steps-start))
+	return res, nil
+}
+
+// stopped says whether stop has closed (never, for a nil channel).
+func stopped(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// lastCheckpointNote says where a diverged run can be taken up again.
+func lastCheckpointNote(runDir string) string {
+	if step, ok := run.LastCheckpointStep(runDir); ok {
+		return fmt.Sprintf("the last checkpoint, step %d, is kept: %s", step, run.CheckpointPath(runDir, step))
+	}
+	return "it diverged before its first checkpoint, so none was written"
 }
 
 func every(step, n int) bool { return n > 0 && step%n == 0 }
@@ -269,15 +271,6 @@ func scalar(t *tensors.Tensor) float64 {
 		return v
 	}
 	panic(fmt.Sprintf("scalar: unexpected %T", t.Value()))
-}
-
-func writeMetrics(w io.Writer, m Metrics) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
 }
 
 // prefetcher reads batch i+1 in the background while step i runs.
@@ -309,101 +302,15 @@ func prefetcher(src data.Source, n int) func(i int, more bool) ([]float32, error
 	}
 }
 
-// prepareRunDir creates a fresh run directory or, when resuming, loads its latest
-// checkpoint into ctx and drops metrics logged after it. It returns the first step.
-func prepareRunDir(cfg config.Config, opt Options, ctx *context.Context) (int, error) {
-	dir := opt.RunDir
-	if dir == "" {
-		return 0, errors.New("no run directory given (--out DIR)")
-	}
-	if opt.Resume {
-		ck, err := LatestCheckpoint(dir)
-		if err != nil {
-			return 0, err
-		}
-		ck.Attach(ctx)
-		if err := truncateMetrics(filepath.Join(dir, MetricsFile), ck.Step); err != nil {
-			return 0, err
-		}
-		y, err := cfg.YAML()
-		if err != nil {
-			return 0, err
-		}
-		// The config may have grown (--steps): keep config.yaml in step with the run.
-		return ck.Step, fsutil.WriteFileAtomic(filepath.Join(dir, ConfigFile), y)
-	}
-	if names, _ := listCheckpoints(filepath.Join(dir, CheckpointDir)); len(names) > 0 {
-		return 0, fmt.Errorf("%s already holds a trained run; continue it with --resume %s, or choose another --out", dir, dir)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, SamplesDir), 0o755); err != nil {
-		return 0, err
-	}
-	_ = os.Remove(filepath.Join(dir, MetricsFile))
-	y, err := cfg.YAML()
-	if err != nil {
-		return 0, err
-	}
-	return 0, fsutil.WriteFileAtomic(filepath.Join(dir, ConfigFile), y)
-}
-
-// truncateMetrics keeps the metrics lines up to step, so a resumed run repeats none.
-func truncateMetrics(path string, step int) error {
-	raw, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var keep strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		var m Metrics
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			break // a line torn by a crash ends the usable log
-		}
-		if m.Step > step {
-			break
-		}
-		keep.WriteString(line + "\n")
-	}
-	return fsutil.WriteFileAtomic(path, []byte(keep.String()))
-}
-
 // writeSamples draws the run's fixed sample latents through G (inference mode) and
-// writes samples/step-NNNNNN.png: an image grid, or a scatter over a toy's modes.
-func writeSamples(gen *sample.Generator, cfg config.Config, src data.Source, runDir string, step int) (string, error) {
+// writes them to path: an image grid, or a scatter over a toy's modes.
+func writeSamples(gen *sample.Generator, cfg config.Config, src data.Source, path string) (string, error) {
 	z := sample.Latents(cfg.Train.Seed, streamSampleGrid, cfg.Train.SampleCount, cfg.Model.ZDim)
 	x, err := gen.Run(z)
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(runDir, SamplesDir, fmt.Sprintf("step-%06d.png", step))
-	return path, WriteSamplesPNG(path, x, src)
-}
-
-// WriteSamplesPNG writes generated samples (flat) as a picture: an image grid, or for
-// a toy mixture a scatter over its modes.
-func WriteSamplesPNG(path string, x []float32, src data.Source) error {
-	if toy, ok := src.(*data.Toy); ok {
-		return sample.WritePNG(path, sample.Scatter(x, toy.Modes, ToyExtent(toy), 512))
-	}
-	img, err := sample.Grid(x, src.Shape())
-	if err != nil {
-		return err
-	}
-	return sample.WritePNG(path, img)
-}
-
-// ToyExtent is the half-width of the square that frames a toy mixture's plots.
-func ToyExtent(t *data.Toy) float64 {
-	e := 0.0
-	for _, m := range t.Modes {
-		e = math.Max(e, math.Max(math.Abs(m[0]), math.Abs(m[1])))
-	}
-	return 1.5 * e
+	return path, sample.WriteSamples(path, x, src)
 }
 
 type progress struct {

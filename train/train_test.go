@@ -3,7 +3,6 @@ package train
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/gankit/gankit/internal/testutil"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/testutil"
+	"github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
 	"github.com/gomlx/gomlx/backends"
 )
@@ -33,7 +34,7 @@ func microConfig(t testing.TB) config.Config {
 
 func readMetrics(t *testing.T, dir string) []Metrics {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, MetricsFile))
+	raw, err := os.ReadFile(filepath.Join(dir, run.MetricsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +51,12 @@ func readMetrics(t *testing.T, dir string) []Metrics {
 
 func checkpointBytes(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	ck, err := LatestCheckpoint(dir)
+	ck, err := run.LatestCheckpoint(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string][]byte{}
-	for k, v := range ck.vars {
+	for k, v := range ck.Variables() {
 		v.MustConstFlatData(func(flat any) {})
 		_ = v.ConstBytes(func(b []byte) { out[k] = bytes.Clone(b) })
 	}
@@ -69,7 +70,7 @@ func TestRunLeavesConfigMetricsSamplesAndCheckpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{ConfigFile, MetricsFile, "samples/step-000006.png", "checkpoints/ckpt-000000006.bin", "checkpoints/ckpt-000000003.bin"} {
+	for _, f := range []string{run.ConfigFile, run.MetricsFile, "samples/step-000006.png", "checkpoints/ckpt-000000006.bin", "checkpoints/ckpt-000000003.bin"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("run dir lacks %s: %v", f, err)
 		}
@@ -83,7 +84,7 @@ func TestRunLeavesConfigMetricsSamplesAndCheckpoints(t *testing.T) {
 			t.Errorf("implausible metrics %+v", m)
 		}
 	}
-	back, err := config.Load(filepath.Join(dir, ConfigFile), config.Config{})
+	back, err := config.Load(filepath.Join(dir, run.ConfigFile), config.Config{})
 	if err != nil || back != cfg {
 		t.Errorf("config.yaml does not round-trip: %v\n%+v\n%+v", err, back, cfg)
 	}
@@ -135,7 +136,7 @@ func testResume(t *testing.T, b backends.Backend, cfg config.Config) {
 		t.Fatal(err)
 	}
 	// A crash after step 4's log line but before a checkpoint: the line must go.
-	f, _ := os.OpenFile(filepath.Join(split, MetricsFile), os.O_APPEND|os.O_WRONLY, 0)
+	f, _ := os.OpenFile(filepath.Join(split, run.MetricsFile), os.O_APPEND|os.O_WRONLY, 0)
 	_, _ = f.WriteString(`{"step":4,"loss_d":9,"loss_g":9}` + "\n")
 	f.Close()
 	if _, err := Run(cfg, Options{RunDir: split, Backend: b, Resume: true}); err != nil {
@@ -181,11 +182,11 @@ func TestRing8GeneratedPointsMoveTowardModes(t *testing.T) {
 		if _, err := Run(c, Options{RunDir: dir, Backend: b}); err != nil {
 			t.Fatal(err)
 		}
-		ck, err := LatestCheckpoint(dir)
+		ck, err := run.LatestCheckpoint(dir, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx := NewContext(c)
+		ctx := run.NewContext(c)
 		ck.Attach(ctx)
 		gen, err := sample.NewGenerator(b, ctx, c.Model, toy.Shape())
 		if err != nil {

@@ -11,7 +11,9 @@ import (
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/eval"
+	"github.com/gankit/gankit/internal/fsutil"
 	"github.com/gankit/gankit/report"
+	rundir "github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/train"
 	"github.com/spf13/cobra"
 )
@@ -61,12 +63,19 @@ gankit report OUT then gathers the cells.`,
 			} else if len(vary) > 0 || len(variants) > 0 || cmd.Flags().Changed("preset") || cmd.Flags().Changed("seeds") || cmd.Flags().Changed("first-seed") || cmd.Flags().Changed("steps") {
 				return fmt.Errorf("%s already holds an ablation (%s): run gankit ablate --out %s to continue it, or choose another --out", out, ablate.PlanFile, out)
 			}
-			o := ablate.RunOptions{Workers: workers, Log: os.Stdout, Backend: be}
+			o := ablate.RunOptions{Workers: workers, Log: os.Stdout, Backend: be, Train: trainCell}
 			switch {
 			case emit == "slurm":
 				exe, _ := os.Executable()
 				path := filepath.Join(out, "ablate.sbatch")
-				if err := os.WriteFile(path, []byte(p.Slurm(exe)), 0o755); err != nil {
+				err := fsutil.WriteAtomic(path, func(f *os.File) error {
+					if err := f.Chmod(0o755); err != nil {
+						return err
+					}
+					_, err := f.WriteString(p.Slurm(exe))
+					return err
+				})
+				if err != nil {
 					return err
 				}
 				fmt.Printf("wrote %s: %d cells; submit with sbatch %s, then run gankit report %s\n", path, len(p.Cells()), path, out)
@@ -228,9 +237,15 @@ func writeReport(p ablate.Plan) (string, error) {
 	return report.Write(res, extra)
 }
 
+// trainCell trains one cell of an ablation (ablate reads runs but does not train them itself).
+func trainCell(j ablate.TrainJob) error {
+	_, err := train.Run(j.Config, train.Options{RunDir: j.Dir, Resume: j.Resume, Backend: j.Backend})
+	return err
+}
+
 // trainSource is the data shape a config trains on.
 func trainSource(cfg config.Config) (data.Shape, error) {
-	src, err := train.OpenSource(cfg)
+	src, err := rundir.OpenSource(cfg)
 	if err != nil {
 		return data.Shape{}, err
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/gankit/gankit/eval"
 	"github.com/gankit/gankit/metrics"
 	"github.com/gankit/gankit/report"
+	rundir "github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
-	"github.com/gankit/gankit/train"
 	"github.com/spf13/cobra"
 )
 
@@ -73,6 +73,7 @@ samples each (default 5,000) and plots the quality/diversity trade-off to --plot
 				}
 				return truncationSweep(run, plotPath, o, asJSON)
 			}
+			o.Log = os.Stderr
 			var res eval.Result
 			if run != "" {
 				res, err = eval.Run(run, o)
@@ -157,7 +158,7 @@ func printJSON(v any) error {
 }
 
 func truncationSweep(run, plotPath string, o eval.Options, asJSON bool) error {
-	tg, err := train.OpenRun(run, o.Backend)
+	tg, err := rundir.Open(run, rundir.OpenOptions{Backend: o.Backend, Log: os.Stderr})
 	if err != nil {
 		return err
 	}

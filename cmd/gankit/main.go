@@ -6,6 +6,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -13,9 +14,15 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// Exit status: 0 done, 1 an error, 75 a training run stopped by a signal after a
+// checkpoint (see trainCmd), 128 + N a second signal N.
 func main() {
 	if err := newRoot().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "gankit:", err)
+		var ec interface{ ExitCode() int }
+		if errors.As(err, &ec) {
+			os.Exit(ec.ExitCode())
+		}
 		os.Exit(1)
 	}
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
-	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/internal/fsutil"
+	rundir "github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
-	"github.com/gankit/gankit/train"
 	"github.com/spf13/cobra"
 )
 
@@ -48,15 +49,20 @@ or clipping z changes nothing or little.`,
 			if err := tr.Validate(); err != nil {
 				return fmt.Errorf("--truncation-mode/--truncation: %w", err)
 			}
+			if out != "" {
+				if err := fsutil.CheckReplaceable(out); err != nil {
+					return fmt.Errorf("--out: %w", err)
+				}
+			}
 			// The refusal needs only the config: check it before loading anything.
-			cfg, err := config.Load(filepath.Join(run, train.ConfigFile), config.Config{})
+			cfg, err := rundir.ReadConfig(run)
 			if err != nil {
-				return fmt.Errorf("reading run %s: %w", run, err)
+				return err
 			}
-			if tr.Mode != sample.TruncNone && cfg.Model.PixelNorm {
-				return fmt.Errorf("--truncation: the run's generator pixel-normalises z (model.pixel_norm), which undoes psi and most of clipping or resampling; sample without truncation")
+			if err := rundir.CheckTruncation(cfg, tr); err != nil {
+				return fmt.Errorf("--truncation-mode: %w", err)
 			}
-			tg, err := train.OpenRun(run, be)
+			tg, err := rundir.Open(run, rundir.OpenOptions{Backend: be, Log: os.Stderr})
 			if err != nil {
 				return err
 			}
@@ -70,9 +76,9 @@ or clipping z changes nothing or little.`,
 				return err
 			}
 			if out == "" {
-				out = filepath.Join(run, train.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", tg.Step, seed, n))
+				out = filepath.Join(run, rundir.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", tg.Step, seed, n))
 			}
-			if err := train.WriteSamplesPNG(out, x, src); err != nil {
+			if err := sample.WriteSamples(out, x, src); err != nil {
 				return err
 			}
 			fmt.Printf("%d samples from %s (step %d) -> %s\n", n, run, tg.Step, out)

@@ -3,13 +3,16 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
+	rundir "github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/train"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -20,7 +23,13 @@ type trainFlags struct {
 	steps, batch                                   int
 	seed                                           int64
 	sets                                           []string
+	allowChange                                    bool
 }
+
+// exitStopped is the exit status of a run stopped by SIGINT, SIGTERM or SIGHUP after
+// it wrote a checkpoint: EX_TEMPFAIL of sysexits.h, "try again later", which is what
+// --resume does. A second signal ends the process at once with 128 + its number.
+const exitStopped = 75
 
 func trainCmd() *cobra.Command {
 	var f trainFlags
@@ -41,11 +50,24 @@ Config keys (for --config files and --set):
 Data (--data): ` + data.Formats + `; without --data,
 the first 10,000 Fashion-MNIST training images built into gankit.
 
-Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") + `.`,
+Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") + `.
+
+--resume continues a run from its newest checkpoint that reads back whole. --set may
+change bookkeeping keys (train.steps, the logging, sampling and checkpoint intervals,
+backend) freely; keys of the training rule (train.seed, train.loss, learning rates,
+tricks, model.spectral_norm, ...) only with --allow-change, which records them in
+RUN/changes.jsonl; keys that change the networks' shapes or the data (model.width,
+model.z_dim, data.path, train.batch, ...) never.
+
+One process writes a run at a time (RUN/lock names it). SIGINT, SIGTERM or SIGHUP
+finish the current step, write a checkpoint, print the command that resumes the run
+and exit with status 75; a second signal exits at once (status 128 + its number),
+leaving the last complete checkpoint.`,
 		Example: `  gankit train --preset tiny --out runs/tiny
   gankit train --data /usr/share/datasets/fashion-mnist --steps 5000 --out runs/fm
   gankit train --preset ring8 --set train.lr_d=2e-4 --out runs/ring8
-  gankit train --resume runs/fm --steps 8000`,
+  gankit train --resume runs/fm --steps 8000
+  gankit train --resume runs/fm --set train.lr_d=1e-4 --allow-change`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTrain(cmd, f) },
 	}
@@ -60,6 +82,7 @@ Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") +
 	fl.StringVar(&f.backend, "backend", "", strings.Join(backend.Names, " | ")+" (default $GOMLX_BACKEND, else cpu)")
 	fl.StringVar(&f.resume, "resume", "", "continue the run in this directory from its latest checkpoint")
 	fl.StringArrayVar(&f.sets, "set", nil, "override one config key, e.g. --set train.lr_d=1e-4 (repeatable)")
+	fl.BoolVar(&f.allowChange, "allow-change", false, "with --resume: accept --set changes to the training rule (recorded in RUN/changes.jsonl)")
 	return cmd
 }
 
@@ -82,11 +105,14 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 				return fmt.Errorf("--%s cannot change a run being resumed (%s keeps its config.yaml); only --steps, --backend and --set apply", name, f.resume)
 			}
 		}
-		if cfg, err = config.Load(filepath.Join(f.resume, train.ConfigFile), config.Config{}); err != nil {
-			return fmt.Errorf("resuming %s: %w", f.resume, err)
+		if cfg, err = rundir.ReadConfig(f.resume); err != nil {
+			return fmt.Errorf("resuming: %w", err)
 		}
-		opt.RunDir, opt.Resume = f.resume, true
+		opt.RunDir, opt.Resume, opt.AllowChange = f.resume, true, f.allowChange
 	} else {
+		if f.allowChange {
+			return fmt.Errorf("--allow-change applies to --resume only (a new run takes any config)")
+		}
 		if cfg, err = config.FromPreset(f.preset); err != nil {
 			return err
 		}
@@ -127,9 +153,18 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		opt.Progress = os.Stderr
 	}
+	stop, sig, release := stopOnSignal(opt.RunDir)
+	defer release()
+	opt.Stop = stop
 	res, err := train.Run(cfg, opt)
 	if err != nil {
 		return err
+	}
+	if res.Stopped {
+		fmt.Printf("stopped by %s after step %d of %d\n", sig(), res.Steps, cfg.Train.Steps)
+		fmt.Printf("checkpoint: %s\n", res.Checkpoint)
+		fmt.Printf("resume with: %s\n", resumeCommand(opt.RunDir))
+		return &stoppedError{sig: sig(), step: res.Steps, resume: resumeCommand(opt.RunDir)}
 	}
 	fmt.Printf("trained steps %d-%d in %s at %.3f s/step (backend %s)\n", res.StartStep+1, res.Steps, res.RunDir,
 		res.SecPerStep, res.Backend)
@@ -137,6 +172,74 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	fmt.Printf("time:       %s; %.3f s per iteration after the first\n", res.Timing, res.Timing.StepSec(iters))
 	fmt.Printf("samples:    %s\n", res.Samples)
 	fmt.Printf("checkpoint: %s\n", res.Checkpoint)
-	fmt.Printf("metrics:    %s\n", filepath.Join(res.RunDir, train.MetricsFile))
+	fmt.Printf("metrics:    %s\n", filepath.Join(res.RunDir, rundir.MetricsFile))
 	return nil
+}
+
+// stopOnSignal turns the first SIGINT, SIGTERM or SIGHUP into a closed stop channel
+// (the run finishes its step and writes a checkpoint) and a second one into an
+// immediate exit: every file gankit writes is replaced atomically, so the run keeps its
+// last complete checkpoint. sig reports the first signal; release stops listening.
+func stopOnSignal(runDir string) (stop <-chan struct{}, sig func() os.Signal, release func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	stopc, done := make(chan struct{}), make(chan struct{})
+	var first os.Signal
+	got := make(chan struct{})
+	go func() {
+		select {
+		case first = <-sigs:
+		case <-done:
+			return
+		}
+		close(got)
+		fmt.Fprintf(os.Stderr, "\ngankit: %s: finishing this step and writing a checkpoint (a second signal stops at once)\n", first)
+		close(stopc)
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(os.Stderr, "gankit: %s again: stopping now; the newest complete checkpoint resumes with: %s\n", s, resumeCommand(runDir))
+			code := 1
+			if n, ok := s.(syscall.Signal); ok {
+				code = 128 + int(n)
+			}
+			os.Exit(code)
+		case <-done:
+		}
+	}()
+	sig = func() os.Signal {
+		select {
+		case <-got:
+			return first
+		default:
+			return nil
+		}
+	}
+	return stopc, sig, func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}
+
+// stoppedError is a run stopped by a signal with a checkpoint: exit status 75.
+type stoppedError struct {
+	sig    os.Signal
+	step   int
+	resume string
+}
+
+func (e *stoppedError) Error() string {
+	return fmt.Sprintf("stopped by %s after step %d, with a checkpoint; resume with: %s", e.sig, e.step, e.resume)
+}
+
+func (e *stoppedError) ExitCode() int { return exitStopped }
+
+// resumeCommand is the command line that continues the run in dir.
+func resumeCommand(dir string) string { return "gankit train --resume " + shellQuote(dir) }
+
+// shellQuote quotes s for a POSIX shell when it holds anything but plain path characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/nets"
-	"github.com/gankit/gankit/train"
+	"github.com/gankit/gankit/optim"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -44,7 +44,7 @@ func Train(b backends.Backend, trainSet, testSet data.Dataset, opt TrainOptions,
 	shape := trainSet.Shape()
 	ctx := context.New()
 	ctx.SetParam(nets.ParamSeed, opt.Seed)
-	adam := train.Adam{LR: opt.LR, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}
+	adam := optim.Adam{LR: opt.LR, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-8}
 	step, err := context.NewExec(b, ctx, func(ctx *context.Context, x, onehot *Node) *Node {
 		logits, _ := Net(ctx, x, classes)
 		loss := crossEntropy(logits, onehot)

@@ -1,0 +1,48 @@
+package optim
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gankit/gankit/internal/testutil"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// TestOptimizersOneStepByHand checks one step of SGD and RMSProp (and a second of
+// RMSProp) against values worked out by hand: w = 1, gradient 2w (loss w^2), lr 0.1.
+func TestOptimizersOneStepByHand(t *testing.T) {
+	b := testutil.Backend(t, "go")
+	for _, tc := range []struct {
+		name string
+		opt  Optimizer
+		want []float64 // w after each step
+	}{
+		// SGD: w = 1 - 0.1*2 = 0.8; then 0.8 - 0.1*1.6 = 0.64.
+		{"sgd", SGD{LR: 0.1}, []float64{0.8, 0.64}},
+		// RMSProp: a = 0.01*4 = 0.04, w = 1 - 0.1*2/(0.2+1e-8); then g = 2*w1,
+		// a = 0.99*0.04 + 0.01*g^2, w2 = w1 - 0.1*g/(sqrt(a)+1e-8).
+		{"rmsprop", RMSProp{LR: 0.1, Alpha: 0.99, Epsilon: 1e-8}, func() []float64 {
+			w1 := 1 - 0.1*2/(math.Sqrt(0.04)+1e-8)
+			g := 2 * w1
+			a := 0.99*0.04 + 0.01*g*g
+			return []float64{w1, w1 - 0.1*g/(math.Sqrt(a)+1e-8)}
+		}()},
+	} {
+		ctx := context.New()
+		w := ctx.In("net").VariableWithValue("w", []float64{1})
+		e := context.MustNewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
+			v := w.ValueGraph(x.Graph())
+			loss := ReduceAllSum(Square(v))
+			tc.opt.Update(ctx, "net", []*context.Variable{w}, Gradient(loss, v))
+			return loss
+		})
+		for i, want := range tc.want {
+			e.MustExec(tensors.FromScalar(0.0))
+			if got := w.MustValue().Value().([]float64)[0]; math.Abs(got-want) > 1e-12 {
+				t.Errorf("%s step %d: w = %.15g, want %.15g", tc.name, i+1, got, want)
+			}
+		}
+	}
+}
