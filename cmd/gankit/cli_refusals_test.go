@@ -120,6 +120,7 @@ func TestCLIRefusalsNameTheFlagAndTheValue(t *testing.T) {
 		{"ablate bad --variant", []string{"ablate", "--variant", "pack4", "--out", filepath.Join(tmp, "abl5")}, []string{"--variant", `"pack4"`, "name:key=value"}},
 		{"ablate --seeds 0", []string{"ablate", "--vary", "model.pack=1,2", "--seeds", "0", "--out", filepath.Join(tmp, "abl6")}, []string{"--seeds", "at least 1", "got 0"}},
 		{"ablate --set without =", []string{"ablate", "--vary", "model.pack=1,2", "--set", "model.width", "--out", filepath.Join(tmp, "abl7")}, []string{"--set", `"model.width"`, "key=value"}},
+		{"ablate an unknown --vary value", []string{"ablate", "--preset", "tiny", "--vary", "train.loss=ns,wasserstein", "--out", filepath.Join(tmp, "abl9")}, []string{"train.loss", "wasserstein"}},
 		{"ablate a contradicting cell", []string{"ablate", "--preset", "tiny", "--vary", "model.pack=1,3", "--out", filepath.Join(tmp, "abl8")}, []string{"model.pack", "pack=3", "divisible"}},
 		{"ablate unknown --emit", []string{"ablate", "--out", abl, "--emit", "pbs"}, []string{"--emit", `"pbs"`, "slurm"}},
 		{"ablate --cell out of range", []string{"ablate", "--out", abl, "--cell", "2"}, []string{"--cell 2", "0..1"}},
