@@ -17,12 +17,13 @@ import (
 func TestCheckNamesTheWrongInputOrVariable(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		stop      string // which term's gradient is hidden: "", "a", "v"
+		stop      string // which term's gradient is hidden: "", "a", "b", "v"
 		wantInput int    // Mismatch.Input of every mismatch
 		wantVar   string // Mismatch.Variable of every mismatch
 	}{
 		{"correct", "", 0, ""},
 		{"input 0 hidden", "a", 0, ""},
+		{"input 1 hidden", "b", 1, ""},
 		{"variable hidden", "v", gradcheck.NotInput, "/w/v"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -35,15 +36,17 @@ func TestCheckNamesTheWrongInputOrVariable(t *testing.T) {
 				g := in[0].Graph()
 				w := Const(g, []float64{3, -2, 1})
 				v := ctx.In("w").Checked(false).VariableWithValue("v", []float64{0.25, 0.5, 0.75}).ValueGraph(g)
-				x, vv := in[0], v
+				x, y, vv := in[0], in[1], v
 				switch tc.stop {
 				case "a":
 					x = StopGradient(x)
+				case "b":
+					y = StopGradient(y)
 				case "v":
 					vv = StopGradient(v)
 				}
-				// Mul(x, x) keeps a's value; only its gradient is hidden.
-				return Add(Add(ReduceAllSum(Mul(Mul(x, x), w)), ReduceAllSum(Mul(in[1], vv))), ReduceAllSum(in[2]))
+				// StopGradient keeps each value; only its gradient is hidden.
+				return Add(Add(ReduceAllSum(Mul(Mul(x, x), w)), ReduceAllSum(Mul(y, vv))), ReduceAllSum(in[2]))
 			}, gradcheck.Options{Probes: 10, Tol: 1e-6, Seed: 1})
 			if err != nil {
 				t.Fatal(err)
