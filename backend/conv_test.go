@@ -24,6 +24,7 @@ func TestConvMatchesSimplegoConv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	opsRun := recordOps(t)
 	for _, name := range backend.TestBackends() {
 		b, err := backend.New(name)
 		if err != nil {
@@ -31,6 +32,8 @@ func TestConvMatchesSimplegoConv(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) { testConv(t, b, plain) })
 	}
+	kernel, delegated := opsRun()
+	expectKernels(t, kernel, delegated, "ConvGeneral")
 }
 
 func testConv(t *testing.T, fixed, plain backends.Backend) {

@@ -80,6 +80,7 @@ func TestOpsMatchSimplego(t *testing.T) {
 			}},
 		)
 	}
+	opsRun := recordOps(t)
 	for _, name := range backend.TestBackends() {
 		b, err := backend.New(name)
 		if err != nil {
@@ -111,6 +112,11 @@ func TestOpsMatchSimplego(t *testing.T) {
 			}
 		}
 	}
+	// The cases above must have run on the cpu backend's own kernels (alone or fused).
+	kernel, delegated := opsRun()
+	expectKernels(t, kernel, delegated, "Neg", "Abs", "Sqrt", "Exp", "Log", "Tanh", "Sign", "Logistic", "Add", "Sub", "Mul", "Div",
+		"Max", "Min", "GreaterThan", "LessOrEqual", "ConvertDType", "BroadcastInDim", "Transpose", "ReduceSum", "Slice", "Concatenate",
+		"Dot", "DotGeneral")
 }
 
 func execAll(t *testing.T, b backends.Backend, f func([]*Node) *Node, args []any) []float64 {

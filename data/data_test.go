@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,17 +20,22 @@ func idxBytes(magicType, rank byte, dims []int, body []byte) []byte {
 	var b bytes.Buffer
 	b.Write([]byte{0, 0, magicType, rank})
 	for _, d := range dims {
-		_ = binary.Write(&b, binary.BigEndian, uint32(d))
+		b.Write(binary.BigEndian.AppendUint32(nil, uint32(d)))
 	}
 	b.Write(body)
 	return b.Bytes()
 }
 
-func gz(b []byte) []byte {
+func gz(t *testing.T, b []byte) []byte {
+	t.Helper()
 	var out bytes.Buffer
 	w := gzip.NewWriter(&out)
-	_, _ = w.Write(b)
-	_ = w.Close()
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return out.Bytes()
 }
 
@@ -64,7 +70,7 @@ func TestIDXReadsRawAndGzipWithLabels(t *testing.T) {
 		name   string
 		images []byte
 		labels []byte
-	}{{"raw", imgs, labs}, {"gzip", gz(imgs), gz(labs)}} {
+	}{{"raw", imgs, labs}, {"gzip", gz(t, imgs), gz(t, labs)}} {
 		t.Run(tc.name, func(t *testing.T) {
 			sub := filepath.Join(dir, tc.name)
 			write(t, filepath.Join(sub, "train-images-idx3-ubyte"), tc.images)
@@ -156,7 +162,18 @@ func TestCIFARReadsPlanarRecordsChannelsLast(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 		}
 	}
-	_ = p
+	// The batch file alone opens as the same data set.
+	one, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := make([]float32, len(x))
+	if err := one.Read(1, y); err != nil {
+		t.Fatal(err)
+	}
+	if one.Len() != 2 || !slices.Equal(x, y) {
+		t.Errorf("%s alone: %d records, record 1 differs from the folder's: %v", p, one.Len(), !slices.Equal(x, y))
+	}
 }
 
 func TestFolderResizesCropsAndConverts(t *testing.T) {
@@ -240,7 +257,9 @@ func TestOpenNamesPathAndFormatsOnBadInput(t *testing.T) {
 	missing := filepath.Join(dir, "nope")
 	junk := write(t, filepath.Join(dir, "junk.dat"), []byte("hello world"))
 	empty := filepath.Join(dir, "empty")
-	_ = os.Mkdir(empty, 0o755)
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []string{missing, junk, empty} {
 		_, err := Open(p, Options{Size: 28, Channels: 1})
 		if err == nil || !strings.Contains(err.Error(), p) {
@@ -273,7 +292,9 @@ func TestEmbeddedFashionMNIST(t *testing.T) {
 	x := make([]float32, 784)
 	lo, hi := float32(1), float32(-1)
 	for i := range 100 {
-		_ = d.Read(i, x)
+		if err := d.Read(i, x); err != nil {
+			t.Fatal(err)
+		}
 		for _, v := range x {
 			lo, hi = min(lo, v), max(hi, v)
 		}
@@ -284,17 +305,34 @@ func TestEmbeddedFashionMNIST(t *testing.T) {
 }
 
 func TestShuffledBatchDependsOnlyOnSeedAndStep(t *testing.T) {
-	d, _ := Embedded()
+	d, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
 	d.Limit(100)
-	a, b := NewShuffled(d, 1), NewShuffled(d, 1)
-	x, y := make([]float32, 16*784), make([]float32, 16*784)
-	_ = a.Batch(0, 16, x)
-	_ = a.Batch(13, 16, x) // epoch 2 (6 batches per epoch), after visiting others
-	_ = b.Batch(13, 16, y)
+	a, b, other := NewShuffled(d, 1), NewShuffled(d, 1), NewShuffled(d, 2)
+	x, y, z := make([]float32, 16*784), make([]float32, 16*784), make([]float32, 16*784)
+	for _, call := range []struct {
+		src  *Shuffled
+		step int
+		dst  []float32
+	}{
+		{a, 0, x},
+		{a, 13, x}, // epoch 2 (6 batches per epoch), after visiting others
+		{b, 13, y},
+		{other, 13, z},
+	} {
+		if err := call.src.Batch(call.step, 16, call.dst); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for i := range x {
 		if x[i] != y[i] {
 			t.Fatalf("batch 13 differs at %d between two sources", i)
 		}
+	}
+	if slices.Equal(x, z) {
+		t.Error("seeds 1 and 2 give the same batch 13: the order does not depend on the seed")
 	}
 	// One epoch visits each example at most once.
 	seen := map[int]bool{}
@@ -321,7 +359,9 @@ func TestToyMixtureModes(t *testing.T) {
 			t.Errorf("%s: %d modes, std %g, first %v", tc.name, len(toy.Modes), toy.Std, toy.Modes[0])
 		}
 		pts := make([]float32, 2*500)
-		_ = toy.Batch(7, 500, pts)
+		if err := toy.Batch(7, 500, pts); err != nil {
+			t.Fatal(err)
+		}
 		for i := range 500 {
 			best := math.Inf(1)
 			for _, m := range toy.Modes {
@@ -332,7 +372,10 @@ func TestToyMixtureModes(t *testing.T) {
 			}
 		}
 	}
-	ring, _ := NewToy(Ring8, 0)
+	ring, err := NewToy(Ring8, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Angles 2*pi*k/8: mode 4 at (-1, 0), and no two modes coincide.
 	if m := ring.Modes[4]; math.Abs(m[0]+1) > 1e-12 || math.Abs(m[1]) > 1e-12 {
 		t.Errorf("ring8 mode 4 = %v, want (-1, 0)", m)
@@ -359,7 +402,9 @@ func TestStackedStacksThreeLabelledImages(t *testing.T) {
 		}
 		want := 0
 		for c, j := range s.picks[i] {
-			_ = base.Read(j, one)
+			if err := base.Read(j, one); err != nil {
+				t.Fatal(err)
+			}
 			for p, v := range one {
 				if x[p*3+c] != v {
 					t.Fatalf("example %d channel %d pixel %d = %g, want image %d's %g", i, c, p, x[p*3+c], j, v)

@@ -105,7 +105,8 @@ func anyOf(v any) any {
 }
 
 // TestDiffAugmentGradientMatchesFiniteDifferences differentiates through every
-// transform with respect to the image.
+// transform with respect to the image, the loss weights and each drawn parameter
+// (all of them enter the graph as float64 inputs, so all are differentiable).
 func TestDiffAugmentGradientMatchesFiniteDifferences(t *testing.T) {
 	aug := data.DiffAugment{Color: true, Translation: true, Cutout: true}
 	s := data.Shape{Size: 8, Channels: 3}
@@ -120,6 +121,9 @@ func TestDiffAugmentGradientMatchesFiniteDifferences(t *testing.T) {
 		})
 		params = append(params, tensors.FromFlatDataAndDimensions(v, p.Shape().Dimensions...))
 	}
+	// What each gradcheck input is, by Mismatch.Input.
+	names := []string{"image", "loss weights", "brightness", "saturation", "contrast", "row shifts", "column shifts", "cutout mask"}
+	const probes = 20
 	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
 		x := testutil.Normal(r, true, 2, 8, 8, 3)
@@ -131,17 +135,16 @@ func TestDiffAugmentGradientMatchesFiniteDifferences(t *testing.T) {
 		}
 		bad, n, err := gradcheck.Check(b, context.New(), in, func(_ *context.Context, in []*Node) *Node {
 			return ReduceAllSum(Mul(Square(aug.Apply(in[0], in[2:])), in[1]))
-		}, gradcheck.Options{Probes: 20, Tol: 1e-6, Seed: 2})
+		}, gradcheck.Options{Probes: probes, Tol: 1e-6, Seed: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range bad {
-			if m.Where == "input 0" || m.Where == "input 1" {
-				t.Errorf("%s: %v", name, m)
-			}
+			t.Errorf("%s: gradient with respect to the %s: %v", name, names[m.Input], m)
 		}
-		if n < 40 {
-			t.Errorf("%s: only %d coordinates checked", name, n)
+		// probes coordinates of each input, or all of the 2-element color draws.
+		if want := 5*probes + 3*2; n != want {
+			t.Errorf("%s: %d coordinates checked, want %d", name, n, want)
 		}
 	}
 }

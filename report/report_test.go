@@ -1,12 +1,14 @@
 package report_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gankit/gankit/ablate"
 	"github.com/gankit/gankit/config"
@@ -76,11 +78,21 @@ func TestReportRendersInChromium(t *testing.T) {
 		}
 		t.Skip("chromium not installed (apt-get install chromium)")
 	}
-	cmd := exec.Command(chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+	// A hung browser must fail the test, not hold CI until go test's 10-minute panic.
+	// The page renders in about a second; WaitDelay closes the pipes its helper
+	// processes may keep open after the main one is killed.
+	const limit = 90 * time.Second
+	ctx, cancel := context.WithTimeout(t.Context(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
 		"--virtual-time-budget=3000", "--dump-dom", "file://"+path)
+	cmd.WaitDelay = 5 * time.Second
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	dom, err := cmd.Output()
+	if ctx.Err() != nil {
+		t.Fatalf("chromium did not finish within %s: %v\n%s", limit, err, stderr.String())
+	}
 	if err != nil {
 		t.Fatalf("chromium: %v\n%s", err, stderr.String())
 	}

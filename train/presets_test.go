@@ -32,12 +32,18 @@ func trainPreset(t *testing.T, b backends.Backend, p config.Preset) {
 	} else {
 		cfg.Data.Limit, cfg.Model.Width, cfg.Model.ZDim, cfg.Train.Batch = 128, 4, 8, 8
 	}
-	res, err := Run(cfg, Options{RunDir: t.TempDir(), Backend: b})
+	dir := t.TempDir()
+	res, err := Run(cfg, Options{RunDir: dir, Backend: b})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := res.LastMetrics
-	if m.Step != 20 || math.IsNaN(m.LossD) || math.IsNaN(m.LossG) {
-		t.Errorf("after 20 steps: %+v", m)
+	if res.LastMetrics.Step != 20 {
+		t.Errorf("last logged step %d, want 20", res.LastMetrics.Step)
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	for _, m := range readMetrics(t, dir) { // every logged step, not only the last
+		if !finite(m.LossD) || !finite(m.LossG) || !finite(m.GradNormD) || !finite(m.GradNormG) {
+			t.Errorf("step %d: a loss or gradient norm is not finite: %+v", m.Step, m)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gankit/gankit/backend"
@@ -53,9 +54,68 @@ func TestTricksTrain(t *testing.T) {
 					}
 				}
 			}},
-		{"vbn-ema", map[string]string{"model.bn_g": "false", "model.vbn_g": "true", "model.vbn_ref": "8", "train.ema": "0.99"}, nil},
-		{"r1-hinge-sgd", map[string]string{"train.loss": "hinge", "train.penalty": "r1", "model.bn_d": "false", "train.optimizer_d": "sgd"}, nil},
-		{"dragan-lsgan", map[string]string{"train.loss": "lsgan", "train.penalty": "dragan", "model.bn_d": "false"}, nil},
+		{"vbn-ema", map[string]string{"model.bn_g": "false", "model.vbn_g": "true", "model.vbn_ref": "8", "train.ema": "0.99"},
+			func(t *testing.T, ctx *context.Context, ms []Metrics) {
+				// G normalises with virtual BN: a fixed reference batch of 8 latents (z_dim
+				// 8), per-layer scale and offset, and no running statistics; G_ema keeps
+				// its own copy of every one of them.
+				var refs, affine int
+				for v := range ctx.IterVariables() {
+					switch {
+					case inScope(v, "/g") && v.Name() == "vbn_ref_z":
+						refs++
+						if d := v.Shape().Dimensions; len(d) != 2 || d[0] != 8 || d[1] != 8 {
+							t.Errorf("%s: shape %v, want [8, 8]", v.ScopeAndName(), d)
+						}
+					case inScope(v, "/g") && strings.HasSuffix(v.Scope(), "/vbn"):
+						affine++
+					case inScope(v, "/g") && (v.Name() == "running_mean" || v.Name() == "running_var"):
+						t.Errorf("G has BatchNorm statistics %s with model.bn_g false", v.ScopeAndName())
+					}
+				}
+				if refs != 1 || affine < 4 {
+					t.Errorf("G has %d reference batches and %d virtual-BN scales and offsets; want 1 and at least 4", refs, affine)
+				}
+				if e := ctx.GetVariableByScopeAndName(EMAScope, "count"); e == nil || flat64(e.MustValue())[0] != float64(len(ms)) {
+					t.Errorf("EMA count %v after %d steps", e, len(ms))
+				}
+				for v := range ctx.IterVariables() {
+					if inScope(v, "/g") && v.Name() != "vbn_ref_z" && ctx.GetVariableByScopeAndName(EMAScope+v.Scope(), v.Name()) == nil {
+						t.Errorf("G_ema has no copy of %s", v.ScopeAndName())
+					}
+				}
+			}},
+		{"r1-hinge-sgd", map[string]string{"train.loss": "hinge", "train.penalty": "r1", "model.bn_d": "false", "train.optimizer_d": "sgd"},
+			func(t *testing.T, ctx *context.Context, ms []Metrics) {
+				for _, m := range ms {
+					// Hinge: mean relu(1 - D(x)) + mean relu(1 + D(G(z))) >= relu(1 - d_real)
+					// + relu(1 + d_fake) (Jensen, relu is convex); R1 adds a positive penalty.
+					bound := max(0, 1-m.DReal) + max(0, 1+m.DFake)
+					if m.Penalty <= 0 || m.LossD-m.Penalty < bound-1e-5 {
+						t.Errorf("step %d: loss_d %g, penalty %g; want penalty > 0 and loss_d - penalty >= %g", m.Step, m.LossD, m.Penalty, bound)
+					}
+				}
+				// SGD keeps no state for D; G's Adam counts its steps.
+				for v := range ctx.IterVariables() {
+					if inScope(v, "/optim/d") {
+						t.Errorf("D is trained by SGD but %s exists", v.ScopeAndName())
+					}
+				}
+				if g := optimSteps(t, ctx, "g"); g != float64(len(ms)) {
+					t.Errorf("G's Adam took %g steps in %d iterations", g, len(ms))
+				}
+			}},
+		{"dragan-lsgan", map[string]string{"train.loss": "lsgan", "train.penalty": "dragan", "model.bn_d": "false"},
+			func(t *testing.T, _ *context.Context, ms []Metrics) {
+				for _, m := range ms {
+					// LSGAN on raw outputs: 0.5 mean (D(x) - 1)^2 + 0.5 mean D(G(z))^2 >=
+					// 0.5 (d_real - 1)^2 + 0.5 d_fake^2 (Jensen); DRAGAN adds a positive penalty.
+					bound := 0.5*(m.DReal-1)*(m.DReal-1) + 0.5*m.DFake*m.DFake
+					if m.Penalty <= 0 || m.LossD-m.Penalty < bound-1e-5 {
+						t.Errorf("step %d: loss_d %g, penalty %g; want penalty > 0 and loss_d - penalty >= %g", m.Step, m.LossD, m.Penalty, bound)
+					}
+				}
+			}},
 		{"minimax-labels-noise", map[string]string{"train.loss": "minimax", "train.label_smoothing": "0.1", "train.label_flip": "0.1",
 			"train.instance_noise": "0.5", "train.instance_noise_steps": "4"},
 			func(t *testing.T, _ *context.Context, ms []Metrics) {

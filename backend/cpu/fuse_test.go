@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
@@ -55,6 +57,7 @@ func TestFusionMergesAChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.noFusion = false // whatever $GANKIT_CPU_NOFUSE says
 	bl := b.Builder("chain")
 	x, _ := bl.Parameter("x", shapes.Make(dtypes.Float32, 100), nil)
 	a, _ := bl.Abs(x)
@@ -127,6 +130,7 @@ func TestFusionTakesChannelOperandsAndSums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.noFusion = false // whatever $GANKIT_CPU_NOFUSE says
 	bl := b.Builder("bn")
 	x, _ := bl.Parameter("x", shapes.Make(dtypes.Float32, 8, 4, 4, 16), nil)
 	g, _ := bl.Parameter("g", shapes.Make(dtypes.Float32, 1, 1, 1, 16), nil)
@@ -150,7 +154,8 @@ func TestFusionTakesChannelOperandsAndSums(t *testing.T) {
 	}
 }
 
-// fusedAndPlain returns a backend with fusion and one without.
+// fusedAndPlain returns a backend with fusion and one without (whatever
+// $GANKIT_CPU_NOFUSE says: the comparison needs both).
 func fusedAndPlain(t *testing.T) (fused, plain *Backend) {
 	t.Helper()
 	fused, err := New()
@@ -161,18 +166,46 @@ func fusedAndPlain(t *testing.T) (fused, plain *Backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain.noFusion = true
+	fused.noFusion, plain.noFusion = false, true
 	return fused, plain
 }
 
+// stepsRun runs f on b with the per-op timer on and returns the names of the steps
+// that ran (fused groups are named "Fused(...)" or "FusedReduceSum(...)").
+func stepsRun(t *testing.T, b *Backend, f func(x, z *Node) *Node, x, z *tensors.Tensor) (out []float64, ops []string) {
+	t.Helper()
+	b.opTimes = &opTimes{path: filepath.Join(t.TempDir(), "optimes.txt"), byOp: map[string]*opTime{}}
+	defer func() { b.opTimes = nil }()
+	MustExecOnce(b, f, x, z).MustConstFlatData(func(flat any) { out = toF64(flat) })
+	for key := range b.opTimes.byOp {
+		ops = append(ops, key)
+	}
+	return out, ops
+}
+
 // expectBitwiseEqual runs f on x, z with and without fusion and compares the bits.
+// The fused run must have fused something and the plain run nothing: otherwise the
+// test would compare a path with itself.
 func expectBitwiseEqual(t *testing.T, what string, fused, plain *Backend, f func(x, z *Node) *Node, x, z *tensors.Tensor) {
 	t.Helper()
 	x2, _ := x.LocalClone()
 	z2, _ := z.LocalClone()
-	var g, w []float64
-	MustExecOnce(fused, f, x, z).MustConstFlatData(func(flat any) { g = toF64(flat) })
-	MustExecOnce(plain, f, x2, z2).MustConstFlatData(func(flat any) { w = toF64(flat) })
+	g, fusedOps := stepsRun(t, fused, f, x, z)
+	w, plainOps := stepsRun(t, plain, f, x2, z2)
+	countFused := func(ops []string) (n int) {
+		for _, op := range ops {
+			if strings.HasPrefix(op, "Fused") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := countFused(fusedOps); n == 0 {
+		t.Fatalf("%s: nothing was fused (steps %v): the test would compare unfused with unfused", what, fusedOps)
+	}
+	if n := countFused(plainOps); n != 0 {
+		t.Fatalf("%s: the unfused backend fused %d groups", what, n)
+	}
 	for i := range w {
 		if math.Float64bits(g[i]) != math.Float64bits(w[i]) {
 			t.Fatalf("%s: value %d fused %v, unfused %v", what, i, g[i], w[i])

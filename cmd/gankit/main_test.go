@@ -38,9 +38,11 @@ func TestMissingOrWrongDataNamesPathAndFormats(t *testing.T) {
 // it for more steps, and sample a grid from it.
 func TestTinyTrainResumeSample(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	if err := run(t, "train", "--preset", "tiny", "--out", dir, "--backend", "go"); err != nil {
+	out, err := runStdout(t, "train", "--preset", "tiny", "--out", dir, "--backend", "go")
+	if err != nil {
 		t.Fatal(err)
 	}
+	checkTrained(t, out, dir, "go", 1, 30, 16, 28)
 	for _, f := range []string{"config.yaml", "metrics.jsonl", "samples/step-000030.png", "checkpoints/ckpt-000000030.bin"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing %s", f)
@@ -49,34 +51,38 @@ func TestTinyTrainResumeSample(t *testing.T) {
 	if err := run(t, "train", "--resume", dir, "--batch", "8"); err == nil || !strings.Contains(err.Error(), "--batch") {
 		t.Errorf("resume with --batch: error %v, want a refusal naming --batch", err)
 	}
-	if err := run(t, "train", "--resume", dir, "--steps", "35"); err != nil {
+	if out, err = runStdout(t, "train", "--resume", dir, "--steps", "35"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "checkpoints/ckpt-000000035.bin")); err != nil {
-		t.Errorf("resume did not reach step 35: %v", err)
-	}
-	out := filepath.Join(t.TempDir(), "x.png")
-	if err := run(t, "sample", "--run", dir, "--n", "9", "--out", out); err != nil {
+	checkTrained(t, out, dir, "go", 31, 35, 16, 28)
+	checkMetricsLog(t, dir, 5, 35)
+	png := filepath.Join(t.TempDir(), "x.png")
+	if out, err = runStdout(t, "sample", "--run", dir, "--n", "9", "--out", png); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := os.Stat(out); err != nil || st.Size() < 100 {
-		t.Errorf("sample grid %s: %v", out, err)
+	if want := "9 samples from " + dir + " (step 35) -> " + png + "\n"; out != want {
+		t.Errorf("sample printed %q, want %q", out, want)
 	}
-	if err := run(t, "sample", "--run", filepath.Join(dir, "nope")); err == nil {
-		t.Error("sample from a missing run: no error")
+	checkPNG(t, png, 92, 92) // 3x3 images of 28 pixels, 2-pixel borders
+	if err := run(t, "sample", "--run", filepath.Join(dir, "nope")); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "nope", "config.yaml")) {
+		t.Errorf("sample from a missing run: %v, want an error naming its config.yaml", err)
 	}
-	if err := run(t, "eval", "--run", dir, "--n", "300", "--metrics", "fid,pr,is,spectrum"); err != nil {
+	if out, err = runStdout(t, "eval", "--run", dir, "--n", "300", "--metrics", "fid,pr,is,spectrum", "--json"); err != nil {
 		t.Errorf("eval: %v", err)
 	}
-	if err := run(t, "eval", "--run", dir, "--n", "200", "--truncation-sweep", "--plot", filepath.Join(t.TempDir(), "sweep.png"), "--json"); err != nil {
+	checkEvalJSON(t, out, dir, 35, 300, []string{"fid", "pr", "is", "spectrum"})
+	// The sweep evaluates 23 settings: on the cpu backend (the go one takes minutes).
+	if out, err = runStdout(t, "eval", "--run", dir, "--n", "200", "--truncation-sweep", "--plot", filepath.Join(t.TempDir(), "sweep.png"), "--json", "--backend", "cpu"); err != nil {
 		t.Errorf("truncation sweep: %v", err)
 	}
+	checkSweepJSON(t, out, dir, 35, 200)
 	if err := run(t, "eval", "--images", dir); err == nil || !strings.Contains(err.Error(), "--real") {
 		t.Errorf("eval --images without --real: %v", err)
 	}
-	if err := run(t, "sample", "--run", dir, "--n", "4", "--out", out, "--truncation-mode", "resample", "--truncation", "0.5"); err != nil {
-		t.Errorf("truncated sampling: %v", err)
+	if out, err = runStdout(t, "sample", "--run", dir, "--n", "4", "--out", png, "--truncation-mode", "resample", "--truncation", "0.5"); err != nil || !strings.HasSuffix(out, " -> "+png+"\n") {
+		t.Errorf("truncated sampling: %v, printed %q", err, out)
 	}
+	checkPNG(t, png, 62, 62) // 2x2 images
 	if err := run(t, "sample", "--run", dir, "--truncation", "0.5"); err == nil || !strings.Contains(err.Error(), "--truncation-mode") {
 		t.Errorf("--truncation without a mode: %v", err)
 	}
@@ -110,9 +116,10 @@ func TestUnknownBackendIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), wantUnknown) {
 		t.Errorf("unknown backend: %v", err)
 	}
-	err = run(t, "train", "--preset", "tiny", "--backend", "xla:cuda", "--out", t.TempDir())
+	// A plugin no machine has (xla:cuda would load where a CUDA plugin is installed).
+	err = run(t, "train", "--preset", "tiny", "--backend", "xla:gankit-test-no-such-plugin", "--out", t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), wantXLA) {
-		t.Errorf("missing CUDA plugin: %v", err)
+		t.Errorf("missing plugin: %v", err)
 	}
 }
 
@@ -128,8 +135,10 @@ func TestAblateAndReport(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(t, "report", dir, "--best"); err != nil {
+	if out, err := runStdout(t, "report", dir, "--best"); err != nil {
 		t.Error(err)
+	} else if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || (lines[1] != "vanilla" && lines[1] != "pack2") {
+		t.Errorf("report --best printed %q, want the report's path and a setting's name", out)
 	}
 	if err := run(t, "ablate", "--preset", "grid25", "--vary", "model.pack=1,2", "--out", dir); err == nil || !strings.Contains(err.Error(), "already holds") {
 		t.Errorf("a second grid into the same directory: %v", err)

@@ -20,15 +20,26 @@ type Loss func(ctx *context.Context, inputs []*graph.Node) *graph.Node
 // fdStep is the central-difference step.
 const fdStep = 1e-6
 
-// Mismatch is one coordinate where the analytic and numeric gradients disagree.
+// Mismatch is one coordinate where the analytic and numeric gradients disagree. It
+// names what was differentiated by fields, not by a string to match: Input is the
+// position in Check's inputs, or NotInput when the coordinate belongs to the trainable
+// variable named by Variable.
 type Mismatch struct {
-	Where             string
-	Index             int
+	Input             int
+	Variable          string // scope and name; "" for an input
+	Index             int    // flat index of the coordinate
 	Analytic, Numeric float64
 }
 
+// NotInput is Mismatch.Input for a trainable variable's coordinate.
+const NotInput = -1
+
 func (m Mismatch) String() string {
-	return fmt.Sprintf("%s[%d]: analytic %.8g, finite differences %.8g", m.Where, m.Index, m.Analytic, m.Numeric)
+	where := m.Variable
+	if m.Input != NotInput {
+		where = fmt.Sprintf("input %d", m.Input)
+	}
+	return fmt.Sprintf("%s[%d]: analytic %.8g, finite differences %.8g", where, m.Index, m.Analytic, m.Numeric)
 }
 
 // Options tune Check.
@@ -113,7 +124,7 @@ func Check(b backends.Backend, ctx *context.Context, inputs []*tensors.Tensor, l
 	probes, tol := opt.Probes, opt.Tol
 	var bad []Mismatch
 	checked := 0
-	probe := func(where string, t *tensors.Tensor, grad *tensors.Tensor, set func(*tensors.Tensor) error) error {
+	probe := func(input int, variable string, t *tensors.Tensor, grad *tensors.Tensor, set func(*tensors.Tensor) error) error {
 		var g []float64
 		grad.MustConstFlatData(func(flat any) { g = append(g, flat.([]float64)...) })
 		idx := r.Perm(t.Size())
@@ -145,13 +156,13 @@ func Check(b backends.Backend, ctx *context.Context, inputs []*tensors.Tensor, l
 			num := (lp - lm) / (2 * fdStep)
 			checked++
 			if math.Abs(num-g[i]) > tol*math.Max(1, math.Max(math.Abs(num), math.Abs(g[i]))) || math.IsNaN(g[i]) {
-				bad = append(bad, Mismatch{where, i, g[i], num})
+				bad = append(bad, Mismatch{Input: input, Variable: variable, Index: i, Analytic: g[i], Numeric: num})
 			}
 		}
 		return nil
 	}
 	for i, t := range inputs {
-		if err := probe(fmt.Sprintf("input%d", i), t, out[1+i], func(*tensors.Tensor) error { return nil }); err != nil {
+		if err := probe(i, "", t, out[1+i], func(*tensors.Tensor) error { return nil }); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -172,7 +183,7 @@ func Check(b backends.Backend, ctx *context.Context, inputs []*tensors.Tensor, l
 			}
 			return v.SetValue(c)
 		}
-		if err := probe(v.ScopeAndName(), t, out[1+len(inputs)+j], set); err != nil {
+		if err := probe(NotInput, v.ScopeAndName(), t, out[1+len(inputs)+j], set); err != nil {
 			return nil, 0, err
 		}
 	}

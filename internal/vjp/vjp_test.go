@@ -60,3 +60,65 @@ func TestPadGradientMatchesFiniteDifferences(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesMatchFiniteDifferences checks each rule this package registers on a small
+// case of its own, for every input: Rsqrt (which gankit's nets avoid, so no other
+// test reaches it), Reverse, the 2-D Dot, and ConvGeneral with an even kernel, a
+// stride, asymmetric padding and kernel dilation (v0.26's rule is wrong for even
+// kernels) and with input dilation (a transposed convolution).
+func TestRulesMatchFiniteDifferences(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct {
+		name   string
+		inputs [][]int
+		loss   func(in []*Node) *Node
+	}{
+		{"rsqrt", [][]int{{3, 4}}, func(in []*Node) *Node {
+			return Rsqrt(AddScalar(Square(in[0]), 0.5))
+		}},
+		{"reverse", [][]int{{3, 4, 2}}, func(in []*Node) *Node {
+			return Mul(Reverse(in[0], 0, 2), in[0])
+		}},
+		{"dot", [][]int{{3, 5}, {5, 2}}, func(in []*Node) *Node {
+			return Dot(in[0], in[1])
+		}},
+		{"conv-even-kernel-strided", [][]int{{2, 7, 6, 3}, {4, 2, 3, 2}}, func(in []*Node) *Node {
+			return Convolve(in[0], in[1]).StridePerAxis(2, 1).PaddingPerDim([][2]int{{1, 2}, {0, 1}}).Done()
+		}},
+		{"conv-even-kernel-dilated", [][]int{{2, 7, 6, 3}, {2, 4, 3, 2}}, func(in []*Node) *Node {
+			return Convolve(in[0], in[1]).DilationPerAxis(2, 1).PaddingPerDim([][2]int{{2, 0}, {1, 2}}).Done()
+		}},
+		{"conv-transposed", [][]int{{1, 4, 3, 2}, {4, 4, 2, 3}}, func(in []*Node) *Node {
+			return ConvGeneral(in[0], in[1], backends.ConvolveAxesConfig{
+				InputBatch: 0, InputSpatial: []int{1, 2}, InputChannels: 3,
+				KernelSpatial: []int{0, 1}, KernelInputChannels: 2, KernelOutputChannels: 3,
+				OutputBatch: 0, OutputSpatial: []int{1, 2}, OutputChannels: 3,
+			}, []int{1, 1}, [][2]int{{2, 2}, {2, 2}}, []int{2, 2}, nil, 1, 1)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, name := range backend.TestBackends() {
+				b := testutil.Backend(t, name)
+				var in []*tensors.Tensor
+				for _, dims := range tc.inputs {
+					in = append(in, testutil.Normal(r, true, dims...))
+				}
+				bad, n, err := gradcheck.Check(b, context.New(), in, func(_ *context.Context, in []*Node) *Node {
+					y := tc.loss(in)
+					// A fixed, non-uniform weighting of the outputs, so that every output's
+					// gradient counts.
+					return ReduceAllSum(Mul(y, Sin(AddScalar(IotaFull(y.Graph(), y.Shape()), 0.5))))
+				}, gradcheck.Options{Probes: 10, Tol: 1e-6, Seed: 7})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range bad {
+					t.Errorf("%s: %v", name, m)
+				}
+				if n < 10 {
+					t.Errorf("%s: only %d coordinates checked", name, n)
+				}
+			}
+		})
+	}
+}

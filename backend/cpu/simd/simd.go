@@ -109,3 +109,20 @@ func setNames(sets []Set) []string {
 	}
 	return out
 }
+
+// Summary says which sets this CPU runs and which it does not, for test binaries to
+// print (go test shows it with -v, or when run in a package's folder): the kernel
+// tests skip the sets the CPU lacks, and a skip must not pass unseen.
+func Summary() string {
+	var not []string
+	for _, s := range []Set{AVX512, AVX2, NEON} {
+		if !s.Runs() {
+			not = append(not, s.String())
+		}
+	}
+	out := "kernel sets run here: " + strings.Join(setNames(Supported()), ", ")
+	if len(not) > 0 {
+		out += "; not run by this CPU (or build), so their tests skip: " + strings.Join(not, ", ")
+	}
+	return out
+}

@@ -1,10 +1,14 @@
 package vec
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"testing"
+
+	"golang.org/x/sys/cpu"
 )
 
 // values mixes ordinary numbers with the IEEE cases a vector unit could treat
@@ -49,9 +53,43 @@ func bulkPath() string {
 	return runtime.GOARCH
 }
 
+// wantPath is the path this build must take on this CPU, worked out from the CPU's
+// features rather than from what the code chose: the AVX2 loops on an amd64 CPU with
+// AVX2, NEON on arm64, and the Go loops only where neither applies or the purego tag
+// leaves the assembly out.
+func wantPath() (path, why string) {
+	switch {
+	case purego:
+		return "go", "built with the purego tag"
+	case runtime.GOARCH == "amd64" && cpu.X86.HasAVX2:
+		return "avx2", ""
+	case runtime.GOARCH == "amd64":
+		return "go", "this CPU lacks AVX2, so the avx2 loops go untested here"
+	case runtime.GOARCH == "arm64":
+		return "neon", ""
+	}
+	return "go", "no assembly for " + runtime.GOARCH
+}
+
+// TestMain says which path the tests below exercise, so that the Go-only case on a
+// CPU without AVX2 is visible without -v.
+func TestMain(m *testing.M) {
+	path, why := wantPath()
+	if why != "" {
+		path += " (" + why + ")"
+	}
+	fmt.Println("vec: bulk loops tested on", path)
+	os.Exit(m.Run())
+}
+
 // TestMatchesGoLoops checks every function bitwise against the Go operation on each
-// element, in a subtest named by the path this build takes (avx2, neon or go).
+// element, in a subtest named by the path this build takes (avx2, neon or go). A
+// build that takes the Go loops where the CPU has the assembly's instruction set
+// fails: it would be comparing the Go loops with themselves.
 func TestMatchesGoLoops(t *testing.T) {
+	if want, _ := wantPath(); bulkPath() != want {
+		t.Fatalf("the bulk loops run on %s, but this CPU and build should run %s", bulkPath(), want)
+	}
 	t.Run(bulkPath(), testMatchesGoLoops)
 }
 

@@ -1,0 +1,15 @@
+package igemm
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/gankit/gankit/backend/cpu/simd"
+)
+
+// TestMain says which kernel sets the tests below run on this machine.
+func TestMain(m *testing.M) {
+	fmt.Println("igemm:", simd.Summary())
+	os.Exit(m.Run())
+}
