@@ -25,7 +25,7 @@ func (c Config) Footprint(s data.Shape, n int) Footprint {
 		depth := float64(c.Depth)
 		dim := float64(s.Dim)
 		fp.Params = z*w + (depth-1)*w*w + w*dim + depth*w + dim // G, biases included
-		fp.Params += dim*pack*w + (depth-1)*w*w + depth*w     // D's hidden layers
+		fp.Params += dim*pack*w + (depth-1)*w*w + depth*w       // D's hidden layers
 		fp.GValues = depth*w + dim
 		fp.DValues = depth * w
 		feat = w
