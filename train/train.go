@@ -16,6 +16,7 @@ import (
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/fsutil"
+	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/nets"
 	"github.com/gankit/gankit/sample"
 	"github.com/gomlx/gomlx/backends"
@@ -108,7 +109,8 @@ func OpenSource(cfg config.Config) (data.Source, error) {
 	if cfg.IsToy() {
 		return data.NewToy(cfg.Data.Path, uint64(cfg.Train.Seed))
 	}
-	d, err := data.Open(cfg.Data.Path, data.Options{Split: cfg.Data.Split, Size: cfg.Data.Size, Channels: cfg.Data.Channels, Limit: cfg.Data.Limit})
+	d, err := data.Open(cfg.Data.Path, data.Options{Split: cfg.Data.Split, Size: cfg.Data.Size, Channels: cfg.Data.Channels, Limit: cfg.Data.Limit,
+		SkipBadImages: cfg.Data.SkipBadImages, MaxImagePixels: cfg.Data.MaxImagePixels})
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +147,14 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 	if err := cfg.Validate(shape); err != nil {
 		return nil, err
 	}
+	if err := cfg.CheckMemory(shape, sysmem.Available()); err != nil {
+		return nil, err
+	}
+	// Every image of a folder is decoded now, so a bad one stops nothing mid-run.
+	dataNote, err := data.CheckSource(src)
+	if err != nil {
+		return nil, err
+	}
 	b := opt.Backend
 	if b == nil {
 		if b, err = backend.New(backend.Resolve(cfg.Backend)); err != nil {
@@ -157,6 +167,9 @@ func Run(cfg config.Config, opt Options) (*Result, error) {
 		fmt.Fprintf(logw, "warning: %s\n", w)
 	}
 	fmt.Fprintf(logw, "data: %s, %v\n", src.Name(), shape)
+	if dataNote != "" {
+		fmt.Fprintf(logw, "data: %s\n", dataNote)
+	}
 
 	ctx := NewContext(cfg)
 	start, err := prepareRunDir(cfg, opt, ctx)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 
 	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/sample"
 	"github.com/gankit/gankit/train"
 	"github.com/spf13/cobra"
@@ -58,6 +59,10 @@ or clipping z changes nothing or little.`,
 			}
 			tg, err := train.OpenRun(run, be)
 			if err != nil {
+				return err
+			}
+			need := sysmem.Need{What: "--n", N: n, Unit: "sample", PerItem: tg.Config.SamplingBytesPerSample(tg.Source.Shape())}
+			if err := sysmem.Available().Check(need); err != nil {
 				return err
 			}
 			gen, err := tg.Generator(!noEMA)

@@ -20,6 +20,7 @@ type trainFlags struct {
 	steps, batch                                   int
 	seed                                           int64
 	sets                                           []string
+	skipBadImages                                  bool
 }
 
 func trainCmd() *cobra.Command {
@@ -39,7 +40,14 @@ Config keys (for --config files and --set):
   ` + strings.Join(config.Keys(), "\n  ") + `
 
 Data (--data): ` + data.Formats + `; without --data,
-the first 10,000 Fashion-MNIST training images built into gankit.
+the first 10,000 Fashion-MNIST training images built into gankit. Every image of a
+folder is decoded (once) before training starts: one that does not decode, or is
+larger than data.max_image_pixels (default ` + fmt.Sprint(data.DefaultMaxImagePixels) + `), stops the run with a list,
+unless --skip-bad-images leaves such images out.
+
+Sizes are checked against the memory available (MemAvailable in /proc/meminfo)
+before anything is allocated: train.batch, train.sample_count, train.replay and the
+model's size; the error says the largest value that fits.
 
 Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") + `.`,
 		Example: `  gankit train --preset tiny --out runs/tiny
@@ -60,6 +68,7 @@ Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") +
 	fl.StringVar(&f.backend, "backend", "", strings.Join(backend.Names, " | ")+" (default $GOMLX_BACKEND, else cpu)")
 	fl.StringVar(&f.resume, "resume", "", "continue the run in this directory from its latest checkpoint")
 	fl.StringArrayVar(&f.sets, "set", nil, "override one config key, e.g. --set train.lr_d=1e-4 (repeatable)")
+	fl.BoolVar(&f.skipBadImages, "skip-bad-images", false, "image folders: leave out (and count) images that do not decode or exceed data.max_image_pixels, instead of stopping (data.skip_bad_images)")
 	return cmd
 }
 
@@ -77,7 +86,7 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	var err error
 	opt := train.Options{Log: os.Stderr}
 	if f.resume != "" {
-		for _, name := range []string{"preset", "config", "data", "batch", "seed", "out"} {
+		for _, name := range []string{"preset", "config", "data", "batch", "seed", "out", "skip-bad-images"} {
 			if changed(name) {
 				return fmt.Errorf("--%s cannot change a run being resumed (%s keeps its config.yaml); only --steps, --backend and --set apply", name, f.resume)
 			}
@@ -104,6 +113,9 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 		if changed("seed") {
 			cfg.Train.Seed = f.seed
 		}
+		if changed("skip-bad-images") {
+			cfg.Data.SkipBadImages = f.skipBadImages
+		}
 		opt.RunDir = f.out
 		if opt.RunDir == "" {
 			opt.RunDir = filepath.Join("runs", cfg.Preset+"-"+time.Now().Format("20060102-150405"))
@@ -121,7 +133,7 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 			return fmt.Errorf("--set %q: want key=value", kv)
 		}
 		if err := cfg.Set(k, v); err != nil {
-			return err
+			return fmt.Errorf("--set: %w", err)
 		}
 	}
 	if term.IsTerminal(int(os.Stderr.Fd())) {
