@@ -150,14 +150,14 @@ func (f *Folder) pixels(i int) ([]uint8, error) {
 func (f *Folder) load(path string, mem sysmem.Budget) ([]uint8, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, unwrapPathError(err)
+		return nil, fmt.Errorf("reading image %s: %w", path, unwrapPathError(err))
 	}
 	if err := fsutil.CheckRegular(path, st); err != nil {
 		return nil, err
 	}
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading image %s: %w", path, unwrapPathError(err))
 	}
 	defer fh.Close()
 	return decodeSample(path, fh, f.shape, f.maxPixels, mem)
