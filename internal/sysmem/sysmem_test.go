@@ -49,6 +49,10 @@ func TestCheckStatesNeedAvailableAndLimit(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("error\n%s\nwant\n%s", err, want)
 	}
+	// (2^30 - 2^20) / 1000 = 1,072,693.248: 1,072,693 whole items fit.
+	if got := b.Max(Need{PerItem: 1000, Fixed: 1 << 20}); got != 1072693 {
+		t.Errorf("Max at 1000 bytes an item = %d, want 1072693", got)
+	}
 	need.Fixed = 2 << 30
 	if got := b.Max(need); got != 0 {
 		t.Errorf("Max with a fixed part above the budget: %d, want 0", got)
