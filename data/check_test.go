@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gankit/gankit/internal/sysmem"
 	"golang.org/x/image/draw"
@@ -276,4 +277,46 @@ func TestResizeCropEqualsScalingThenCropping(t *testing.T) {
 			t.Fatalf("%dx%d to %d: pixels differ from scaling then cropping", w, h, n)
 		}
 	}
+}
+
+// TestFolderCheckRefusesToKeepMoreThanHalfTheMemory: 3 images of 8x8x1 kept decoded
+// are 192 bytes; with 300 bytes available (150 for them) Check says so, naming the
+// keys that shrink it. With 2000 (each 12x10 decode needs 683) it passes.
+func TestFolderCheckRefusesToKeepMoreThanHalfTheMemory(t *testing.T) {
+	d, err := Open(badFolder(t, 3, nil), Options{Size: 8, Channels: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.(*Folder).check(sysmem.Budget{Bytes: 300, Source: "test"})
+	if err == nil || !strings.Contains(err.Error(), "keeping 3 images decoded at 8x8x1 needs 192 B, and 300 B is available (test)") || !strings.Contains(err.Error(), "data.limit") {
+		t.Errorf("error %v", err)
+	}
+	if _, err := d.(*Folder).check(sysmem.Budget{Bytes: 2000, Source: "test"}); err != nil {
+		t.Errorf("with 2000 bytes: %v", err)
+	}
+}
+
+// TestMemGateRunsTogetherOnlyWhatFits: with 10 units, 6 and 3 run together, a second
+// 6 waits until the first is released, and a piece larger than the budget runs when
+// nothing else does.
+func TestMemGateRunsTogetherOnlyWhatFits(t *testing.T) {
+	g := newMemGate(10)
+	g.acquire(6)
+	g.acquire(3) // fits beside the 6: returns at once
+	started := make(chan bool)
+	go func() {
+		g.acquire(6)
+		started <- true
+	}()
+	select {
+	case <-started:
+		t.Fatal("a second 6 started beside 6 + 3 of a budget of 10")
+	case <-time.After(50 * time.Millisecond):
+	}
+	g.release(6)
+	<-started // 3 + 6 fit
+	g.release(3)
+	g.release(6)
+	g.acquire(25) // larger than the budget, alone: runs
+	g.release(25)
 }

@@ -272,12 +272,13 @@ const maxListed = 5
 // output size so training never decodes it again. Images that cannot be used are an
 // error that lists them; with data.skip_bad_images they are left out instead (the
 // next files fill data.limit), and note says how many and which.
-func (f *Folder) Check() (note string, err error) {
-	mem := sysmem.Available()
+func (f *Folder) Check() (note string, err error) { return f.check(sysmem.Available()) }
+
+func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 	want := f.Len()
 	if need := float64(want) * float64(f.shape.Len()); need > mem.Bytes/2 {
-		return "", fmt.Errorf("data %s: keeping %d images of %v decoded needs %s, and %s is available (%s); use fewer (data.limit) or a smaller data.size",
-			f.root, want, f.shape, sysmem.Format(need), sysmem.Format(mem.Bytes), mem.Source)
+		return "", fmt.Errorf("data %s: keeping %d images decoded at %dx%dx%d needs %s, and %s is available (%s); use fewer (data.limit) or a smaller data.size",
+			f.root, want, f.shape.Size, f.shape.Size, f.shape.Channels, sysmem.Format(need), sysmem.Format(mem.Bytes), mem.Source)
 	}
 	var good []int
 	var bad []BadImage
