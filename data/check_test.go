@@ -279,20 +279,35 @@ func TestResizeCropEqualsScalingThenCropping(t *testing.T) {
 	}
 }
 
-// TestFolderCheckRefusesToKeepMoreThanHalfTheMemory: 3 images of 8x8x1 kept decoded
-// are 192 bytes; with 300 bytes available (150 for them) Check says so, naming the
-// keys that shrink it. With 2000 (each 12x10 decode needs 683) it passes.
-func TestFolderCheckRefusesToKeepMoreThanHalfTheMemory(t *testing.T) {
-	d, err := Open(badFolder(t, 3, nil), Options{Size: 8, Channels: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = d.(*Folder).check(sysmem.Budget{Bytes: 300, Source: "test"})
-	if err == nil || !strings.Contains(err.Error(), "keeping 3 images decoded at 8x8x1 needs 192 B, and 300 B is available (test)") || !strings.Contains(err.Error(), "data.limit") {
-		t.Errorf("error %v", err)
-	}
-	if _, err := d.(*Folder).check(sysmem.Budget{Bytes: 2000, Source: "test"}); err != nil {
-		t.Errorf("with 2000 bytes: %v", err)
+// TestFolderCheckKeepsTheImagesOnlyWhenTheyFit: 10 images of 8x8x1 kept decoded are
+// 640 bytes. With 1,000 bytes available (500 for them; each 12x10 decode needs 683)
+// Check checks them all, keeps none and says so: reading decodes again. With 2,000
+// it keeps them.
+func TestFolderCheckKeepsTheImagesOnlyWhenTheyFit(t *testing.T) {
+	for _, tc := range []struct {
+		mem  float64
+		kept bool
+	}{{1000, false}, {2000, true}} {
+		dir := badFolder(t, 10, nil)
+		d, err := Open(dir, Options{Size: 8, Channels: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		note, err := d.(*Folder).check(sysmem.Budget{Bytes: tc.mem, Source: "test"})
+		if err != nil {
+			t.Fatalf("%.0f bytes: %v", tc.mem, err)
+		}
+		want := "keeping its 10 images decoded at 8x8x1 would take 640 B of the 1000 B available (test): each is decoded again when drawn"
+		if tc.kept != (note == "") || (!tc.kept && !strings.Contains(note, want)) {
+			t.Errorf("%.0f bytes: note %q", tc.mem, note)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		err = d.Read(0, make([]float32, 64))
+		if tc.kept != (err == nil) {
+			t.Errorf("%.0f bytes: reading after the files are gone: %v, want kept %v", tc.mem, err, tc.kept)
+		}
 	}
 }
 

@@ -33,9 +33,10 @@ const MaxFolderSize = 4096
 
 // Folder is every PNG/JPEG file under a directory (recursively, in sorted order),
 // resized so the shorter side is Size, center-cropped to Size x Size, and converted
-// to grayscale or RGB. Check (which training runs first) decodes each image once and
-// keeps it at that size (Size x Size x Channels bytes), so a large photo costs one
-// decode, not one per draw; the decoded originals are never all in memory.
+// to grayscale or RGB. Check (which training runs first) decodes each image once and,
+// when they fit in memory, keeps them at that size (Size x Size x Channels bytes), so
+// a large photo costs one decode, not one per draw; the decoded originals are never
+// all in memory.
 type Folder struct {
 	root      string
 	files     []string
@@ -268,17 +269,22 @@ type BadImage struct {
 // maxListed is how many bad images a message lists by name.
 const maxListed = 5
 
-// Check decodes every image not decoded yet, on all cores, keeping each at the
-// output size so training never decodes it again. Images that cannot be used are an
-// error that lists them; with data.skip_bad_images they are left out instead (the
-// next files fill data.limit), and note says how many and which.
+// Check decodes every image not decoded yet, on all cores, and keeps each at the
+// output size so training never decodes it again — unless keeping them all would
+// take more than half the memory available: then they are only checked, decoded
+// again when drawn, and note says so. Images that cannot be used are an error that
+// lists them; with data.skip_bad_images they are left out instead (the next files
+// fill data.limit), and note says how many and which.
 func (f *Folder) Check() (note string, err error) { return f.check(sysmem.Available()) }
 
 func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 	want := f.Len()
+	var notes []string
+	keep := true
 	if need := float64(want) * float64(f.shape.Len()); need > mem.Bytes/2 {
-		return "", fmt.Errorf("data %s: keeping %d images decoded at %dx%dx%d needs %s, and %s is available (%s); use fewer (data.limit) or a smaller data.size",
-			f.root, want, f.shape.Size, f.shape.Size, f.shape.Channels, sysmem.Format(need), sysmem.Format(mem.Bytes), mem.Source)
+		keep = false
+		notes = append(notes, fmt.Sprintf("keeping its %d images decoded at %dx%dx%d would take %s of the %s available (%s): each is decoded again when drawn (data.limit or a smaller data.size avoid that)",
+			want, f.shape.Size, f.shape.Size, f.shape.Channels, sysmem.Format(need), sysmem.Format(mem.Bytes), mem.Source))
 	}
 	var good []int
 	var bad []BadImage
@@ -291,7 +297,7 @@ func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 		for ; next < len(f.files) && len(batch) < cap(batch); next++ {
 			batch = append(batch, next)
 		}
-		errs := f.loadAll(batch, mem)
+		errs := f.loadAll(batch, mem, keep)
 		for k, i := range batch {
 			if errs[k] != nil {
 				bad = append(bad, BadImage{f.files[i], errs[k]})
@@ -303,7 +309,7 @@ func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 	checked := len(good) + len(bad)
 	switch {
 	case len(bad) == 0:
-		return "", nil
+		return strings.Join(notes, "\n"), nil
 	case len(good) == 0:
 		return "", fmt.Errorf("data %s: no image can be used; all %d fail:\n%s", f.root, checked, listBad(bad))
 	case !f.skipBad:
@@ -315,12 +321,14 @@ func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 		files[k], cache[k] = f.files[i], f.cache[i]
 	}
 	f.files, f.cache, f.limit = files, cache, 0
-	return fmt.Sprintf("skipped %d of %d images that cannot be used (data.skip_bad_images):\n%s", len(bad), checked, listBad(bad)), nil
+	notes = append(notes, fmt.Sprintf("skipped %d of %d images that cannot be used (data.skip_bad_images):\n%s", len(bad), checked, listBad(bad)))
+	return strings.Join(notes, "\n"), nil
 }
 
-// loadAll decodes the files at idx into the cache, GOMAXPROCS at a time, and returns
-// each one's error. Decodes run together only while their memory fits in mem.
-func (f *Folder) loadAll(idx []int, mem sysmem.Budget) []error {
+// loadAll decodes the files at idx, GOMAXPROCS at a time, keeps them in the cache
+// when keep is set, and returns each one's error. Decodes run together only while
+// their memory fits in mem.
+func (f *Folder) loadAll(idx []int, mem sysmem.Budget, keep bool) []error {
 	errs := make([]error, len(idx))
 	gate := newMemGate(mem.Bytes / 2)
 	work := make(chan int)
@@ -342,9 +350,11 @@ func (f *Folder) loadAll(idx []int, mem sysmem.Budget) []error {
 					errs[k] = err
 					continue
 				}
-				f.mu.Lock()
-				f.cache[i] = pix
-				f.mu.Unlock()
+				if keep {
+					f.mu.Lock()
+					f.cache[i] = pix
+					f.mu.Unlock()
+				}
 			}
 		}()
 	}
