@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
+	"reflect"
 	"slices"
 
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/fsutil"
 	"github.com/gankit/gankit/losses"
 	"github.com/gankit/gankit/nets"
 	"gopkg.in/yaml.v3"
@@ -29,6 +30,12 @@ type Data struct {
 	Size     int    `yaml:"size"`     // image folders: resize + center-crop to this
 	Channels int    `yaml:"channels"` // image folders: 1 (grayscale) or 3 (RGB)
 	Limit    int    `yaml:"limit"`    // use only the first N examples (0 = all)
+	// SkipBadImages leaves out the images of a folder that cannot be used (they do not
+	// decode, or exceed MaxImagePixels), counted in a message; otherwise they are an error.
+	SkipBadImages bool `yaml:"skip_bad_images"`
+	// MaxImagePixels is the largest image (width x height) a folder may hold; 0 means
+	// data.DefaultMaxImagePixels.
+	MaxImagePixels int `yaml:"max_image_pixels"`
 }
 
 // Train holds the optimisation loop's settings.
@@ -73,31 +80,44 @@ var Optimizers = []string{"adam", "sgd", "rmsprop"}
 
 // Parse reads a YAML config over base: keys present override base, absent keys keep it.
 // An unknown key is an error naming it, its line and the allowed keys.
+// A value of the wrong type, a fraction for a whole number and NaN or infinity are
+// errors naming the key and its line.
 func Parse(name string, src []byte, base Config) (Config, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(root.Content) == 0 {
-		return base, nil
-	}
-	if err := checkKeys(root.Content[0], base, ""); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", name, err)
-	}
-	cfg := base
-	if err := root.Content[0].Decode(&cfg); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			return Config{}, fmt.Errorf("%s: %s", name, te.Errors[0])
-		}
+	cfg, err := parse(src, base)
+	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return cfg, nil
 }
 
+func parse(src []byte, base Config) (Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(src, &root); err != nil {
+		return Config{}, err
+	}
+	if len(root.Content) == 0 {
+		return base, nil
+	}
+	if err := checkKeys(root.Content[0], base, ""); err != nil {
+		return Config{}, err
+	}
+	cfg := base
+	if err := root.Content[0].Decode(&cfg); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return Config{}, errors.New(te.Errors[0])
+		}
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// maxFileBytes bounds a config file: a complete one is about 2 KiB.
+const maxFileBytes = 1 << 20
+
 // Load reads a YAML config file over base.
 func Load(path string, base Config) (Config, error) {
-	src, err := os.ReadFile(path)
+	src, err := fsutil.ReadRegular(path, maxFileBytes)
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
@@ -120,6 +140,9 @@ func (c Config) IsToy() bool { return c.Data.Path == data.Ring8 || c.Data.Path =
 
 // Validate checks every value against what it may be; shape is the data's shape.
 func (c Config) Validate(shape data.Shape) error {
+	if err := checkFinite(reflect.ValueOf(c), ""); err != nil {
+		return err
+	}
 	t := c.Train
 	if err := checkRanges([]rangeCheck{
 		{t.Steps >= 1, "train.steps", "at least 1", t.Steps},
@@ -135,6 +158,7 @@ func (c Config) Validate(shape data.Shape) error {
 		{t.CheckpointEvery >= 0, "train.checkpoint_every", ">= 0", t.CheckpointEvery},
 		{t.KeepCheckpoints >= 1, "train.keep_checkpoints", "at least 1", t.KeepCheckpoints},
 		{c.Data.Limit >= 0, "data.limit", ">= 0", c.Data.Limit},
+		{c.Data.MaxImagePixels >= 0, "data.max_image_pixels", fmt.Sprintf(">= 0 (0 = %d)", data.DefaultMaxImagePixels), c.Data.MaxImagePixels},
 	}); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -51,22 +52,27 @@ func fieldNames(t reflect.Type) []string {
 	return names
 }
 
-// checkKeys walks a YAML mapping against the struct v, refusing keys it lacks.
+// checkKeys walks a YAML mapping against the struct v, refusing keys it lacks and
+// values its fields cannot hold (see checkValue).
 func checkKeys(n *yaml.Node, v any, prefix string) error {
 	t := reflect.TypeOf(v)
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: %s must be a mapping of keys (%s)", n.Line, orTop(prefix), strings.Join(fieldNames(t), ", "))
+		return &nodeError{line: n.Line, msg: fmt.Sprintf("%s must be a mapping of keys (%s)", orTop(prefix), strings.Join(fieldNames(t), ", "))}
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		f, ok := fieldByYAML(t, k.Value)
 		if !ok {
-			return fmt.Errorf("line %d: unknown key %q; %s takes: %s", k.Line, prefix+k.Value, orTop(prefix), strings.Join(fieldNames(t), ", "))
+			return &nodeError{line: k.Line, msg: fmt.Sprintf("unknown key %q; %s takes: %s", prefix+k.Value, orTop(prefix), strings.Join(fieldNames(t), ", "))}
 		}
+		var err error
 		if f.Type.Kind() == reflect.Struct {
-			if err := checkKeys(val, reflect.Zero(f.Type).Interface(), prefix+k.Value+"."); err != nil {
-				return err
-			}
+			err = checkKeys(val, reflect.Zero(f.Type).Interface(), prefix+k.Value+".")
+		} else {
+			err = checkValue(val, prefix+k.Value, f.Type)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -89,8 +95,9 @@ func fieldByYAML(t reflect.Type, name string) (reflect.StructField, bool) {
 }
 
 // Set assigns value (YAML syntax: 2e-4, true, transposed) to the dotted key, as
-// `--set train.lr_d=1e-4` does. Unknown keys and values of the wrong type are errors
-// naming the key.
+// `--set train.lr_d=1e-4` does. Unknown keys and values of the wrong type (a
+// fraction for a whole number, NaN or infinity) are errors naming the key; callers
+// prefix the flag.
 func (c *Config) Set(key, value string) error {
 	parts := strings.Split(key, ".")
 	// Build "a:\n  b: value" and decode it over c, so YAML's own typing applies.
@@ -105,12 +112,16 @@ func (c *Config) Set(key, value string) error {
 	if !isYAMLScalar(value) {
 		return fmt.Errorf("%s: %q is not a single value", key, value)
 	}
-	updated, err := Parse("--set "+key, []byte(doc.String()), *c)
+	updated, err := parse([]byte(doc.String()), *c)
 	if err != nil {
-		return err
+		var ne *nodeError
+		if errors.As(err, &ne) { // the line of a document Set built means nothing to the user
+			return fmt.Errorf("%s=%s: %s", key, value, ne.msg)
+		}
+		return fmt.Errorf("%s=%s: %w", key, value, err)
 	}
 	if _, ok := lookup(key); !ok {
-		return fmt.Errorf("--set: %q is not a config key (see `gankit train --help` for the list)", key)
+		return fmt.Errorf("%q is not a config key (see `gankit train --help` for the list)", key)
 	}
 	*c = updated
 	return nil

@@ -2,7 +2,8 @@ package data
 
 import (
 	"fmt"
-	"os"
+
+	"github.com/gankit/gankit/internal/sysmem"
 )
 
 // CIFAR-10 binary record: one label byte, then 32x32 red, green and blue planes.
@@ -20,18 +21,14 @@ type CIFAR struct {
 // ReadCIFAR reads and concatenates CIFAR-10 binary batch files.
 func ReadCIFAR(paths ...string) (*CIFAR, error) {
 	c := &CIFAR{}
+	mem := sysmem.Available()
 	for _, p := range paths {
-		raw, err := os.ReadFile(p)
+		raw, err := readInput(p, mem)
 		if err != nil {
 			return nil, err
 		}
-		if len(raw) == 0 || len(raw)%cifarRecord != 0 {
-			return nil, fmt.Errorf("reading %s: %d bytes is not a whole number of CIFAR-10 records (%d bytes each: label + 32x32x3)", p, len(raw), cifarRecord)
-		}
-		for i := 0; i < len(raw); i += cifarRecord {
-			if raw[i] > 9 {
-				return nil, fmt.Errorf("reading %s: record %d has label %d, CIFAR-10 labels are 0-9", p, i/cifarRecord, raw[i])
-			}
+		if err := checkCIFAR(p, raw); err != nil {
+			return nil, err
 		}
 		c.records = append(c.records, raw...)
 		if c.name == "" {
@@ -41,6 +38,19 @@ func ReadCIFAR(paths ...string) (*CIFAR, error) {
 		}
 	}
 	return c, nil
+}
+
+// checkCIFAR checks that raw is whole CIFAR-10 records with labels 0-9.
+func checkCIFAR(path string, raw []byte) error {
+	if len(raw) == 0 || len(raw)%cifarRecord != 0 {
+		return fmt.Errorf("reading %s: %d bytes is not a whole number of CIFAR-10 records (%d bytes each: label + 32x32x3)", path, len(raw), cifarRecord)
+	}
+	for i := 0; i < len(raw); i += cifarRecord {
+		if raw[i] > 9 {
+			return fmt.Errorf("reading %s: record %d has label %d, CIFAR-10 labels are 0-9", path, i/cifarRecord, raw[i])
+		}
+	}
+	return nil
 }
 
 func (c *CIFAR) Name() string { return c.name }

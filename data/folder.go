@@ -6,22 +6,47 @@ import (
 	"image/color"
 	_ "image/jpeg" // registers the JPEG decoder
 	_ "image/png"  // registers the PNG decoder
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/gankit/gankit/internal/fsutil"
+	"github.com/gankit/gankit/internal/sysmem"
 	"golang.org/x/image/draw"
 )
 
+// DefaultMaxImagePixels is the largest image (width x height) a folder may hold when
+// data.max_image_pixels is 0: 500 megapixels, a 22,000 x 22,000 photo (2 GiB decoded
+// as 8-bit RGBA). A header claiming more is likelier a decompression bomb than a photo.
+const DefaultMaxImagePixels = 500_000_000
+
+// MaxAspect is the most elongated image a folder may hold, longer side over shorter.
+const MaxAspect = 100
+
+// MaxFolderSize is the largest data.size a folder of images may be resized to.
+const MaxFolderSize = 4096
+
 // Folder is every PNG/JPEG file under a directory (recursively, in sorted order),
-// decoded when read — never all at once — resized so the shorter side is Size,
-// center-cropped to Size x Size, and converted to grayscale or RGB.
+// resized so the shorter side is Size, center-cropped to Size x Size, and converted
+// to grayscale or RGB. Check (which training runs first) decodes each image once and,
+// when they fit in memory, keeps them at that size (Size x Size x Channels bytes), so
+// a large photo costs one decode, not one per draw; the decoded originals are never
+// all in memory.
 type Folder struct {
-	root  string
-	files []string
-	shape Shape
+	root      string
+	files     []string
+	shape     Shape
+	limit     int  // keep at most this many images (0: all)
+	skipBad   bool // Check leaves out the images that cannot be used
+	maxPixels int
+
+	mu    sync.Mutex
+	cache [][]uint8 // per file: its pixels at the output size, channels-last; nil until decoded
 }
 
 // ImageExts are the file extensions Folder reads (case-insensitive).
@@ -29,17 +54,31 @@ var ImageExts = []string{".png", ".jpg", ".jpeg"}
 
 // ReadFolder lists the images under root; size and channels (1 or 3) fix the output shape.
 func ReadFolder(root string, size, channels int) (*Folder, error) {
-	if size < 1 {
-		return nil, fmt.Errorf("reading %s: data.size must be set for a folder of images (e.g. 28, 32 or 64), got %d", root, size)
+	return readFolder(root, Options{Size: size, Channels: channels})
+}
+
+func readFolder(root string, opt Options) (*Folder, error) {
+	size, channels := opt.Size, opt.Channels
+	if size < 1 || size > MaxFolderSize {
+		return nil, fmt.Errorf("reading %s: data.size must be set for a folder of images (e.g. 28, 32 or 64; at most %d), got %d", root, MaxFolderSize, size)
 	}
 	if channels != 1 && channels != 3 {
 		return nil, fmt.Errorf("reading %s: data.channels must be 1 (grayscale) or 3 (RGB), got %d", root, channels)
 	}
-	f := &Folder{root: root, shape: Shape{Size: size, Channels: channels}}
+	if opt.MaxImagePixels < 0 {
+		return nil, fmt.Errorf("reading %s: data.max_image_pixels must be >= 0 (0 = %d), got %d", root, DefaultMaxImagePixels, opt.MaxImagePixels)
+	}
+	f := &Folder{root: root, shape: Shape{Size: size, Channels: channels}, limit: max(0, opt.Limit),
+		skipBad: opt.SkipBadImages, maxPixels: opt.MaxImagePixels}
+	if f.maxPixels == 0 {
+		f.maxPixels = DefaultMaxImagePixels
+	}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
+		// Anything named like an image that is not a folder is listed, FIFOs and
+		// devices too: decoding refuses them by name instead of skipping them unsaid.
 		if !d.IsDir() && isImageFile(p) {
 			f.files = append(f.files, p)
 		}
@@ -52,6 +91,7 @@ func ReadFolder(root string, size, channels int) (*Folder, error) {
 		return nil, fmt.Errorf("reading %s: no %s files in the folder or below", root, strings.Join(ImageExts, "/"))
 	}
 	sort.Strings(f.files)
+	f.cache = make([][]uint8, len(f.files))
 	return f, nil
 }
 
@@ -67,54 +107,144 @@ func isImageFile(p string) bool {
 
 func (f *Folder) Name() string { return f.root }
 
-func (f *Folder) Len() int { return len(f.files) }
+func (f *Folder) Len() int {
+	if f.limit > 0 {
+		return min(f.limit, len(f.files))
+	}
+	return len(f.files)
+}
 
 func (f *Folder) Shape() Shape { return f.shape }
 
 func (f *Folder) Label(int) int { return -1 }
 
 // Files are the image paths, in the order Read indexes them.
-func (f *Folder) Files() []string { return f.files }
+func (f *Folder) Files() []string { return f.files[:f.Len()] }
 
 func (f *Folder) Read(i int, dst []float32) error {
-	img, err := decodeImage(f.files[i])
+	pix, err := f.pixels(i)
 	if err != nil {
 		return err
 	}
-	sq := resizeCrop(img, f.shape.Size)
-	n := f.shape.Size
-	for y := range n {
-		for x := range n {
-			c := sq.RGBAAt(x, y)
-			o := (y*n + x) * f.shape.Channels
-			if f.shape.Channels == 1 {
-				g := color.GrayModel.Convert(c).(color.Gray)
-				dst[o] = scaleByte(g.Y)
-			} else {
-				dst[o], dst[o+1], dst[o+2] = scaleByte(c.R), scaleByte(c.G), scaleByte(c.B)
-			}
-		}
+	for j, p := range pix {
+		dst[j] = scaleByte(p)
 	}
 	return nil
 }
 
-func decodeImage(path string) (image.Image, error) {
-	fh, err := os.Open(path)
+// pixels is image i at the output size: kept from Check, or decoded now (and not
+// kept: without Check, as in eval and data inspect, each image is read once, and
+// keeping them all is what Check first makes sure fits in memory).
+func (f *Folder) pixels(i int) ([]uint8, error) {
+	f.mu.Lock()
+	pix := f.cache[i]
+	f.mu.Unlock()
+	if pix != nil {
+		return pix, nil
+	}
+	return f.load(f.files[i], sysmem.Available())
+}
+
+// load decodes one file and brings it to the output shape, refusing what is not a
+// regular file, an image above the pixel limit, and one whose decoding would not
+// fit in mem.
+func (f *Folder) load(path string, mem sysmem.Budget) ([]uint8, error) {
+	st, err := os.Stat(path)
 	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", path, unwrapPathError(err))
+	}
+	if err := fsutil.CheckRegular(path, st); err != nil {
 		return nil, err
 	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", path, unwrapPathError(err))
+	}
 	defer fh.Close()
-	img, format, err := image.Decode(fh)
+	return decodeSample(path, fh, f.shape, f.maxPixels, mem)
+}
+
+// decodeSample decodes an image from r (named path in errors) and returns it
+// resized and center-cropped to shape, channels-last. The header is read first: an
+// image above maxPixels, or whose decoding would need more than mem, is refused
+// before any pixel is allocated.
+func decodeSample(path string, r io.ReadSeeker, shape Shape, maxPixels int, mem sysmem.Budget) ([]uint8, error) {
+	cfg, format, err := image.DecodeConfig(r)
 	if err != nil {
 		return nil, fmt.Errorf("decoding image %s (PNG or JPEG expected): %w", path, err)
 	}
-	if b := img.Bounds(); b.Dx() == 0 || b.Dy() == 0 {
-		return nil, fmt.Errorf("decoding image %s: %s image is empty", path, format)
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("decoding image %s: %s image is empty (%dx%d)", path, format, cfg.Width, cfg.Height)
 	}
-	return img, nil
+	if px := float64(cfg.Width) * float64(cfg.Height); px > float64(maxPixels) {
+		return nil, fmt.Errorf("image %s is %dx%d (%.0f pixels), above data.max_image_pixels %d", path, cfg.Width, cfg.Height, px, maxPixels)
+	}
+	if w, h := float64(cfg.Width), float64(cfg.Height); max(w/h, h/w) > MaxAspect {
+		return nil, fmt.Errorf("image %s is %dx%d: the center crop keeps less than 1/%d of an image that elongated (and scaling it costs in proportion)", path, cfg.Width, cfg.Height, MaxAspect)
+	}
+	if need := decodeBytes(cfg, shape.Size); need > mem.Bytes {
+		return nil, fmt.Errorf("image %s is %dx%d: decoding and resizing it needs about %s, and %s is available (%s)",
+			path, cfg.Width, cfg.Height, sysmem.Format(need), sysmem.Format(mem.Bytes), mem.Source)
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return nil, fmt.Errorf("decoding image %s (PNG or JPEG expected): %w", path, err)
+	}
+	if b := img.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
+		return nil, fmt.Errorf("decoding image %s: header says %dx%d, pixels are %dx%d", path, cfg.Width, cfg.Height, b.Dx(), b.Dy())
+	}
+	return toSample(resizeCrop(img, shape.Size), shape.Channels), nil
 }
 
-// resizeCrop scales img so its shorter side is n (Catmull-Rom) and crops the center n x n.
+// decodeBytes estimates the memory decoding an image of cfg and resizing it to
+// size needs: its pixels in the decoder's layout, plus resizeCrop's working memory
+// (which grows with the scaled image's longer side) and its RGBA output.
+func decodeBytes(cfg image.Config, size int) float64 {
+	w, h := float64(cfg.Width), float64(cfg.Height)
+	per := 8.0 // 16-bit RGBA, the largest layout
+	switch cfg.ColorModel {
+	case color.GrayModel, color.AlphaModel:
+		per = 1
+	case color.Gray16Model, color.Alpha16Model:
+		per = 2
+	case color.YCbCrModel:
+		per = 3 // 4:4:4 at most
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		per = 4
+	}
+	if _, ok := cfg.ColorModel.(color.Palette); ok {
+		per = 1
+	}
+	n := float64(size)
+	scaled := n * n * max(w/h, h/w)
+	return w*h*per + 4*scaled + 4*n*n
+}
+
+// toSample converts a size x size RGBA image to channels-last grayscale or RGB bytes.
+func toSample(sq *image.RGBA, channels int) []uint8 {
+	n := sq.Bounds().Dx()
+	out := make([]uint8, n*n*channels)
+	for y := range n {
+		for x := range n {
+			c := sq.RGBAAt(x, y)
+			o := (y*n + x) * channels
+			if channels == 1 {
+				out[o] = color.GrayModel.Convert(c).(color.Gray).Y
+			} else {
+				out[o], out[o+1], out[o+2] = c.R, c.G, c.B
+			}
+		}
+	}
+	return out
+}
+
+// resizeCrop scales img so its shorter side is n (Catmull-Rom) and crops the center
+// n x n. The scaled image is never made: scaling onto the n x n output through the
+// rectangle the whole scaled image would cover computes the crop's pixels only, the
+// same pixels as scaling and then cropping.
 func resizeCrop(img image.Image, n int) *image.RGBA {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -124,10 +254,210 @@ func resizeCrop(img image.Image, n int) *image.RGBA {
 	} else {
 		sh = (h*n + w/2) / w
 	}
-	scaled := image.NewRGBA(image.Rect(0, 0, sw, sh))
-	draw.CatmullRom.Scale(scaled, scaled.Bounds(), img, b, draw.Src, nil)
 	out := image.NewRGBA(image.Rect(0, 0, n, n))
 	off := image.Pt((sw-n)/2, (sh-n)/2)
-	draw.Draw(out, out.Bounds(), scaled, off, draw.Src)
+	draw.CatmullRom.Scale(out, image.Rect(-off.X, -off.Y, sw-off.X, sh-off.Y), img, b, draw.Src, nil)
 	return out
+}
+
+// BadImage is a file of an image folder that cannot be used, and why.
+type BadImage struct {
+	Path string
+	Err  error
+}
+
+// maxListed is how many bad images a message lists by name.
+const maxListed = 5
+
+// Check decodes every image not decoded yet, on all cores, and keeps each at the
+// output size so training never decodes it again — unless keeping them all would
+// take more than half the memory available: then they are only checked, decoded
+// again when drawn, and note says so. Images that cannot be used are an error that
+// lists them; with data.skip_bad_images they are left out instead (the next files
+// fill data.limit), and note says how many and which.
+func (f *Folder) Check() (note string, err error) { return f.check(sysmem.Available()) }
+
+func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
+	want := f.Len()
+	var notes []string
+	keep := true
+	if need := float64(want) * float64(f.shape.Len()); need > mem.Bytes/2 {
+		keep = false
+		notes = append(notes, fmt.Sprintf("keeping its %d images decoded at %dx%dx%d would take %s of the %s available (%s): each is decoded again when drawn (data.limit or a smaller data.size avoid that)",
+			want, f.shape.Size, f.shape.Size, f.shape.Channels, sysmem.Format(need), sysmem.Format(mem.Bytes), mem.Source))
+	}
+	var good []int
+	var bad []BadImage
+	next := 0
+	for len(good) < want && next < len(f.files) {
+		if !f.skipBad && len(bad) > 0 {
+			break
+		}
+		batch := make([]int, 0, want-len(good))
+		for ; next < len(f.files) && len(batch) < cap(batch); next++ {
+			batch = append(batch, next)
+		}
+		errs := f.loadAll(batch, mem, keep)
+		for k, i := range batch {
+			if errs[k] != nil {
+				bad = append(bad, BadImage{f.files[i], errs[k]})
+			} else {
+				good = append(good, i)
+			}
+		}
+	}
+	checked := len(good) + len(bad)
+	switch {
+	case len(bad) == 0:
+		return strings.Join(notes, "\n"), nil
+	case len(good) == 0:
+		return "", fmt.Errorf("data %s: no image can be used; all %d fail:\n%s", f.root, checked, listBad(bad))
+	case !f.skipBad:
+		return "", fmt.Errorf("data %s: %d of %d images cannot be used:\n%s\nleave them out with --skip-bad-images (data.skip_bad_images: true), or fix or remove them",
+			f.root, len(bad), checked, listBad(bad))
+	}
+	files, cache := make([]string, len(good)), make([][]uint8, len(good))
+	for k, i := range good {
+		files[k], cache[k] = f.files[i], f.cache[i]
+	}
+	f.files, f.cache, f.limit = files, cache, 0
+	notes = append(notes, fmt.Sprintf("skipped %d of %d images that cannot be used (data.skip_bad_images):\n%s", len(bad), checked, listBad(bad)))
+	return strings.Join(notes, "\n"), nil
+}
+
+// loadAll decodes the files at idx, GOMAXPROCS at a time, keeps them in the cache
+// when keep is set, and returns each one's error. Decodes run together only while
+// their memory fits in mem.
+func (f *Folder) loadAll(idx []int, mem sysmem.Budget, keep bool) []error {
+	errs := make([]error, len(idx))
+	gate := newMemGate(mem.Bytes / 2)
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(idx)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range work {
+				i := idx[k]
+				if f.cached(i) {
+					continue
+				}
+				need := f.estimate(f.files[i])
+				gate.acquire(need)
+				pix, err := f.load(f.files[i], mem)
+				gate.release(need)
+				if err != nil {
+					errs[k] = err
+					continue
+				}
+				if keep {
+					f.mu.Lock()
+					f.cache[i] = pix
+					f.mu.Unlock()
+				}
+			}
+		}()
+	}
+	for k := range idx {
+		work <- k
+	}
+	close(work)
+	wg.Wait()
+	return errs
+}
+
+func (f *Folder) cached(i int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cache[i] != nil
+}
+
+// estimate is decodeBytes for a file's header; 0 when the header does not read
+// (load then reports why).
+func (f *Folder) estimate(path string) float64 {
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() {
+		return 0
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer fh.Close()
+	cfg, _, err := image.DecodeConfig(fh)
+	if err != nil {
+		return 0
+	}
+	return decodeBytes(cfg, f.shape.Size)
+}
+
+func listBad(bad []BadImage) string {
+	var b strings.Builder
+	for i, x := range bad {
+		if i == maxListed {
+			fmt.Fprintf(&b, "  ... and %d more", len(bad)-maxListed)
+			break
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		msg := x.Err.Error()
+		if !strings.Contains(msg, x.Path) {
+			msg = x.Path + ": " + msg
+		}
+		fmt.Fprintf(&b, "  %s", msg)
+	}
+	return b.String()
+}
+
+// memGate lets work run concurrently while the memory it takes fits in a budget; a
+// piece larger than the whole budget runs alone.
+type memGate struct {
+	mu         sync.Mutex
+	cond       *sync.Cond
+	free, used float64
+}
+
+func newMemGate(budget float64) *memGate {
+	g := &memGate{free: budget}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+func (g *memGate) acquire(n float64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for n > g.free && g.used > 0 {
+		g.cond.Wait()
+	}
+	g.free -= n
+	g.used += n
+}
+
+func (g *memGate) release(n float64) {
+	g.mu.Lock()
+	g.free += n
+	g.used -= n
+	g.mu.Unlock()
+	g.cond.Broadcast()
+}
+
+// Check checks a dataset's examples before training: an image folder decodes every
+// image once (see Folder.Check); other formats were checked whole when read.
+func Check(d Dataset) (note string, err error) {
+	switch d := d.(type) {
+	case *Folder:
+		return d.Check()
+	case *limited:
+		return Check(d.Dataset)
+	}
+	return "", nil
+}
+
+// CheckSource is Check for the dataset behind a training source.
+func CheckSource(s Source) (note string, err error) {
+	if sh, ok := s.(*Shuffled); ok {
+		return Check(sh.Data)
+	}
+	return "", nil
 }

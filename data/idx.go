@@ -7,7 +7,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/gankit/gankit/internal/fsutil"
+	"github.com/gankit/gankit/internal/sysmem"
 )
 
 // IDX is an in-memory Fashion-MNIST/MNIST style dataset: a rank-3 unsigned-byte IDX
@@ -66,30 +68,47 @@ func idxBody(path string, raw []byte, rank int) ([]int, []byte, error) {
 			path, raw[0], raw[1], raw[2], raw[3], rank, rank)
 	}
 	dims := make([]int, rank)
-	size := 1
+	size := 1.0 // in float64: three dimensions of 2^24 overflow an int
 	for i := range dims {
 		dims[i] = int(binary.BigEndian.Uint32(raw[4+4*i:]))
 		if dims[i] == 0 || dims[i] > 1<<24 {
 			return nil, nil, fmt.Errorf("reading %s: IDX dimension %d is %d", path, i, dims[i])
 		}
-		size *= dims[i]
+		size *= float64(dims[i])
 	}
 	body := raw[4+4*rank:]
-	if len(body) != size {
-		return nil, nil, fmt.Errorf("reading %s: IDX header says %v (%d bytes), file holds %d bytes of data", path, dims, size, len(body))
+	if float64(len(body)) != size {
+		return nil, nil, fmt.Errorf("reading %s: IDX header says %v (%.0f bytes), file holds %d bytes of data", path, dims, size, len(body))
 	}
 	return dims, body, nil
 }
 
 func readMaybeGzip(path string) ([]byte, error) {
-	raw, err := os.ReadFile(path)
+	mem := sysmem.Available()
+	raw, err := readInput(path, mem)
 	if err != nil {
 		return nil, err
 	}
-	return gunzipIfNeeded(path, raw)
+	return gunzip(path, raw, mem)
+}
+
+// readInput reads a data file whole (gankit keeps IDX and CIFAR-10 data in memory),
+// refusing one that is not a regular file or holds more than half the memory available.
+func readInput(path string, mem sysmem.Budget) ([]byte, error) {
+	raw, err := fsutil.ReadRegular(path, int64(min(mem.Bytes/2, 1<<62)))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w (the data must fit in half the %s available, %s)", path, unwrapPathError(err), sysmem.Format(mem.Bytes), mem.Source)
+	}
+	return raw, nil
 }
 
 func gunzipIfNeeded(path string, raw []byte) ([]byte, error) {
+	return gunzip(path, raw, sysmem.Available())
+}
+
+// gunzip decompresses raw when it starts with gzip's magic bytes (else returns it),
+// stopping at half the memory available: a small file can claim any size.
+func gunzip(path string, raw []byte, mem sysmem.Budget) ([]byte, error) {
 	if len(raw) < 2 || raw[0] != 0x1f || raw[1] != 0x8b {
 		return raw, nil
 	}
@@ -97,9 +116,13 @@ func gunzipIfNeeded(path string, raw []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: gzip: %w", path, err)
 	}
-	out, err := io.ReadAll(bufio.NewReader(zr))
+	limit := int64(min(mem.Bytes/2, 1<<62))
+	out, err := io.ReadAll(io.LimitReader(bufio.NewReader(zr), limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: gzip: %w", path, err)
+	}
+	if int64(len(out)) > limit {
+		return nil, fmt.Errorf("reading %s: gzip: decompresses to more than %s, half the memory available (%s)", path, sysmem.Format(float64(limit)), mem.Source)
 	}
 	return out, nil
 }

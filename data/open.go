@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gankit/gankit/internal/fsutil"
 )
 
 //go:embed embedded/fashion-mnist-train-10k-images-idx3-ubyte.gz embedded/fashion-mnist-train-10k-labels-idx1-ubyte.gz
@@ -22,6 +24,9 @@ type Options struct {
 	Size     int    // image folders: output size
 	Channels int    // image folders: 1 or 3
 	Limit    int    // keep at most this many examples (0: all)
+
+	SkipBadImages  bool // image folders: Check leaves out images that cannot be used instead of failing
+	MaxImagePixels int  // image folders: largest width x height decoded (0: DefaultMaxImagePixels)
 }
 
 // Formats describes what Open accepts, for help texts and errors.
@@ -89,6 +94,9 @@ func open(path string, opt Options) (Dataset, error) {
 		return nil, fmt.Errorf("data %s: %w; gankit reads %s", path, unwrapPathError(err), Formats)
 	}
 	if !st.IsDir() {
+		if err := fsutil.CheckRegular(path, st); err != nil {
+			return nil, fmt.Errorf("data %s: %w; gankit reads %s", path, err, Formats)
+		}
 		return openFile(path)
 	}
 	idxPrefix := map[string]string{"train": "train", "test": "t10k"}[split]
@@ -111,7 +119,7 @@ func open(path string, opt Options) (Dataset, error) {
 	if len(bins) > 0 {
 		return ReadCIFAR(bins...)
 	}
-	f, err := ReadFolder(path, opt.Size, opt.Channels)
+	f, err := readFolder(path, opt)
 	if err != nil {
 		return nil, fmt.Errorf("data %s: no %s-images-idx3-ubyte[.gz], no CIFAR-10 batches, and as an image folder: %w", path, idxPrefix, err)
 	}
@@ -166,4 +174,4 @@ type limited struct {
 	n int
 }
 
-func (l *limited) Len() int { return l.n }
+func (l *limited) Len() int { return min(l.n, l.Dataset.Len()) }

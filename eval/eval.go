@@ -9,6 +9,7 @@ import (
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/metrics"
 	"github.com/gankit/gankit/metrics/featnet"
 	"github.com/gankit/gankit/metrics/inception"
@@ -84,6 +85,9 @@ func Trained(tg *run.Trained, o Options) (Result, error) {
 	if o.N == 0 {
 		o.N = 10000
 	}
+	if err := CheckSampleCount("--n", o.N, tg.Source.Shape(), tg.Config.Model.ZDim, o.Inception != ""); err != nil {
+		return Result{}, err
+	}
 	model, err := o.model()
 	if err != nil {
 		return Result{}, err
@@ -111,6 +115,9 @@ func Images(dir string, o Options) (Result, error) {
 	}
 	model, err := o.model()
 	if err != nil {
+		return Result{}, err
+	}
+	if err := CheckSampleCount("--n", o.N, model.Shape, 0, o.Inception != ""); err != nil {
 		return Result{}, err
 	}
 	b, err := backend.New(backend.Resolve(o.Backend))
@@ -180,6 +187,9 @@ func toy(tg *run.Trained, o Options) (Result, error) {
 	if n == 0 {
 		n = ToyPoints
 	}
+	if err := CheckSampleCount("--n", n, tg.Source.Shape(), tg.Config.Model.ZDim, false); err != nil {
+		return Result{}, err
+	}
 	pts, err := Generate(tg, n, o.Seed, o.Truncation, !o.NoEMA)
 	if err != nil {
 		return Result{}, err
@@ -192,8 +202,29 @@ func toy(tg *run.Trained, o Options) (Result, error) {
 	return Result{Generated: tg.Dir, Step: tg.Step, Modes: &mc, Points: n, ModeCount: len(src.Modes)}, nil
 }
 
+// CheckSampleCount refuses an evaluation of n samples (set by the flag what) below 1,
+// or one whose samples, real images and features would not fit in memory: per
+// sample, its latent, the generated, real and floor images, and three feature
+// vectors in float64 (128 values from the feature network, 2,048 from Inception's
+// pool3), doubled for the collector's headroom. Generation runs in batches of 500,
+// so the generator's own activations do not grow with n.
+func CheckSampleCount(what string, n int, shape data.Shape, zDim int, inception bool) error {
+	if n < 1 {
+		return fmt.Errorf("%s %d: want at least 1 sample", what, n)
+	}
+	feat := 128.0
+	if inception {
+		feat = 2048
+	}
+	per := 2 * (4*float64(zDim) + 12*float64(shape.Len()) + 3*8*feat)
+	return sysmem.Available().Check(sysmem.Need{What: what, N: n, Unit: "sample", PerItem: per})
+}
+
 // Generate draws n samples from a run's generator in batches (inference mode).
 func Generate(tg *run.Trained, n int, seed int64, tr sample.Truncation, ema bool) ([]float32, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("generating %d samples from %s: want at least 1", n, tg.Dir)
+	}
 	gen, err := tg.Generator(ema)
 	if err != nil {
 		return nil, err
@@ -234,6 +265,9 @@ func realSets(path string, shape data.Shape) (real, floor data.Dataset, note str
 
 // ReadAll reads up to n examples of d.
 func ReadAll(d data.Dataset, n int) ([]float32, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("reading %d examples of %s: want at least 0", n, d.Name())
+	}
 	n = min(n, d.Len())
 	per := d.Shape().Len()
 	x := make([]float32, n*per)

@@ -28,6 +28,9 @@ func stacked(tg *run.Trained, o Options) (Result, error) {
 	if n == 0 {
 		n = StackedSamples
 	}
+	if err := CheckSampleCount("--n", n, tg.Source.Shape(), tg.Config.Model.ZDim, false); err != nil {
+		return Result{}, err
+	}
 	model, err := o.model()
 	if err != nil {
 		return Result{}, err

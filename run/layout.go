@@ -164,7 +164,8 @@ func OpenSource(cfg config.Config) (data.Source, error) {
 	if cfg.IsToy() {
 		return data.NewToy(cfg.Data.Path, uint64(cfg.Train.Seed))
 	}
-	d, err := data.Open(cfg.Data.Path, data.Options{Split: cfg.Data.Split, Size: cfg.Data.Size, Channels: cfg.Data.Channels, Limit: cfg.Data.Limit})
+	d, err := data.Open(cfg.Data.Path, data.Options{Split: cfg.Data.Split, Size: cfg.Data.Size, Channels: cfg.Data.Channels, Limit: cfg.Data.Limit,
+		SkipBadImages: cfg.Data.SkipBadImages, MaxImagePixels: cfg.Data.MaxImagePixels})
 	if err != nil {
 		return nil, err
 	}

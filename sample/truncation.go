@@ -28,6 +28,9 @@ type Truncation struct {
 // (BatchNorm running statistics, which Generator does): with batch statistics, psi
 // would cancel in the first BatchNorm.
 func (t Truncation) Validate() error {
+	if t.Mode != TruncNone && (math.IsNaN(t.Value) || math.IsInf(t.Value, 0)) {
+		return fmt.Errorf("truncation %s: want a finite value, got %g", t.Mode, t.Value)
+	}
 	switch t.Mode {
 	case TruncNone:
 		return nil

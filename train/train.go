@@ -9,6 +9,7 @@ import (
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
 	"github.com/gomlx/gomlx/backends"
@@ -108,6 +109,14 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 	if err := cfg.Validate(shape); err != nil {
 		return nil, err
 	}
+	if err := cfg.CheckMemory(shape, sysmem.Available()); err != nil {
+		return nil, err
+	}
+	// Every image of a folder is decoded now, so a bad one stops nothing mid-run.
+	dataNote, err := data.CheckSource(src)
+	if err != nil {
+		return nil, err
+	}
 	b := opt.Backend
 	if b == nil {
 		if b, err = backend.New(backend.Resolve(cfg.Backend)); err != nil {
@@ -120,6 +129,9 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 		fmt.Fprintf(logw, "warning: %s\n", w)
 	}
 	fmt.Fprintf(logw, "data: %s, %v\n", src.Name(), shape)
+	if dataNote != "" {
+		fmt.Fprintf(logw, "data: %s\n", dataNote)
+	}
 
 	ctx := run.NewContext(cfg)
 	if ck != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/eval"
 	"github.com/gankit/gankit/internal/fsutil"
+	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/report"
 	rundir "github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/train"
@@ -47,6 +48,9 @@ gankit report OUT then gathers the cells.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return fmt.Errorf("--out DIR is required")
+			}
+			if workers < 1 {
+				return fmt.Errorf("--workers %d: want at least 1 cell at a time", workers)
 			}
 			p, err := ablate.Load(out)
 			fresh := err != nil
@@ -127,8 +131,14 @@ func newPlan(preset string, sets, vary, variants []string, firstSeed int64, seed
 			return ablate.Plan{}, fmt.Errorf("--set %q: want key=value", kv)
 		}
 		if err := base.Set(k, v); err != nil {
-			return ablate.Plan{}, err
+			return ablate.Plan{}, fmt.Errorf("--set: %w", err)
 		}
+	}
+	switch {
+	case steps < 0:
+		return ablate.Plan{}, fmt.Errorf("--steps %d: want at least 1 (0 keeps the preset's)", steps)
+	case evalN < 0:
+		return ablate.Plan{}, fmt.Errorf("--eval-n %d: want at least 1 (0 picks the default: 2,500 points or 10,000 images)", evalN)
 	}
 	if steps > 0 {
 		base.Train.Steps = steps
@@ -151,10 +161,16 @@ func newPlan(preset string, sets, vary, variants []string, firstSeed int64, seed
 	if seeds < 1 {
 		return p, fmt.Errorf("--seeds: want at least 1, got %d", seeds)
 	}
+	// Each cell costs memory while the grid is planned, checked and reported.
+	perSeed := float64(len(p.Settings())) * bytesPerCell
+	if err := sysmem.Available().Check(sysmem.Need{What: "--seeds", N: seeds, Unit: "seed", PerItem: perSeed}); err != nil {
+		return p, err
+	}
 	for s := range seeds {
 		p.Seeds = append(p.Seeds, firstSeed+int64(s))
 	}
-	// Every cell's config must be valid before anything trains.
+	// Every cell's config must be valid, and fit in memory, before anything trains.
+	mem := sysmem.Available()
 	for _, c := range p.Cells() {
 		cfg, err := p.CellConfig(c)
 		if err != nil {
@@ -167,9 +183,22 @@ func newPlan(preset string, sets, vary, variants []string, firstSeed int64, seed
 		if err := cfg.Validate(src); err != nil {
 			return p, fmt.Errorf("setting %s: %w", c.Setting, err)
 		}
+		if err := cfg.CheckMemory(src, mem); err != nil {
+			return p, fmt.Errorf("setting %s: %w", c.Setting, err)
+		}
+		if evalN > 0 {
+			if err := eval.CheckSampleCount("--eval-n", evalN, src, cfg.Model.ZDim, false); err != nil {
+				return p, err
+			}
+		}
 	}
 	return p, nil
 }
+
+// bytesPerCell is what one cell of an ablation grid takes in memory while it is
+// planned (its Cell, its config while validated, its row in the report): an
+// estimate with room to spare.
+const bytesPerCell = 4 << 10
 
 func reportCmd() *cobra.Command {
 	var best, asJSON bool

@@ -21,6 +21,7 @@ import (
 	"github.com/gankit/gankit/backend/cpu/simd"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/nets"
 	"github.com/gankit/gankit/train"
 	"github.com/spf13/cobra"
@@ -115,6 +116,10 @@ has only that set; --torch-isa native lets PyTorch use everything.`,
 				n, err := strconv.Atoi(strings.TrimSpace(s))
 				if err != nil || n < 1 {
 					return fmt.Errorf("--batches: %q is not a list of positive sizes", batches)
+				}
+				// Nearest upsampling holds the most activations of the variants timed.
+				if err := benchConfig(model.shape, nets.UpNearest, n).CheckMemory(model.shape, sysmem.Available()); err != nil {
+					return fmt.Errorf("--batches: %w", err)
 				}
 				bs = append(bs, n)
 			}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/metrics/featnet"
 	"github.com/spf13/cobra"
 )
@@ -35,9 +37,24 @@ The committed Fashion-MNIST model (metrics/featnet/fmnist.gob.gz) was made by:
 			if path == "" || out == "" {
 				return fmt.Errorf("--data PATH and --out FILE are required")
 			}
+			switch {
+			case opt.Epochs < 1:
+				return fmt.Errorf("--epochs %d: want at least 1", opt.Epochs)
+			case opt.Batch < 1:
+				return fmt.Errorf("--batch %d: want at least 1", opt.Batch)
+			case !(opt.LR > 0) || math.IsInf(opt.LR, 0):
+				return fmt.Errorf("--lr %g: want a finite learning rate > 0", opt.LR)
+			}
 			trainSet, err := data.Open(path, data.Options{Split: "train"})
 			if err != nil {
 				return err
+			}
+			need := sysmem.Need{What: "--batch", N: opt.Batch, Unit: "sample", PerItem: featnet.TrainingBytesPerSample(trainSet.Shape())}
+			if err := sysmem.Available().Check(need); err != nil {
+				return err
+			}
+			if opt.Batch > trainSet.Len() {
+				return fmt.Errorf("--batch %d: %s has only %d training examples", opt.Batch, trainSet.Name(), trainSet.Len())
 			}
 			testSet, err := data.Open(path, data.Options{Split: "test"})
 			if err != nil {

@@ -59,6 +59,9 @@ samples each (default 5,000) and plots the quality/diversity trade-off to --plot
 			if images != "" && o.Real == "" {
 				return fmt.Errorf("--images needs --real PATH: the dataset to compare with")
 			}
+			if cmd.Flags().Changed("n") && o.N < 1 {
+				return fmt.Errorf("--n %d: want at least 1 sample; leave --n out for the default (10,000 images, 2,500 toy points, 5,000 per truncation setting)", o.N)
+			}
 			var err error
 			if o.Metrics, err = metrics.ParseMetrics(metricList); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/gankit/gankit/internal/fsutil"
+	"github.com/gankit/gankit/internal/sysmem"
 	rundir "github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
 	"github.com/spf13/cobra"
@@ -64,6 +65,10 @@ or clipping z changes nothing or little.`,
 			}
 			tg, err := rundir.Open(run, rundir.OpenOptions{Backend: be, Log: os.Stderr})
 			if err != nil {
+				return err
+			}
+			need := sysmem.Need{What: "--n", N: n, Unit: "sample", PerItem: tg.Config.SamplingBytesPerSample(tg.Source.Shape())}
+			if err := sysmem.Available().Check(need); err != nil {
 				return err
 			}
 			gen, err := tg.Generator(!noEMA)

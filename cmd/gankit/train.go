@@ -24,6 +24,7 @@ type trainFlags struct {
 	seed                                           int64
 	sets                                           []string
 	allowChange                                    bool
+	skipBadImages                                  bool
 }
 
 // exitStopped is the exit status of a run stopped by SIGINT, SIGTERM or SIGHUP after
@@ -48,7 +49,14 @@ Config keys (for --config files and --set):
   ` + strings.Join(config.Keys(), "\n  ") + `
 
 Data (--data): ` + data.Formats + `; without --data,
-the first 10,000 Fashion-MNIST training images built into gankit.
+the first 10,000 Fashion-MNIST training images built into gankit. Every image of a
+folder is decoded (once) before training starts: one that does not decode, or is
+larger than data.max_image_pixels (default ` + fmt.Sprint(data.DefaultMaxImagePixels) + `), stops the run with a list,
+unless --skip-bad-images leaves such images out.
+
+Sizes are checked against the memory available (MemAvailable in /proc/meminfo)
+before anything is allocated: train.batch, train.sample_count, train.replay and the
+model's size; the error says the largest value that fits.
 
 Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") + `.
 
@@ -83,6 +91,7 @@ leaving the last complete checkpoint.`,
 	fl.StringVar(&f.resume, "resume", "", "continue the run in this directory from its latest checkpoint")
 	fl.StringArrayVar(&f.sets, "set", nil, "override one config key, e.g. --set train.lr_d=1e-4 (repeatable)")
 	fl.BoolVar(&f.allowChange, "allow-change", false, "with --resume: accept --set changes to the training rule (recorded in RUN/changes.jsonl)")
+	fl.BoolVar(&f.skipBadImages, "skip-bad-images", false, "image folders: leave out (and count) images that do not decode or exceed data.max_image_pixels, instead of stopping (data.skip_bad_images)")
 	return cmd
 }
 
@@ -100,7 +109,7 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	var err error
 	opt := train.Options{Log: os.Stderr}
 	if f.resume != "" {
-		for _, name := range []string{"preset", "config", "data", "batch", "seed", "out"} {
+		for _, name := range []string{"preset", "config", "data", "batch", "seed", "out", "skip-bad-images"} {
 			if changed(name) {
 				return fmt.Errorf("--%s cannot change a run being resumed (%s keeps its config.yaml); only --steps, --backend and --set apply", name, f.resume)
 			}
@@ -130,6 +139,9 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 		if changed("seed") {
 			cfg.Train.Seed = f.seed
 		}
+		if changed("skip-bad-images") {
+			cfg.Data.SkipBadImages = f.skipBadImages
+		}
 		opt.RunDir = f.out
 		if opt.RunDir == "" {
 			opt.RunDir = filepath.Join("runs", cfg.Preset+"-"+time.Now().Format("20060102-150405"))
@@ -147,7 +159,7 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 			return fmt.Errorf("--set %q: want key=value", kv)
 		}
 		if err := cfg.Set(k, v); err != nil {
-			return err
+			return fmt.Errorf("--set: %w", err)
 		}
 	}
 	if term.IsTerminal(int(os.Stderr.Fd())) {

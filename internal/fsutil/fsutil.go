@@ -1,4 +1,5 @@
-// Package fsutil writes files so that a crash never leaves a torn one.
+// Package fsutil writes files so that a crash never leaves a torn one, and reads the
+// files users name without blocking on a FIFO or reading a device forever.
 package fsutil
 
 import (

@@ -24,6 +24,15 @@ type TrainOptions struct {
 	Limit  int // use only the first Limit training examples (0: all), for tests
 }
 
+// TrainingBytesPerSample estimates the memory one sample of a training batch takes:
+// the three convolutions' outputs (H·W·32, then H·W/4·64 and H·W/16·64 values: 52 H·W
+// in all) at 16 bytes a value, as gankit's GAN trainer measures it (the value, its
+// gradient, temporaries and the collector's headroom), and the image itself.
+func TrainingBytesPerSample(shape data.Shape) float64 {
+	hw := float64(shape.Size * shape.Size)
+	return 16*52*hw + 4*float64(shape.Len())
+}
+
 // DefaultTraining gives the committed Fashion-MNIST model.
 var DefaultTraining = TrainOptions{Epochs: 5, Batch: 128, LR: 1e-3}
 

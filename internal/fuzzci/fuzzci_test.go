@@ -1,0 +1,116 @@
+package fuzzci
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fuzzTime is how long each target runs.
+const fuzzTime = "3s"
+
+// required are the fuzz targets issue 12 asks for: every data reader and the config
+// parser. Finding fewer fails the test, so that a target is not lost to a rename.
+var required = []string{"FuzzIDX", "FuzzGzip", "FuzzCIFAR", "FuzzImageFile", "FuzzParse", "FuzzSet"}
+
+// target is one fuzz target: its function name and package folder, relative to the
+// module root.
+type target struct{ name, pkg string }
+
+// findTargets parses every _test.go file under root for functions FuzzX(*testing.F),
+// skipping testdata and hidden folders.
+func findTargets(t *testing.T, root string) []target {
+	t.Helper()
+	var out []target
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); p != root && (n == "testdata" || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || !strings.HasPrefix(fn.Name.Name, "Fuzz") || len(fn.Type.Params.List) != 1 {
+				continue
+			}
+			if star, ok := fn.Type.Params.List[0].Type.(*ast.StarExpr); ok {
+				if sel, ok := star.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "F" {
+					rel, _ := filepath.Rel(root, filepath.Dir(p))
+					out = append(out, target{fn.Name.Name, "./" + filepath.ToSlash(rel)})
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].pkg+out[i].name < out[j].pkg+out[j].name })
+	return out
+}
+
+// TestEveryFuzzTargetRunsWithoutACrash runs `go test -run=^$ -fuzz=^FuzzX$
+// -fuzztime=3s PKG` for every fuzz target in the module, with the go on PATH from
+// the module root, and fails on any crash (go test then writes the input under the
+// package's testdata/fuzz/FuzzX/, which reproduces it in every later plain run).
+// About 10 s per target with a warm build cache; skipped under -short.
+func TestEveryFuzzTargetRunsWithoutACrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fuzzing takes a few seconds per target")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go on PATH")
+	}
+	out, err := exec.Command(goBin, "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		t.Fatalf("go env GOMOD = %q, %v: not in the module", gomod, err)
+	}
+	root := filepath.Dir(gomod)
+	targets := findTargets(t, root)
+	found := map[string]bool{}
+	for _, tg := range targets {
+		found[tg.name] = true
+	}
+	for _, name := range required {
+		if !found[name] {
+			t.Errorf("no fuzz target %s in the module", name)
+		}
+	}
+	for _, tg := range targets {
+		t.Run(strings.TrimPrefix(tg.pkg, "./")+"/"+tg.name, func(t *testing.T) {
+			if dl, ok := t.Deadline(); ok && time.Until(dl) < time.Minute {
+				t.Skip("less than a minute before the test deadline (-timeout)")
+			}
+			cmd := exec.Command(goBin, "test", "-run=^$", "-fuzz=^"+tg.name+"$", "-fuzztime="+fuzzTime, tg.pkg)
+			cmd.Dir = root
+			t0 := time.Now()
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("go test -fuzz=^%s$ %s: %v\n%s", tg.name, tg.pkg, err, out)
+			}
+			t.Logf("fuzzed for %s in %.1fs", fuzzTime, time.Since(t0).Seconds())
+		})
+	}
+}
