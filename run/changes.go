@@ -55,6 +55,8 @@ func KindOf(key string) KeyKind {
 		// The data: another dataset, split, size or subset, or another batch (which
 		// changes the examples every step reads).
 		"data.path", "data.split", "data.size", "data.channels", "data.limit", "train.batch",
+		// Which images of a folder are left out changes the examples and their order.
+		"data.skip_bad_images", "data.max_image_pixels",
 		// Variables' shapes: widths, depths, the latent, layers added or removed.
 		"model.arch", "model.z_dim", "model.width", "model.depth", "model.upsample", "model.bn_g", "model.bn_d",
 		"model.mbstd", "model.mbdisc", "model.mbdisc_b", "model.mbdisc_c", "model.pack", "model.vbn_g",

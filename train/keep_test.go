@@ -22,7 +22,14 @@ func TestKeepCheckpointsPrunesTheOldest(t *testing.T) {
 		{2, []string{"ckpt-000000009.bin", "ckpt-000000012.bin"}},
 		{5, []string{"ckpt-000000003.bin", "ckpt-000000006.bin", "ckpt-000000009.bin", "ckpt-000000012.bin"}},
 	} {
-		dir := t.TempDir()
+		dir := filepath.Join(t.TempDir(), "run")
+		// A run of 3 steps first, resumed to 12 below: gankit writes only into new
+		// directories or its own runs, so the user's file goes into a run's folder.
+		first := microConfig(t)
+		first.Train.Steps, first.Train.CheckpointEvery, first.Train.KeepCheckpoints = 3, 3, 10
+		if _, err := Run(first, Options{RunDir: dir, Backend: b}); err != nil {
+			t.Fatal(err)
+		}
 		mine := filepath.Join(dir, "checkpoints", "notes.txt")
 		if err := os.MkdirAll(filepath.Dir(mine), 0o755); err != nil {
 			t.Fatal(err)
@@ -32,7 +39,7 @@ func TestKeepCheckpointsPrunesTheOldest(t *testing.T) {
 		}
 		cfg := microConfig(t)
 		cfg.Train.Steps, cfg.Train.LogEvery, cfg.Train.CheckpointEvery, cfg.Train.KeepCheckpoints = 12, 6, 3, tc.keep
-		if _, err := Run(cfg, Options{RunDir: dir, Backend: b}); err != nil {
+		if _, err := Run(cfg, Options{RunDir: dir, Backend: b, Resume: true}); err != nil {
 			t.Fatal(err)
 		}
 		entries, err := os.ReadDir(filepath.Join(dir, "checkpoints"))

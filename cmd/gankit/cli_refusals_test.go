@@ -95,7 +95,7 @@ func TestCLIRefusalsNameTheFlagAndTheValue(t *testing.T) {
 		{"--set without =", []string{"train", "--set", "train.lr_d", "--out", out}, []string{"--set", `"train.lr_d"`, "key=value"}},
 		{"--set unknown key", []string{"train", "--set", "train.lr_x=1", "--out", out}, []string{"train.lr_x", "unknown key", "lr_d"}},
 		{"--set bad value", []string{"train", "--set", "train.loss=wasserstein", "--preset", "tiny", "--out", out}, []string{"train.loss", "wasserstein"}},
-		{"resume a missing run", []string{"train", "--resume", missing}, []string{"resuming " + missing, "config.yaml"}},
+		{"resume a missing run", []string{"train", "--resume", missing}, []string{"resuming", "reading run " + missing, "no such file"}},
 		{"resume with --preset", []string{"train", "--resume", cfgRun, "--preset", "tiny"}, []string{"--preset", "cannot change a run being resumed"}},
 		{"resume with --seed", []string{"train", "--resume", cfgRun, "--seed", "3"}, []string{"--seed", "cannot change"}},
 		// sample
@@ -104,7 +104,7 @@ func TestCLIRefusalsNameTheFlagAndTheValue(t *testing.T) {
 		{"sample unknown truncation mode", []string{"sample", "--run", cfgRun, "--truncation-mode", "cut", "--truncation", "1"}, []string{"--truncation-mode", `"cut"`, "resample"}},
 		{"sample negative threshold", []string{"sample", "--run", cfgRun, "--truncation-mode", "clip", "--truncation", "-1"}, []string{"--truncation", "t > 0", "got -1"}},
 		{"sample psi above 1", []string{"sample", "--run", cfgRun, "--truncation-mode", "psi", "--truncation", "1.5"}, []string{"psi", "<= 1", "got 1.5"}},
-		{"sample a missing run", []string{"sample", "--run", missing}, []string{"reading run " + missing, "config.yaml"}},
+		{"sample a missing run", []string{"sample", "--run", missing}, []string{"reading run " + missing, "no such file"}},
 		// eval
 		{"eval without --run or --images", []string{"eval"}, []string{"--run DIR", "--images DIR"}},
 		{"eval with both", []string{"eval", "--run", cfgRun, "--images", tmp}, []string{"--run DIR", "--images DIR"}},
@@ -129,7 +129,7 @@ func TestCLIRefusalsNameTheFlagAndTheValue(t *testing.T) {
 		{"report --best without finished cells", []string{"report", abl, "--best"}, []string{abl, "no setting has all its cells finished"}},
 		// classifier, data, profiles
 		{"classifier without --data", []string{"classifier", "train", "--out", out}, []string{"--data PATH", "--out FILE"}},
-		{"classifier without a test split", []string{"classifier", "train", "--data", noTest, "--out", out}, []string{"test split", "t10k"}},
+		{"classifier without a test split", []string{"classifier", "train", "--data", noTest, "--out", out, "--batch", "2"}, []string{"test split", "t10k"}},
 		{"inspect a missing path", []string{"data", "inspect", missing}, []string{missing, "IDX"}},
 		{"profile into a missing folder", []string{"data", "inspect", "--cpuprofile", filepath.Join(missing, "cpu.prof")}, []string{filepath.Join(missing, "cpu.prof")}},
 	} {

@@ -64,8 +64,8 @@ func TestTinyTrainResumeSample(t *testing.T) {
 		t.Errorf("sample printed %q, want %q", out, want)
 	}
 	checkPNG(t, png, 92, 92) // 3x3 images of 28 pixels, 2-pixel borders
-	if err := run(t, "sample", "--run", filepath.Join(dir, "nope")); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "nope", "config.yaml")) {
-		t.Errorf("sample from a missing run: %v, want an error naming its config.yaml", err)
+	if err := run(t, "sample", "--run", filepath.Join(dir, "nope")); err == nil || !strings.Contains(err.Error(), "reading run "+filepath.Join(dir, "nope")) {
+		t.Errorf("sample from a missing run: %v, want an error naming the run", err)
 	}
 	if out, err = runStdout(t, "eval", "--run", dir, "--n", "300", "--metrics", "fid,pr,is,spectrum", "--json"); err != nil {
 		t.Errorf("eval: %v", err)
