@@ -149,18 +149,18 @@ mutate label-smoothing losses/labels.go \
 	"./losses" -run 'TestLabelsDraw|TestLossesMatchPyTorch'
 
 # Optimizer and EMA.
-mutate adam-bias-correction train/optim.go \
+mutate adam-bias-correction optim/optim.go \
 	'stepSize := Div(Scalar(g, dt, a.LR), ConvertDType(c1, dt))' 'stepSize := Div(Scalar(g, dt, a.LR), ConvertDType(Sqrt(c1), dt))' \
-	"./train" -run 'TestStepMatchesPyTorch'
+	"./optim ./train" -run 'TestStepMatchesPyTorch|TestOptimizersOneStepByHand'
 mutate ema-rate train/ema.go \
 	'Div(AddScalar(tt, 1), AddScalar(tt, 10))' 'Div(AddScalar(tt, 1), AddScalar(tt, 11))' \
 	"./train" -run 'TestEMAByHand|TestTricksTrain/noisy-labels-ema/cpu'
 mutate ema-mix train/ema.go \
 	'e.SetValueGraph(Add(Mul(bt, old), Mul(OneMinus(bt), cur)))' 'e.SetValueGraph(Add(Mul(OneMinus(bt), old), Mul(bt, cur)))' \
 	"./train" -run 'TestEMAByHand|TestTricksTrain/noisy-labels-ema/cpu'
-mutate keep-checkpoints train/checkpoint.go \
-	'for len(names) > keep {' 'for len(names) > keep+1 {' \
-	"./train" -run 'TestKeepCheckpointsPrunesTheOldest'
+mutate keep-checkpoints run/writer.go \
+	'if n <= keep {' 'if n <= keep+1 {' \
+	"./train ./run" -run 'TestKeepCheckpointsPrunesTheOldest|Prune|Keep'
 
 # Kernels: the Go reference kernels, the GEMM's edges, and the assembly itself.
 mutate igemm-go-rows-accumulation backend/cpu/igemm/indirect.go \
