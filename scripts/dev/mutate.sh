@@ -159,7 +159,7 @@ mutate ema-mix train/ema.go \
 	'e.SetValueGraph(Add(Mul(bt, old), Mul(OneMinus(bt), cur)))' 'e.SetValueGraph(Add(Mul(OneMinus(bt), old), Mul(bt, cur)))' \
 	"./train" -run 'TestEMAByHand|TestTricksTrain/noisy-labels-ema/cpu'
 mutate keep-checkpoints run/writer.go \
-	'if n <= keep {' 'if n <= keep+1 {' \
+	'if err != nil || len(steps) <= keep {' 'if err != nil || len(steps) <= keep+1 {' \
 	"./train ./run" -run 'TestKeepCheckpointsPrunesTheOldest|Prune|Keep'
 
 # Kernels: the Go reference kernels, the GEMM's edges, and the assembly itself.
@@ -199,7 +199,7 @@ mutate gradcheck-input-index internal/gradcheck/gradcheck.go \
 	'probe(i, "", t,' 'probe(0, "", t,' \
 	"./internal/gradcheck ./data"
 mutate fsutil-in-place internal/fsutil/fsutil.go \
-	'f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")' 'f, err := os.Create(path)' \
+	'f, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempMark+"*")' 'f, err := os.Create(path)' \
 	"./internal/fsutil"
 mutate ablate-standard-error ablate/results.go \
 	's.SE = math.Sqrt(ss/float64(len(v)-1)) / math.Sqrt(float64(len(v)))' 's.SE = math.Sqrt(ss/float64(len(v))) / math.Sqrt(float64(len(v)))' \
