@@ -90,6 +90,9 @@ func Create(dir string, cfg config.Config, o Options) (*Writer, error) {
 // creation that stopped early: the lock file and gankit's own temporary files.
 func checkNewRunDir(dir string) error {
 	if IsRun(dir) {
+		if _, err := config.Load(filepath.Join(dir, ConfigFile), config.Config{}); err != nil {
+			return fmt.Errorf("--out %s is not empty and is not a gankit run (its %s is not a gankit config: %v); choose another --out", dir, ConfigFile, err)
+		}
 		what := ConfigFile
 		if steps, _ := CheckpointSteps(dir); len(steps) > 0 {
 			what = fmt.Sprintf("%s and checkpoints up to step %d", ConfigFile, steps[len(steps)-1])

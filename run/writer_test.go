@@ -89,6 +89,7 @@ func TestCreateRefusesWhatIsNotANewRun(t *testing.T) {
 		{name: "a user's files", files: map[string]string{"notes.txt": "mine", MetricsFile: `{"step":1}`}, want: "is not empty and is not a gankit run"},
 		{name: "a user's hidden temp-like file", files: map[string]string{".notes.txt.tmp-1": "mine"}, want: "not a gankit run"},
 		{name: "a run", files: map[string]string{ConfigFile: "preset: tiny\n"}, want: "already holds a gankit run"},
+		{name: "a config.yaml that is not gankit's", files: map[string]string{ConfigFile: "server:\n  port: 80\n"}, want: "its config.yaml is not a gankit config"},
 		{name: "a file", file: true, want: "is not a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

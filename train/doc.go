@@ -1,3 +1,4 @@
 // Package train runs the GAN loop: alternating D and G steps compiled into one graph
-// per iteration, metrics.jsonl, sample grids, atomic checkpoints, and exact resume.
+// per iteration, and writes the run (metrics, sample grids, checkpoints) through
+// package run, so that it resumes exactly and stops cleanly.
 package train

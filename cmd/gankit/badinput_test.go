@@ -172,6 +172,13 @@ func makeBadFiles(t *testing.T) badFiles {
 	writeFile(t, b.path("list.yaml"), []byte("- 1\n- 2\n"))
 	writeFile(t, b.path("binary.yaml"), []byte{0x00, 0xff, 0xfe, 0x01, 0x9c})
 	writeFile(t, b.path("big-steps.yaml"), []byte("train:\n  steps: 1e30\n"))
+	writeFile(t, b.path("broken-ablation/plan.json"), []byte(`{"dir": 5, garbage`))
+	junk := make([]byte, 1000)
+	for i := range junk {
+		junk[i] = uint8(i*131 + i/7)
+	}
+	writeFile(t, b.path("junk.bin"), junk)
+	writeFile(t, b.path("junk.gz"), append([]byte{0x1f, 0x8b, 8, 0}, junk...))
 	return b
 }
 
@@ -208,6 +215,10 @@ func badInputCases(b badFiles) []badInputCase {
 		{"eval --n not a number", []string{"eval", "--run", run, "--n", "ten"}, []string{"--n", "ten"}, false},
 		{"eval psi NaN", []string{"eval", "--run", run, "--truncation-mode", "psi", "--truncation", "NaN"}, []string{"truncation", "NaN"}, false},
 		{"eval missing run", []string{"eval", "--run", b.path("no-such-run")}, []string{b.path("no-such-run")}, false},
+		{"eval --feature-net garbage", []string{"eval", "--run", run, "--n", "10", "--feature-net", b.path("junk.bin")}, []string{b.path("junk.bin")}, false},
+		{"eval --feature-net broken gzip", []string{"eval", "--run", run, "--n", "10", "--feature-net", b.path("junk.gz")}, []string{b.path("junk.gz")}, false},
+		{"eval --inception garbage", []string{"eval", "--run", run, "--n", "10", "--inception", b.path("junk.bin")}, []string{b.path("junk.bin")}, false},
+		{"eval --real garbage", []string{"eval", "--run", run, "--n", "10", "--real", b.path("junk.bin")}, []string{b.path("junk.bin")}, false},
 		{"eval --images corrupt folder", []string{"eval", "--images", b.path("garbage"), "--real", b.path("good")}, []string{b.path("garbage")}, false},
 		// sample: counts.
 		{"sample --n beyond memory", []string{"sample", "--run", run, "--n", "100000000"}, []string{"--n", "100000000", "available", "at most"}, false},
@@ -297,6 +308,7 @@ func badInputCases(b badFiles) []badInputCase {
 		{"bench --size 30", []string{"bench", "--size", "30", "--no-torch"}, []string{"--size", "30"}, false},
 		// report.
 		{"report a missing folder", []string{"report", b.path("no-such-ablation")}, []string{b.path("no-such-ablation")}, false},
+		{"report a broken plan.json", []string{"report", b.path("broken-ablation")}, []string{b.path("broken-ablation/plan.json")}, false},
 	}
 }
 
@@ -305,7 +317,7 @@ func badInputCases(b badFiles) []badInputCase {
 // or file at fault, and the tolerated cases must succeed.
 func TestBadInputNeverPanicsAndNamesTheCulprit(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs gankit about 90 times")
+		t.Skip("runs gankit about 95 times")
 	}
 	b := makeBadFiles(t)
 	cases := append(badInputCases(b), platformBadInputCases(t, b)...)

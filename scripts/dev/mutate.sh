@@ -6,8 +6,8 @@
 # missing or too weak. Every file is restored after its mutation, on success, failure,
 # Ctrl-C or kill alike (and checked byte for byte against its backup).
 #
-# Not part of CI: it runs the guarding packages' tests once per mutation (about 10-20
-# minutes on 2 cores).
+# Not part of CI: it runs the guarding packages' tests once per mutation (3 minutes on
+# 2 free cores, several times that when they are busy).
 #
 # Usage: scripts/dev/mutate.sh [PATTERN]   (only the mutations whose name matches PATTERN)
 # Exit status: 0 when every mutation was caught, 1 otherwise.
