@@ -1,10 +1,11 @@
 package main
 
 import (
+	"errors"
+	"github.com/gankit/gankit/internal/gotool"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -23,16 +24,13 @@ func TestCrossBuildWithoutCgo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds take minutes with a cold build cache")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
+	goBin, root, err := gotool.Module()
+	if errors.Is(err, gotool.ErrNoGo) {
 		t.Skip("no go on PATH")
+	} else if err != nil {
+		t.Fatal(err)
 	}
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("go env GOMOD = %q, %v: not in the module", gomod, err)
-	}
-	root, tmp := filepath.Dir(gomod), t.TempDir()
+	tmp := t.TempDir()
 	for _, tg := range crossTargets {
 		t.Run(tg.goos+"-"+tg.goarch, func(t *testing.T) {
 			if dl, ok := t.Deadline(); ok && time.Until(dl) < 3*time.Minute {

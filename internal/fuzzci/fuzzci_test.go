@@ -1,11 +1,12 @@
 package fuzzci
 
 import (
+	"errors"
+	"github.com/gankit/gankit/internal/gotool"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -78,16 +79,12 @@ func TestEveryFuzzTargetRunsWithoutACrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fuzzing takes a few seconds per target")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
+	goBin, root, err := gotool.Module()
+	if errors.Is(err, gotool.ErrNoGo) {
 		t.Skip("no go on PATH")
+	} else if err != nil {
+		t.Fatal(err)
 	}
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("go env GOMOD = %q, %v: not in the module", gomod, err)
-	}
-	root := filepath.Dir(gomod)
 	targets := findTargets(t, root)
 	found := map[string]bool{}
 	for _, tg := range targets {

@@ -4,6 +4,7 @@ package igemm
 
 import (
 	"bytes"
+	"github.com/gankit/gankit/internal/gotool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,16 +50,10 @@ func TestArm64KernelsUnderQemu(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
-	goBin, err := exec.LookPath("go")
+	goBin, root, err := gotool.Module()
 	if err != nil {
-		t.Fatalf("no go command on PATH to cross-compile with: %v", err)
+		t.Fatalf("cross-compiling the arm64 tests: %v", err)
 	}
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		t.Fatalf("go env GOMOD: %q, %v: want the module's go.mod", gomod, err)
-	}
-	root := filepath.Dir(gomod)
 
 	var pkgs []string
 	for _, p := range qemuPackages {
