@@ -134,16 +134,7 @@ func goRows[T Float](p Op, a, b, c []T, lo, hi int) {
 		nb := min(nc, p.N-j0)
 		for k0 := 0; k0 < p.K; k0 += kc {
 			kb := min(kc, p.K-k0)
-			for k := range kb {
-				row := bp[k*nb : (k+1)*nb]
-				if p.TransB { // B is [n,k]
-					for j := range nb {
-						row[j] = b[(j0+j)*ldb+k0+k]
-					}
-				} else {
-					copy(row, b[(k0+k)*ldb+j0:(k0+k)*ldb+j0+nb])
-				}
-			}
+			packB(p.TransB, b, ldb, bp[:kb*nb], k0, kb, j0, nb, nb)
 			for i0 := lo; i0 < hi; i0 += mc {
 				mb := min(mc, hi-i0)
 				for i := range mb {
@@ -190,5 +181,21 @@ func micro[T Float](ap, bp, c []T, mb, nb, kb, i0, j0, ldc int) {
 				ci[j] += av * bv
 			}
 		}
+	}
+}
+
+// packB copies rows [k0, k0+kb) and columns [j0, j0+nb) of op(B) into bp as kb rows
+// of nbp values, zeros past nb.
+func packB[T Float](trans bool, b []T, ldb int, bp []T, k0, kb, j0, nb, nbp int) {
+	for kk := range kb {
+		row := bp[kk*nbp : (kk+1)*nbp]
+		if trans { // B is [n][k]
+			for j := range nb {
+				row[j] = b[(j0+j)*ldb+k0+kk]
+			}
+		} else {
+			copy(row[:nb], b[(k0+kk)*ldb+j0:])
+		}
+		clear(row[nb:])
 	}
 }

@@ -136,22 +136,6 @@ func simdUnit(p Op, k simd.Set, a, b, c []float32, s *unitScratch, i0, i1, j0, j
 	}
 }
 
-// packB copies rows [k0, k0+kb) and columns [j0, j0+nb) of op(B) into bp as kb rows
-// of nbp values, zeros past nb.
-func packB(trans bool, b []float32, ldb int, bp []float32, k0, kb, j0, nb, nbp int) {
-	for kk := range kb {
-		row := bp[kk*nbp : (kk+1)*nbp]
-		if trans { // B is [n][k]
-			for j := range nb {
-				row[j] = b[(j0+j)*ldb+k0+kk]
-			}
-		} else {
-			copy(row[:nb], b[(k0+kk)*ldb+j0:])
-		}
-		clear(row[nb:])
-	}
-}
-
 // gemv handles one output column (a dense layer with one output, and its weight
 // gradient), where a 64-column tile would be 63/64 padding; false when the layout
 // does not suit it. With A as stored, C[i] is the dot product of A's row i with B's
