@@ -74,7 +74,7 @@ func (s Set) Resolve() Set {
 // Supported lists the sets this CPU runs, best first; Go is always last.
 func Supported() []Set {
 	var out []Set
-	for _, s := range []Set{AVX512, AVX2, NEON} {
+	for _, s := range simdSets() {
 		if s.Runs() {
 			out = append(out, s)
 		}
@@ -82,8 +82,16 @@ func Supported() []Set {
 	return append(out, Go)
 }
 
-// Best is the fastest set this CPU runs.
-func Best() Set { return Supported()[0] }
+// Best is the fastest set this CPU runs (the first of Supported, without building the
+// list: Auto resolves through it on every kernel call).
+func Best() Set {
+	for _, s := range simdSets() {
+		if s.Runs() {
+			return s
+		}
+	}
+	return Go
+}
 
 // FromEnv is the set $GANKIT_CPU_KERNELS names, or Best when it is unset or "auto".
 // A name this CPU cannot run is an error that says which sets it can.
@@ -115,7 +123,7 @@ func setNames(sets []Set) []string {
 // tests skip the sets the CPU lacks, and a skip must not pass unseen.
 func Summary() string {
 	var not []string
-	for _, s := range []Set{AVX512, AVX2, NEON} {
+	for _, s := range simdSets() {
 		if !s.Runs() {
 			not = append(not, s.String())
 		}
@@ -126,3 +134,6 @@ func Summary() string {
 	}
 	return out
 }
+
+// simdSets are the sets with assembly, fastest first.
+func simdSets() [3]Set { return [3]Set{AVX512, AVX2, NEON} }
