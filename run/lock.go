@@ -80,8 +80,7 @@ func LockRun(dir string) (*Lock, error) {
 		if err := tryLock(f); err != nil {
 			f.Close()
 			if errors.Is(err, errHeld) {
-				h, _ := readHolder(path)
-				return nil, &LockedError{Dir: dir, Holder: h}
+				return nil, &LockedError{Dir: dir, Holder: currentHolder(path)}
 			}
 			return nil, fmt.Errorf("locking run %s: %w", dir, err)
 		}
@@ -142,6 +141,29 @@ func samePath(f *os.File, path string) bool {
 	}
 	b, err := os.Stat(path)
 	return err == nil && os.SameFile(a, b)
+}
+
+// holderWait bounds how long a refused writer waits for the holder to write its name:
+// the holder takes the lock first and writes its name just after.
+const holderWait = 2 * time.Second
+
+// currentHolder reads who holds the lock at path. Between taking the lock and writing
+// its name a new holder leaves the file empty, or still naming a previous holder that
+// was killed; it reads again until the file names a live process on this host (or one
+// on another host), for at most holderWait.
+func currentHolder(path string) Holder {
+	deadline := time.Now().Add(holderWait)
+	for {
+		h, err := readHolder(path)
+		host, _ := os.Hostname()
+		if err == nil && h.PID != 0 && (h.Host != host || processAlive(h.PID)) {
+			return h
+		}
+		if time.Now().After(deadline) {
+			return h
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func readHolder(path string) (Holder, error) {

@@ -100,3 +100,46 @@ func TestHelperHoldLock(t *testing.T) {
 	time.Sleep(time.Minute)
 	os.Exit(0)
 }
+
+// TestRefusalWaitsForTheHolderToWriteItsName: a holder takes the lock and only then
+// writes its name; a writer refused in between must not name the file's previous
+// content (empty, or a killed process's name) but the holder, once written. CI saw
+// "a process that has not written its name yet" when two resumes started together.
+func TestRefusalWaitsForTheHolderToWriteItsName(t *testing.T) {
+	for _, stale := range []string{"", `{"pid": 2147483646, "host": "` + hostname(t) + `"}`} {
+		t.Run(fmt.Sprintf("stale=%q", stale), func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, LockFile)
+			if err := os.WriteFile(path, []byte(stale), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.OpenFile(path, os.O_RDWR, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := tryLock(f); err != nil {
+				t.Fatal(err)
+			}
+			holder := &Lock{path: path, f: f}
+			defer holder.Release()
+			go func() {
+				time.Sleep(300 * time.Millisecond)
+				_ = holder.claim()
+			}()
+			_, err = LockRun(dir)
+			var le *LockedError
+			if !errors.As(err, &le) || le.Holder.PID != os.Getpid() {
+				t.Fatalf("refusal %v, want one naming PID %d", err, os.Getpid())
+			}
+		})
+	}
+}
+
+func hostname(t *testing.T) string {
+	h, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}

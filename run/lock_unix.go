@@ -29,3 +29,10 @@ func release(f *os.File, path string) error {
 	}
 	return err
 }
+
+// processAlive reports whether a process with this PID exists (signal 0 checks
+// without sending anything; EPERM means it exists under another user).
+func processAlive(pid int) bool {
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}

@@ -32,3 +32,14 @@ func release(f *os.File, path string) error {
 	_ = os.Remove(path)
 	return err
 }
+
+// processAlive reports whether a process with this PID exists.
+func processAlive(pid int) bool {
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	if err != nil {
+		return false
+	}
+	defer windows.CloseHandle(h)
+	var code uint32
+	return windows.GetExitCodeProcess(h, &code) == nil && code == 259 // STILL_ACTIVE
+}
