@@ -30,6 +30,7 @@ type Config struct {
 	Arch     string  `yaml:"arch"`        // dcgan | mlp
 	ZDim     int     `yaml:"z_dim"`       // latent size; z ~ N(0, I) (ganhacks #3)
 	Width    int     `yaml:"width"`       // DCGAN: channels of the widest-resolution layer; MLP: hidden units
+	DWidth   int     `yaml:"d_width"`     // D's width where it differs from G's (0 = width): a weakened D, as PacGAN's Table 3 (D a quarter of G)
 	Depth    int     `yaml:"depth"`       // MLP: hidden layers
 	Upsample string  `yaml:"upsample"`    // generator upsampling mode, see UpsampleModes
 	BNG      bool    `yaml:"bn_g"`        // BatchNorm in G
@@ -78,6 +79,9 @@ func (c Config) Validate(s data.Shape) error {
 	if c.Width < 1 {
 		return fmt.Errorf("model.width: want at least 1, got %d", c.Width)
 	}
+	if c.DWidth < 0 {
+		return fmt.Errorf("model.d_width: want 0 (as model.width) or at least 1, got %d", c.DWidth)
+	}
 	if c.Slope < 0 || c.Slope >= 1 {
 		return fmt.Errorf("model.leaky_slope: want 0 <= slope < 1, got %g", c.Slope)
 	}
@@ -118,4 +122,14 @@ func DCGANPlan(size int) (base, stages int, err error) {
 		return 4, 4, nil
 	}
 	return 0, 0, fmt.Errorf("image size %d: the DCGAN nets support 28, 32 and 64 (set data.size to resize a folder of images)", size)
+}
+
+// DiscriminatorWidth is D's width: DWidth when set, else Width. In DCGAN form it is
+// the channels of D's first convolution (doubling at each stride); in MLP form, D's
+// hidden units.
+func (c Config) DiscriminatorWidth() int {
+	if c.DWidth > 0 {
+		return c.DWidth
+	}
+	return c.Width
 }

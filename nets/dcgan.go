@@ -124,13 +124,13 @@ func DiscriminatorFeatures(ctx *context.Context, cfg Config, s data.Shape, x *No
 	leaky := func(x *Node) *Node { return LeakyReLU(x, cfg.Slope) }
 	x = Pack(x, cfg.PackDegree())
 	if cfg.Arch == ArchMLP {
-		x = mlpHidden(ctx, x, cfg.Width, cfg.Depth, leaky)
+		x = mlpHidden(ctx, x, cfg.DiscriminatorWidth(), cfg.Depth, leaky)
 	} else {
 		_, stages, err := DCGANPlan(s.Size)
 		if err != nil {
 			panic(err)
 		}
-		ch := cfg.Width
+		ch := cfg.DiscriminatorWidth()
 		for i := range stages {
 			sc := ctx.Inf("down%d", i)
 			x = Conv2D(sc, x, ch, 4, 2, samePad(1), dcganInit)

@@ -18,17 +18,17 @@ type Footprint struct {
 // values, which are negligible next to the rest.
 func (c Config) Footprint(s data.Shape, n int) Footprint {
 	var fp Footprint
-	z, w := float64(c.ZDim), float64(c.Width)
+	z, w, dw := float64(c.ZDim), float64(c.Width), float64(c.DiscriminatorWidth())
 	pack := float64(c.PackDegree())
 	var feat float64 // D's last hidden features per D input
 	if c.Arch == ArchMLP {
 		depth := float64(c.Depth)
 		dim := float64(s.Dim)
 		fp.Params = z*w + (depth-1)*w*w + w*dim + depth*w + dim // G, biases included
-		fp.Params += dim*pack*w + (depth-1)*w*w + depth*w       // D's hidden layers
+		fp.Params += dim*pack*dw + (depth-1)*dw*dw + depth*dw   // D's hidden layers
 		fp.GValues = depth*w + dim
-		fp.DValues = depth * w
-		feat = w
+		fp.DValues = depth * dw
+		feat = dw
 	} else {
 		base, stages, err := DCGANPlan(s.Size)
 		if err != nil {
@@ -62,7 +62,7 @@ func (c Config) Footprint(s data.Shape, n int) Footprint {
 		}
 		in := float64(s.Channels) * pack
 		r = float64(s.Size)
-		ch = w
+		ch = dw
 		for range stages {
 			r /= 2
 			fp.Params += 16*in*ch + ch
@@ -90,11 +90,11 @@ func (c Config) Footprint(s data.Shape, n int) Footprint {
 // in1 is the channel count of D's last feature map (what minibatch stddev adds one to).
 func in1(c Config, s data.Shape) float64 {
 	if c.Arch == ArchMLP {
-		return float64(c.Width)
+		return float64(c.DiscriminatorWidth())
 	}
 	_, stages, err := DCGANPlan(s.Size)
 	if err != nil {
 		return 1
 	}
-	return float64(c.Width) * float64(int(1)<<(stages-1))
+	return float64(c.DiscriminatorWidth()) * float64(int(1)<<(stages-1))
 }

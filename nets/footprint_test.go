@@ -32,6 +32,8 @@ func TestFootprintCountsTheWeightsTheNetsCreate(t *testing.T) {
 		{"packed", with(func(c *Config) { c.Pack = 2 }), data.Shape{Size: 28, Channels: 1}},
 		{"mbstd", with(func(c *Config) { c.MBStd = true }), data.Shape{Size: 28, Channels: 1}},
 		{"mbdisc", with(func(c *Config) { c.MBDisc = true }), data.Shape{Size: 28, Channels: 1}},
+		{"weak D", with(func(c *Config) { c.DWidth = 2; c.MBStd = true }), data.Shape{Size: 28, Channels: 1}},
+		{"mlp weak D", Config{Arch: ArchMLP, ZDim: 2, Width: 16, DWidth: 4, Depth: 3, Slope: 0.2, Pack: 1}, data.Shape{Dim: 2}},
 		{"mlp", Config{Arch: ArchMLP, ZDim: 2, Width: 16, Depth: 3, Slope: 0.2, Pack: 1}, data.Shape{Dim: 2}},
 		{"mlp packed", Config{Arch: ArchMLP, ZDim: 2, Width: 16, Depth: 2, Slope: 0.2, Pack: 2}, data.Shape{Dim: 2}},
 	} {

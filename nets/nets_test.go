@@ -6,6 +6,7 @@ import (
 	"github.com/gankit/gankit/internal/testutil"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gankit/gankit/backend"
@@ -80,5 +81,42 @@ func TestMLPShapes(t *testing.T) {
 	}
 	if err := cfg.Validate(data.Shape{Size: 28, Channels: 1}); err == nil {
 		t.Error("mlp accepted image data")
+	}
+}
+
+// TestDWidthSetsOnlyTheDiscriminatorsChannels: model.d_width (PacGAN's weakened D, a
+// quarter of G's width) changes D's first convolution to d_width output channels,
+// doubling per stage, and leaves G as model.width makes it.
+func TestDWidthSetsOnlyTheDiscriminatorsChannels(t *testing.T) {
+	s := data.Shape{Size: 28, Channels: 1}
+	shapes := func(cfg Config) map[string]string {
+		ctx := context.New()
+		if _, err := context.ExecOnceN(testutil.Backend(t, "go"), ctx, func(ctx *context.Context, z *Node) []*Node {
+			return []*Node{Discriminator(ctx, cfg, s, Generator(ctx, cfg, s, z, true))}
+		}, testutil.Normal(rand.New(rand.NewPCG(1, 2)), false, 2, cfg.ZDim)); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for v := range ctx.IterVariables() {
+			out[v.ScopeAndName()] = fmt.Sprint(v.Shape().Dimensions)
+		}
+		return out
+	}
+	cfg := Config{Arch: ArchDCGAN, ZDim: 4, Width: 8, Upsample: UpNearest, Slope: 0.2, Pack: 1}
+	full := shapes(cfg)
+	cfg.DWidth = 2
+	weak := shapes(cfg)
+	for name, shape := range full {
+		if strings.HasPrefix(name, "/g/") && weak[name] != shape {
+			t.Errorf("G variable %s: %s with d_width, %s without", name, weak[name], shape)
+		}
+	}
+	for _, tc := range []struct{ name, want string }{
+		{"/d/down0/weights", "[4 4 1 2]"},
+		{"/d/down1/weights", "[4 4 2 4]"},
+	} {
+		if weak[tc.name] != tc.want {
+			t.Errorf("%s with d_width 2: %q, want %s (all: %v)", tc.name, weak[tc.name], tc.want, weak)
+		}
 	}
 }

@@ -58,7 +58,7 @@ func KindOf(key string) KeyKind {
 		// Which images of a folder are left out changes the examples and their order.
 		"data.skip_bad_images", "data.max_image_pixels",
 		// Variables' shapes: widths, depths, the latent, layers added or removed.
-		"model.arch", "model.z_dim", "model.width", "model.depth", "model.upsample", "model.bn_g", "model.bn_d",
+		"model.arch", "model.z_dim", "model.width", "model.d_width", "model.depth", "model.upsample", "model.bn_g", "model.bn_d",
 		"model.mbstd", "model.mbdisc", "model.mbdisc_b", "model.mbdisc_c", "model.pack", "model.vbn_g",
 		"model.vbn_ref", // the fixed reference latents are a [vbn_ref, z_dim] variable
 		// Equalized LR stores weights divided by He's constant: the same numbers mean
