@@ -15,7 +15,7 @@ func TestEveryConfigKeyHasADecidedKind(t *testing.T) {
 	want := map[string]KeyKind{
 		"preset": b, "backend": b,
 		"data.path": s, "data.split": s, "data.size": s, "data.channels": s, "data.limit": s, "data.skip_bad_images": s, "data.max_image_pixels": s,
-		"model.arch": s, "model.z_dim": s, "model.width": s, "model.depth": s, "model.upsample": s,
+		"model.arch": s, "model.z_dim": s, "model.width": s, "model.d_width": s, "model.depth": s, "model.upsample": s,
 		"model.bn_g": s, "model.bn_d": s, "model.leaky_slope": r, "model.spectral_norm": r, "model.eq_lr": s,
 		"model.pixel_norm": r, "model.mbstd": s, "model.mbstd_group": r, "model.mbdisc": s, "model.mbdisc_b": s,
 		"model.mbdisc_c": s, "model.pack": s, "model.vbn_g": s, "model.vbn_ref": s,
