@@ -2,7 +2,10 @@
 # The image studies of docs/results.md on a GPU (XLA), in one go:
 #
 #   scripts/device/results.sh build   # here: gankit and the Fashion-MNIST files into devicebin/
-#   scripts/device/results.sh run     # on the GPU machine (no Go there)
+#   scripts/device/results.sh run [STUDY...]  # on the GPU machine (no Go there)
+#
+# STUDY is one or more of the names below (default: the tables 2-4 set: fmnist-*,
+# checkerboard, stacked).
 #
 # "run" trains and evaluates, each study one `gankit ablate` process (XLA preallocates
 # most of the GPU per process, so studies run one after another, cells in parallel
@@ -44,15 +47,30 @@ run)
 		tar -C "$RES" --exclude=checkpoints -czf "$OUT/results.tgz.tmp" . && mv "$OUT/results.tgz.tmp" "$OUT/results.tgz"
 	}
 	fm="data.path=$DATA"
-	study fmnist-dcgan --preset dcgan-fmnist --set "$fm" --variant "dcgan-fmnist:" --seeds 3 --workers 3
-	study fmnist-seed-tips --preset seed-tips --set "$fm" --variant "seed-tips:" --seeds 3 --workers 3
-	study fmnist-sngan-hinge --preset sngan-hinge --set "$fm" --variant "sngan-hinge:" --seeds 2 --workers 2
-	study fmnist-pggan-tricks --preset pggan-tricks --set "$fm" --variant "pggan-tricks:" --seeds 2 --workers 2
-	study fmnist-wgan-gp --preset wgan-gp --set "$fm" --variant "wgan-gp:" --seeds 2 --workers 2
-	study checkerboard --preset dcgan-fmnist --set "$fm" \
-		--vary model.upsample=transposed,transposed-k3,nearest,bilinear,pixelshuffle --seeds 2 --workers 5
-	study stacked --preset dcgan-fmnist --set "data.path=stacked:$DATA" \
-		--variant "dcgan:" --variant "pacgan2:model.pack=2" --variant "mbstd:model.mbstd=true" --seeds 2 --workers 3 --eval-n 26000
+	# Stacked Fashion-MNIST with a weakened D (issue 14, docs/results.md §4b): D a
+	# quarter of G's width (PacGAN's Table 3) and without BatchNorm, so that every
+	# setting, penalties included, runs the same D.
+	weak=(--preset dcgan-fmnist --set "data.path=stacked:$DATA" --set model.d_width=16 --set model.bn_d=false --seeds 3 --eval-n 26000)
+	one() {
+		case $1 in
+		fmnist-dcgan) study fmnist-dcgan --preset dcgan-fmnist --set "$fm" --variant "dcgan-fmnist:" --seeds 3 --workers 3 ;;
+		fmnist-seed-tips) study fmnist-seed-tips --preset seed-tips --set "$fm" --variant "seed-tips:" --seeds 3 --workers 3 ;;
+		fmnist-sngan-hinge) study fmnist-sngan-hinge --preset sngan-hinge --set "$fm" --variant "sngan-hinge:" --seeds 2 --workers 2 ;;
+		fmnist-pggan-tricks) study fmnist-pggan-tricks --preset pggan-tricks --set "$fm" --variant "pggan-tricks:" --seeds 2 --workers 2 ;;
+		fmnist-wgan-gp) study fmnist-wgan-gp --preset wgan-gp --set "$fm" --variant "wgan-gp:" --seeds 2 --workers 2 ;;
+		checkerboard) study checkerboard --preset dcgan-fmnist --set "$fm" \
+			--vary model.upsample=transposed,transposed-k3,nearest,bilinear,pixelshuffle --seeds 2 --workers 5 ;;
+		stacked) study stacked --preset dcgan-fmnist --set "data.path=stacked:$DATA" \
+			--variant "dcgan:" --variant "pacgan2:model.pack=2" --variant "mbstd:model.mbstd=true" --seeds 2 --workers 3 --eval-n 26000 ;;
+		stacked-weak) study stacked-weak "${weak[@]}" --workers 8 \
+			--variant "ns:" --variant "mbstd:model.mbstd=true" --variant "mbdisc:model.mbdisc=true" \
+			--variant "pacgan2:model.pack=2" --variant "pacgan4:model.pack=4" ;;
+		*) echo "unknown study $1" | tee -a "$OUT/summary.txt" ;;
+		esac
+	}
+	shift
+	[ $# -eq 0 ] && set -- fmnist-dcgan fmnist-seed-tips fmnist-sngan-hinge fmnist-pggan-tricks fmnist-wgan-gp checkerboard stacked
+	for s in "$@"; do one "$s"; done
 	;;
 *)
 	echo "usage: $0 build|run" >&2
