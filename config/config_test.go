@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -26,7 +27,7 @@ func TestEveryPresetValidatesAndRoundTrips(t *testing.T) {
 			t.Fatal(err)
 		}
 		back, err := Parse("x.yaml", y, Config{})
-		if err != nil || back != c {
+		if err != nil || !reflect.DeepEqual(back, c) {
 			t.Errorf("preset %s: YAML round trip: %v\n%s", p.Name, err, y)
 		}
 	}

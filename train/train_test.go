@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -85,7 +86,7 @@ func TestRunLeavesConfigMetricsSamplesAndCheckpoints(t *testing.T) {
 		}
 	}
 	back, err := config.Load(filepath.Join(dir, run.ConfigFile), config.Config{})
-	if err != nil || back != cfg {
+	if err != nil || !reflect.DeepEqual(back, cfg) {
 		t.Errorf("config.yaml does not round-trip: %v\n%+v\n%+v", err, back, cfg)
 	}
 	if _, err := Run(cfg, Options{RunDir: dir, Backend: testutil.Backend(t, "go")}); err == nil || !strings.Contains(err.Error(), "--resume") {

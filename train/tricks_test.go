@@ -250,7 +250,7 @@ func TestEMAByHand(t *testing.T) {
 		v := w.ValueGraph(x.Graph())
 		before := v
 		w.SetValueGraph(MulScalar(v, 2))
-		updateEMA(ctx, x.Graph(), 0.999, []*context.Variable{w}, []*Node{before})
+		updateEMA(ctx, x.Graph(), 0.999, nil, []*context.Variable{w}, []*Node{before})
 		return x
 	})
 	ema := 1.0
