@@ -178,7 +178,7 @@ func TestPenaltiesMatchPyTorch(t *testing.T) {
 				case PenaltyDRAGAN:
 					p = DRAGAN(d, x, u, alpha, 10)
 				case PenaltyR2:
-					p = R2(d, fake, 10)
+					p = R2(d, StopGradient(fake), 10) // as the step passes it: G's output without gradient
 				case "drift":
 					p = Drift(d(x), 1e-3)
 				default:

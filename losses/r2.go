@@ -29,6 +29,10 @@ func (r2) Term(in PenaltyInputs) *Node {
 // augmentation and noise D's fake batch gets, as R3GAN differentiates
 // D(Preprocessor(x)) with respect to x. The square is summed as it is, with no
 // epsilon (R1 above goes through GradNorm's sqrt(sum + 1e-12)).
+//
+// fake is usually a StopGradient node, and GoMLX's Gradient with respect to such a
+// node is zero (no gradient flows through it, to it either): the gradient is taken
+// at an Identity of it.
 func R2(d Critic, fake *Node, gamma float64) *Node {
-	return MulScalar(ReduceAllMean(sumPerSample(Square(inputGrad(d, fake)))), gamma/2)
+	return MulScalar(ReduceAllMean(sumPerSample(Square(inputGrad(d, Identity(fake))))), gamma/2)
 }
