@@ -285,3 +285,28 @@ func TestHistoricalAverageByHand(t *testing.T) {
 		}
 	}
 }
+
+// TestEMAHalfLifeByHand follows G_ema with a beta fed each update (R3GAN's
+// 0.5^(batch / half-life), here 0, 0.5 and 0.9) over the same weights 1 -> 2 -> 4 -> 8:
+// no (1+t)/(10+t) warm-up, and beta 0 makes G_ema equal to G.
+func TestEMAHalfLifeByHand(t *testing.T) {
+	b := testutil.Backend(t, "go")
+	ctx := context.New()
+	w := ctx.In("g").VariableWithValue("w", []float64{1})
+	e := context.MustNewExec(b, ctx, func(ctx *context.Context, beta *Node) *Node {
+		v := w.ValueGraph(beta.Graph())
+		w.SetValueGraph(MulScalar(v, 2))
+		updateEMA(ctx, beta.Graph(), 0, beta, []*context.Variable{w}, []*Node{v})
+		return beta
+	})
+	ema, cur := 1.0, 1.0
+	for i, beta := range []float64{0, 0.5, 0.9} {
+		e.MustExec(beta)
+		cur *= 2
+		ema = beta*ema + (1-beta)*cur
+		v := ctx.GetVariableByScopeAndName(EMAScope+"/g", "w")
+		if got := flat64(v.MustValue())[0]; math.Abs(got-ema) > 1e-12 {
+			t.Errorf("update %d (beta %g): G_ema %.15g, want %.15g", i, beta, got, ema)
+		}
+	}
+}
