@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/fsutil"
 	"github.com/gankit/gankit/losses"
 	"github.com/gankit/gankit/nets"
+	"github.com/gankit/gankit/optim"
 	"gopkg.in/yaml.v3"
 )
 
@@ -43,7 +45,7 @@ type Train struct {
 	Steps      int     `yaml:"steps"`       // training iterations (one D step + one G step each)
 	Batch      int     `yaml:"batch"`       // examples per batch
 	Seed       int64   `yaml:"seed"`        // seeds weights, data order, latents
-	Loss       string  `yaml:"loss"`        // adversarial loss, see losses.Names
+	Loss       string  `yaml:"loss"`        // adversarial loss, see losses.Names()
 	OptimizerG string  `yaml:"optimizer_g"` // G's optimizer: adam | sgd | rmsprop (ganhacks #9; WGAN uses RMSProp)
 	OptimizerD string  `yaml:"optimizer_d"` // D's optimizer: adam | sgd | rmsprop
 	LRG        float64 `yaml:"lr_g"`        // generator learning rate (TTUR: differ from lr_d, Heusel et al. 2017)
@@ -53,7 +55,7 @@ type Train struct {
 	Epsilon    float64 `yaml:"epsilon"`     // Adam and RMSProp epsilon (PyTorch's 1e-8)
 	NCritic    int     `yaml:"n_critic"`    // D steps per G step (WGAN: 5)
 
-	Penalty         string  `yaml:"penalty"`              // gradient penalty on D: none | wgan-gp | r1 | dragan
+	Penalty         string  `yaml:"penalty"`              // one gradient penalty on D: none | wgan-gp | r1 | r2 | dragan (train.penalties lists several)
 	PenaltyWeight   float64 `yaml:"penalty_weight"`       // its lambda (gamma for r1); 0 = the published 10
 	Drift           float64 `yaml:"drift"`                // PGGAN drift eps * E[D(x)^2]; 0 = off, PGGAN 1e-3
 	Clip            float64 `yaml:"clip"`                 // WGAN weight clipping to [-clip, clip] after each D step; 0 = off
@@ -73,6 +75,19 @@ type Train struct {
 	SampleCount     int     `yaml:"sample_count"`         // images in a grid (points in a toy scatter)
 	CheckpointEvery int     `yaml:"checkpoint_every"`     // steps between checkpoints (0 = only at the end)
 	KeepCheckpoints int     `yaml:"keep_checkpoints"`     // how many recent checkpoints to keep
+
+	// Penalties are D's penalties, each with its weight and schedule
+	// (`penalties: [r1, r2]`); train.penalty names a single one instead.
+	Penalties []PenaltyTerm `yaml:"penalties,omitempty"`
+	// LRSchedule moves both learning rates from lr_g and lr_d to its end; Beta2Schedule
+	// moves Adam's beta2 (R3GAN: 2e-4 -> 5e-5 and 0.9 -> 0.99, cosine).
+	LRSchedule    optim.Schedule `yaml:"lr_schedule"`
+	Beta2Schedule optim.Schedule `yaml:"beta2_schedule"`
+	// EMAHalfLife gives G's EMA as a half-life in thousands of images, beta =
+	// 0.5^(batch / (1000 ema_half_life_kimg)), instead of train.ema's fixed beta;
+	// EMASchedule moves it (R3GAN: from 0 to 500 kimg on FFHQ, cosine).
+	EMAHalfLife float64        `yaml:"ema_half_life_kimg"`
+	EMASchedule optim.Schedule `yaml:"ema_schedule"`
 }
 
 // Optimizers lists accepted train.optimizer_g and train.optimizer_d values.
@@ -179,7 +194,7 @@ func (c Config) Validate(shape data.Shape) error {
 // Warnings lists settings that are allowed but deserve a word when a run starts.
 func (c Config) Warnings() []string {
 	var w []string
-	if c.Train.NoisyLabels && (c.Train.Loss == losses.NameNS || c.Train.Loss == losses.NameMinimax) {
+	if l, err := losses.ByName(c.Train.Loss); err == nil && c.Train.NoisyLabels && l.Traits().Probabilities {
 		w = append(w, "train.noisy_labels draws real targets up to 1.2: binary cross-entropy is then unbounded below, and loss_d can go negative")
 	}
 	return w
@@ -199,12 +214,15 @@ func (c Config) InstanceNoise() losses.InstanceNoise {
 	return losses.InstanceNoise{Sigma0: c.Train.InstanceNoise, Steps: steps}
 }
 
-// PenaltyWeight is the penalty's weight, the published one unless set.
+// PenaltyWeight is train.penalty's weight, the published one unless set.
 func (c Config) PenaltyWeight() float64 {
 	if c.Train.PenaltyWeight != 0 {
 		return c.Train.PenaltyWeight
 	}
-	return losses.DefaultWeight(c.Train.Penalty)
+	if p, err := losses.PenaltyByName("train.penalty", c.Train.Penalty); err == nil {
+		return p.DefaultWeight()
+	}
+	return 0
 }
 
 // validateTricks checks the training tricks' values and refuses combinations that
@@ -225,7 +243,11 @@ func (c Config) validateTricks(shape data.Shape) error {
 	}); err != nil {
 		return err
 	}
-	if err := losses.CheckPenalty(t.Penalty); err != nil {
+	terms, err := c.PenaltyTerms()
+	if err != nil {
+		return err
+	}
+	if err := c.validateSchedules(); err != nil {
 		return err
 	}
 	aug, err := data.ParseDiffAugment(t.DiffAugment)
@@ -235,18 +257,22 @@ func (c Config) validateTricks(shape data.Shape) error {
 	if aug.On() && shape.Size == 0 {
 		return fmt.Errorf("train.diffaugment: DiffAugment transforms images, and the data are %d-D points", shape.Dim)
 	}
+	loss, err := losses.ByName(t.Loss)
+	if err != nil {
+		return err
+	}
 	dBatch := t.Batch / c.Model.PackDegree() // inputs D sees per batch
 	l := c.Labels()
 	if err := l.Validate(); err != nil {
 		return err
 	}
 	switch {
-	case l.Active() && !losses.HasTargets(t.Loss):
-		return fmt.Errorf("train.label_smoothing/noisy_labels/label_flip change target labels, and train.loss %q has none (use ns, minimax or lsgan)", t.Loss)
-	case t.Penalty != losses.PenaltyNone && c.Model.BND:
-		return fmt.Errorf("train.penalty %s with model.bn_d: BatchNorm in D mixes the samples of a batch, so the per-sample input gradient a penalty needs is not defined; set model.bn_d: false", t.Penalty)
-	case t.Loss == losses.NameWGAN && t.Clip == 0 && t.Penalty == losses.PenaltyNone:
-		return fmt.Errorf("train.loss wgan needs a Lipschitz constraint on D: set train.clip: 0.01 (Arjovsky et al. 2017) or train.penalty: wgan-gp")
+	case l.Active() && !loss.Traits().Targets:
+		return fmt.Errorf("train.label_smoothing/noisy_labels/label_flip change target labels, and train.loss %q has none (use %s)", t.Loss, strings.Join(lossesWith(func(tr losses.Traits) bool { return tr.Targets }), ", "))
+	case len(terms) > 0 && c.Model.BND:
+		return fmt.Errorf("%s %s with model.bn_d: BatchNorm in D mixes the samples of a batch, so the per-sample input gradient a penalty needs is not defined; set model.bn_d: false", penaltyKey(t), terms[0].Name)
+	case loss.Traits().Lipschitz && t.Clip == 0 && len(terms) == 0:
+		return fmt.Errorf("train.loss %s needs a Lipschitz constraint on D: set train.clip: 0.01 (Arjovsky et al. 2017) or train.penalty: wgan-gp", t.Loss)
 	case t.Batch%c.Model.PackDegree() != 0:
 		return fmt.Errorf("model.pack: train.batch %d is not divisible by the packing degree %d", t.Batch, c.Model.Pack)
 	case c.Model.MBStd && dBatch%c.Model.MBStdGroupFor(dBatch) != 0:

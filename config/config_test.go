@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -26,7 +27,7 @@ func TestEveryPresetValidatesAndRoundTrips(t *testing.T) {
 			t.Fatal(err)
 		}
 		back, err := Parse("x.yaml", y, Config{})
-		if err != nil || back != c {
+		if err != nil || !reflect.DeepEqual(back, c) {
 			t.Errorf("preset %s: YAML round trip: %v\n%s", p.Name, err, y)
 		}
 	}
@@ -111,6 +112,36 @@ func TestSetParsesYAMLScalarsAndRefusesUnknownKeys(t *testing.T) {
 	}
 }
 
+// TestPenaltiesListTakesNamesOrMappings: train.penalties reads bare names and
+// {name, weight, schedule} mappings, refuses an unknown key inside an item naming it,
+// and the old train.penalty + train.penalty_weight resolve to a one-item list.
+func TestPenaltiesListTakesNamesOrMappings(t *testing.T) {
+	base, _ := FromPreset(DefaultPreset)
+	c, err := Parse("c.yaml", []byte("train:\n  penalties:\n    - r1\n    - {name: r2, weight: 0.5, schedule: {kind: cosine, end: 0.05}}\n"), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := c.Penalties()
+	if err != nil || len(ps) != 2 || ps[0].Name() != "r1" || ps[0].Weight != 10 || ps[1].Name() != "r2" || ps[1].Weight != 0.5 || ps[1].Schedule.End != 0.05 {
+		t.Fatalf("penalties %+v, %v", ps, err)
+	}
+	if _, err := Parse("c.yaml", []byte("train:\n  penalties:\n    - {name: r2, gamma: 1}\n"), base); err == nil || !strings.Contains(err.Error(), `"train.penalties[0].gamma"`) {
+		t.Errorf("unknown key in an item: %v", err)
+	}
+	if _, err := Parse("c.yaml", []byte("train:\n  penalties: r1\n"), base); err == nil || !strings.Contains(err.Error(), "train.penalties: want a list") {
+		t.Errorf("a scalar for the list: %v", err)
+	}
+	old := base
+	old.Train.Penalty, old.Train.PenaltyWeight = "wgan-gp", 5
+	ps, err = old.Penalties()
+	if err != nil || len(ps) != 1 || ps[0].Name() != "wgan-gp" || ps[0].Weight != 5 || ps[0].Schedule.On() {
+		t.Errorf("train.penalty wgan-gp weight 5: %+v, %v", ps, err)
+	}
+	if ps, err := base.Penalties(); err != nil || len(ps) != 0 {
+		t.Errorf("train.penalty none: %+v, %v", ps, err)
+	}
+}
+
 func TestKeysListsEveryLeaf(t *testing.T) {
 	keys := strings.Join(Keys(), " ")
 	for _, k := range []string{"backend", "data.path", "model.upsample", "model.bn_g", "train.lr_d", "train.keep_checkpoints"} {
@@ -136,6 +167,14 @@ func TestContradictionsAreRefusedWithTheReason(t *testing.T) {
 		{"noisy labels with smoothing", []string{"train.noisy_labels=true", "train.label_smoothing=0.1"}, []string{"noisy_labels", "label_smoothing"}},
 		{"wgan without a constraint", []string{"train.loss=wgan"}, []string{"Lipschitz", "train.clip", "wgan-gp"}},
 		{"packing not dividing the batch", []string{"model.pack=3"}, []string{"model.pack", "divisible"}},
+		{"bn in D with a penalty list", []string{"train.penalties=[r1, r2]"}, []string{"train.penalties", "model.bn_d", "per-sample"}},
+		{"penalty and penalties", []string{"model.bn_d=false", "train.penalty=r1", "train.penalties=[r2]"}, []string{"train.penalty r1", "train.penalties"}},
+		{"a penalty listed twice", []string{"model.bn_d=false", "train.penalties=[r1, r1]"}, []string{"train.penalties[1]", "twice"}},
+		{"an unknown penalty in the list", []string{"model.bn_d=false", "train.penalties=[r1, r3]"}, []string{"train.penalties[1].name", `"r3"`, "r2"}},
+		{"a bad schedule in the list", []string{"model.bn_d=false", "train.penalties=[{name: r2, schedule: {kind: step}}]"}, []string{"train.penalties[0].schedule.kind", `"step"`, "cosine"}},
+		{"labels with rpgan", []string{"train.loss=rpgan", "train.label_smoothing=0.1"}, []string{"train.loss", "rpgan", "ns, minimax, lsgan"}},
+		{"beta2 schedule without adam", []string{"train.optimizer_d=sgd", "train.beta2_schedule.kind=cosine", "train.beta2_schedule.end=0.99"}, []string{"train.beta2_schedule", "sgd"}},
+		{"ema beta and half-life", []string{"train.ema=0.999", "train.ema_half_life_kimg=500"}, []string{"train.ema", "ema_half_life_kimg"}},
 	} {
 		c, _ := FromPreset(DefaultPreset)
 		for _, kv := range tc.set {

@@ -24,7 +24,7 @@ func checkParsed(t *testing.T, c Config) {
 	if err != nil {
 		t.Fatalf("its own YAML does not parse: %v\n%s", err, y)
 	}
-	if back != c {
+	if !reflect.DeepEqual(back, c) {
 		t.Fatalf("YAML round trip changed the config:\n%+v\n%+v", c, back)
 	}
 	for _, s := range []data.Shape{{Size: 28, Channels: 1}, {Size: 64, Channels: 3}, {Dim: 2}} {

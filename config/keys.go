@@ -52,6 +52,27 @@ func fieldNames(t reflect.Type) []string {
 	return names
 }
 
+// checkList checks a YAML list for a slice of structs (train.penalties): each item
+// a mapping of the struct's keys, or a bare value for its first field (a name).
+func checkList(n *yaml.Node, key string, elem reflect.Type) error {
+	if n.Kind != yaml.SequenceNode {
+		return &nodeError{line: n.Line, key: key, msg: fmt.Sprintf("want a list of names or of mappings (%s)", strings.Join(fieldNames(elem), ", "))}
+	}
+	for i, item := range n.Content {
+		at := fmt.Sprintf("%s[%d]", key, i)
+		var err error
+		if item.Kind == yaml.ScalarNode {
+			err = checkValue(item, at, elem.Field(0).Type)
+		} else {
+			err = checkKeys(item, reflect.Zero(elem).Interface(), at+".")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkKeys walks a YAML mapping against the struct v, refusing keys it lacks and
 // values its fields cannot hold (see checkValue).
 func checkKeys(n *yaml.Node, v any, prefix string) error {
@@ -66,9 +87,12 @@ func checkKeys(n *yaml.Node, v any, prefix string) error {
 			return &nodeError{line: k.Line, msg: fmt.Sprintf("unknown key %q; %s takes: %s", prefix+k.Value, orTop(prefix), strings.Join(fieldNames(t), ", "))}
 		}
 		var err error
-		if f.Type.Kind() == reflect.Struct {
+		switch {
+		case f.Type.Kind() == reflect.Struct:
 			err = checkKeys(val, reflect.Zero(f.Type).Interface(), prefix+k.Value+".")
-		} else {
+		case f.Type.Kind() == reflect.Slice:
+			err = checkList(val, prefix+k.Value, f.Type.Elem())
+		default:
 			err = checkValue(val, prefix+k.Value, f.Type)
 		}
 		if err != nil {
@@ -109,7 +133,7 @@ func (c *Config) Set(key, value string) error {
 		}
 	}
 	doc.WriteString(" " + value + "\n")
-	if !isYAMLScalar(value) {
+	if f, ok := lookup(key); !isYAMLScalar(value) && !(ok && f.Type.Kind() == reflect.Slice) {
 		return fmt.Errorf("%s: %q is not a single value", key, value)
 	}
 	updated, err := parse([]byte(doc.String()), *c)

@@ -133,6 +133,15 @@ func checkFinite(v reflect.Value, prefix string) error {
 			if err := checkFinite(f, prefix+name+"."); err != nil {
 				return err
 			}
+		case reflect.Slice:
+			for j := range f.Len() {
+				if f.Index(j).Kind() != reflect.Struct {
+					continue
+				}
+				if err := checkFinite(f.Index(j), fmt.Sprintf("%s%s[%d].", prefix, name, j)); err != nil {
+					return err
+				}
+			}
 		case reflect.Float32, reflect.Float64:
 			if x := f.Float(); math.IsNaN(x) || math.IsInf(x, 0) {
 				return fmt.Errorf("%s%s: want a finite number, got %g", prefix, name, x)

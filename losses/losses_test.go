@@ -98,8 +98,11 @@ func TestLossesMatchPyTorch(t *testing.T) {
 	g := loadGolden(t)
 	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
-		for _, lname := range Names {
-			want := g.RawLosses[lname]
+		for _, lname := range Names() {
+			want, ok := g.RawLosses[lname]
+			if !ok {
+				t.Fatalf("loss %s has no golden values: add it to scripts/reference/torch_losses.py and rerun it", lname)
+			}
 			l, err := ByName(lname)
 			if err != nil {
 				t.Fatal(err)
@@ -114,12 +117,21 @@ func TestLossesMatchPyTorch(t *testing.T) {
 					if withTargets {
 						tg = Targets{Real: tr, Fake: tf}
 					}
-					d := l.D(r, f, tg)
+					d := l.D(Logits{Real: r, Fake: f}, tg)
 					gd := Gradient(d, r, f)
-					gl := l.G(f)
-					return []*Node{d, gd[0], gd[1], gl, Gradient(gl, f)[0]}
+					lg := Logits{Fake: f}
+					if l.Traits().RealInG {
+						lg.Real = r
+					}
+					gl := l.G(lg)
+					gg := Gradient(gl, f)[0]
+					ggReal := ZerosLike(r) // G's loss without RealInG does not read the real logits
+					if lg.Real != nil {
+						ggReal = Gradient(gl, r)[0]
+					}
+					return []*Node{d, gd[0], gd[1], gl, gg, ggReal}
 				}, g.Real, g.Fake, g.TargetReal, g.TargetFake)
-				if withTargets && !HasTargets(lname) {
+				if withTargets && !l.Traits().Targets {
 					// Losses without targets ignore them: same as plain.
 					label = "plain"
 				}
@@ -129,6 +141,7 @@ func TestLossesMatchPyTorch(t *testing.T) {
 				closeTo(t, what+" dD/dfake", flat(out[2].Value()), nums(want["d_"+label+"_grad_fake"]), 1e-10)
 				closeTo(t, what+" G", flat(out[3].Value()), []float64{num(want["g"])}, 1e-10)
 				closeTo(t, what+" dG/dfake", flat(out[4].Value()), nums(want["g_grad_fake"]), 1e-10)
+				closeTo(t, what+" dG/dreal", flat(out[5].Value()), nums(want["g_grad_real"]), 1e-10)
 			}
 		}
 	}
@@ -142,8 +155,11 @@ func TestPenaltiesMatchPyTorch(t *testing.T) {
 	c := g.Critic
 	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
-		for _, pname := range []string{PenaltyWGANGP, PenaltyR1, PenaltyDRAGAN, "drift"} {
-			want := g.Penalties[pname]
+		for _, pname := range append(PenaltyNames()[1:], "drift") {
+			want, ok := g.Penalties[pname]
+			if !ok {
+				t.Fatalf("penalty %s has no golden values: add it to scripts/reference/torch_losses.py and rerun it", pname)
+			}
 			out := MustExecOnceN(b, func(in []*Node) []*Node {
 				w, bias, v, c0 := in[0], in[1], in[2], in[3]
 				x, fake, e, u, alpha := in[4], in[5], in[6], in[7], in[8]
@@ -161,8 +177,12 @@ func TestPenaltiesMatchPyTorch(t *testing.T) {
 					p = R1(d, x, 10)
 				case PenaltyDRAGAN:
 					p = DRAGAN(d, x, u, alpha, 10)
-				default:
+				case PenaltyR2:
+					p = R2(d, StopGradient(fake), 10) // as the step passes it: G's output without gradient
+				case "drift":
 					p = Drift(d(x), 1e-3)
+				default:
+					t.Fatalf("penalty %s has no case in this test", pname)
 				}
 				return append([]*Node{p}, Gradient(p, w, bias, v, c0)...)
 			}, c.W, c.B, c.V, c.C, c.X, c.Fake, c.E, c.U, c.Alpha)

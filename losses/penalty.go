@@ -6,35 +6,109 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 )
 
-// Gradient penalties on D, named as the train.penalty config key takes them.
+// PenaltyNone is the train.penalty value for no penalty.
+const PenaltyNone = "none"
+
+// Gradient penalties on D, named as train.penalties takes them.
 const (
-	PenaltyNone   = "none"
 	PenaltyWGANGP = "wgan-gp" // Gulrajani et al. 2017, eq. 3
 	PenaltyR1     = "r1"      // Mescheder et al. 2018, eq. 9
 	PenaltyDRAGAN = "dragan"  // Kodali et al. 2017, eq. 3 and their code's perturbation
 )
 
-// Penalties lists the accepted penalty names.
-var Penalties = []string{PenaltyNone, PenaltyWGANGP, PenaltyR1, PenaltyDRAGAN}
-
-// DefaultWeight is each penalty's published weight: lambda 10 for WGAN-GP and DRAGAN,
-// gamma 10 for R1 (Mescheder et al. 2018 use 10 on CelebA/LSUN-scale images).
-func DefaultWeight(penalty string) float64 {
-	switch penalty {
-	case PenaltyWGANGP, PenaltyDRAGAN, PenaltyR1:
-		return 10
-	}
-	return 0
+// A Penalty is a regulariser added to D's loss with a weight (lambda, or gamma).
+type Penalty interface {
+	// Name is the penalty's name in train.penalties.
+	Name() string
+	// DefaultWeight is the published weight, used when the config leaves it 0.
+	DefaultWeight() float64
+	// Draws lists the host-drawn random inputs the penalty reads, in the order they
+	// are drawn from the step's random stream.
+	Draws() []Draw
+	// Term is the penalty at weight 1, in its published form (R1's gamma/2 is in it
+	// as the factor 1/2).
+	Term(in PenaltyInputs) *Node
 }
 
-// CheckPenalty reports an unknown penalty name.
-func CheckPenalty(name string) error {
-	for _, p := range Penalties {
-		if p == name {
-			return nil
+// A Draw is a random input a penalty needs each step, U[0, 1) per sample ([batch])
+// or, with PerElement, per element of the batch.
+type Draw struct {
+	Name       string
+	PerElement bool
+}
+
+// PenaltyInputs are what a penalty may read in D's step.
+type PenaltyInputs struct {
+	// D is the discriminator; Real and Fake are its inputs as its loss sees them
+	// (augmented and noised; Fake carries no gradient to G).
+	D          Critic
+	Real, Fake *Node
+	// RawReal and RawFake are the batches before augmentation and instance noise,
+	// and DReal and DFake are D behind the augmentation and noise each batch gets:
+	// R3GAN differentiates D(Preprocessor(x)) with respect to x.
+	RawReal, RawFake *Node
+	DReal, DFake     Critic
+	// Draws holds the inputs Draws asked for, by name.
+	Draws map[string]*Node
+}
+
+// penalties holds the penalties in registration order; each penalty's file
+// registers it at init, and nothing changes it after.
+var penalties []Penalty
+
+func registerPenalty(p Penalty) { penalties = append(penalties, p) }
+
+func init() {
+	for _, p := range []Penalty{wganGP{}, r1{}, dragan{}} {
+		registerPenalty(p)
+	}
+}
+
+// PenaltyNames lists the accepted penalty names, "none" first (a copy).
+func PenaltyNames() []string {
+	out := []string{PenaltyNone}
+	for _, p := range penalties {
+		out = append(out, p.Name())
+	}
+	return out
+}
+
+// PenaltyByName returns the penalty named name; key is the config key that named it,
+// for the error.
+func PenaltyByName(key, name string) (Penalty, error) {
+	for _, p := range penalties {
+		if p.Name() == name {
+			return p, nil
 		}
 	}
-	return fmt.Errorf("train.penalty: %q is not one of %v", name, Penalties)
+	return nil, fmt.Errorf("%s: %q is not one of %v", key, name, PenaltyNames())
+}
+
+type wganGP struct{}
+
+func (wganGP) Name() string           { return PenaltyWGANGP }
+func (wganGP) DefaultWeight() float64 { return 10 } // Gulrajani et al. 2017, §4
+func (wganGP) Draws() []Draw          { return []Draw{{Name: "e"}} }
+func (wganGP) Term(in PenaltyInputs) *Node {
+	return WGANGP(in.D, in.Real, in.Fake, in.Draws["e"], 1)
+}
+
+type r1 struct{}
+
+func (r1) Name() string           { return PenaltyR1 }
+func (r1) DefaultWeight() float64 { return 10 } // Mescheder et al. 2018 on CelebA/LSUN-scale images
+func (r1) Draws() []Draw          { return nil }
+func (r1) Term(in PenaltyInputs) *Node {
+	return R1(in.D, in.Real, 1)
+}
+
+type dragan struct{}
+
+func (dragan) Name() string           { return PenaltyDRAGAN }
+func (dragan) DefaultWeight() float64 { return 10 } // Kodali et al. 2017
+func (dragan) Draws() []Draw          { return []Draw{{Name: "u", PerElement: true}, {Name: "alpha"}} }
+func (dragan) Term(in PenaltyInputs) *Node {
+	return DRAGAN(in.D, in.Real, in.Draws["u"], in.Draws["alpha"], 1)
 }
 
 // Critic is D as a function of its input batch, returning one output per sample.
@@ -83,7 +157,11 @@ func WGANGP(d Critic, real, fake, e *Node, lambda float64) *Node {
 	return MulScalar(ReduceAllMean(Square(AddScalar(GradNorm(inputGrad(d, xHat)), -1))), lambda)
 }
 
-// R1 is (gamma/2)·mean(||grad D(x)||^2) on the real batch (Mescheder et al. 2018, eq. 9).
+// R1 is (gamma/2)·mean(||grad D(x)||^2) on the real batch (Mescheder et al. 2018, eq. 9),
+// x as D's loss sees it (after DiffAugment and instance noise). It differs from
+// R3GAN's R1 in two ways, both kept so that existing runs keep their numbers: the
+// squared norm is sum g^2 + 1e-12 (GradNorm squared), and the gradient is taken at
+// the augmented input, where R3GAN differentiates through the augmentation (see R2).
 func R1(d Critic, real *Node, gamma float64) *Node {
 	return MulScalar(ReduceAllMean(Square(GradNorm(inputGrad(d, real)))), gamma/2)
 }

@@ -24,7 +24,7 @@ func TestPenaltyGradientsMatchFiniteDifferences(t *testing.T) {
 	shape := data.Shape{Size: 28, Channels: 1}
 	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
-		for _, pname := range []string{PenaltyWGANGP, PenaltyR1, PenaltyDRAGAN} {
+		for _, pname := range PenaltyNames()[1:] {
 			t.Run(name+"/"+pname, func(t *testing.T) {
 				r := rand.New(rand.NewPCG(3, 4))
 				ctx := context.New()
@@ -42,8 +42,13 @@ func TestPenaltyGradientsMatchFiniteDifferences(t *testing.T) {
 						return WGANGP(d, in[0], in[1], in[2], 10)
 					case PenaltyR1:
 						return R1(d, in[0], 10)
+					case PenaltyR2:
+						return R2(d, in[1], 10)
+					case PenaltyDRAGAN:
+						return DRAGAN(d, in[0], in[3], in[4], 10)
 					}
-					return DRAGAN(d, in[0], in[3], in[4], 10)
+					t.Fatalf("penalty %s has no case in this test", pname)
+					return nil
 				}, gradcheck.Options{Probes: 5, Tol: 1e-5, Seed: 9, Jitter: 0.3})
 				if err != nil {
 					t.Fatal(err)

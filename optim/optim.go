@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -14,13 +15,42 @@ import (
 // and share one global step counter.
 type Optimizer interface {
 	Update(ctx *context.Context, name string, vars []*context.Variable, grads []*Node)
+	// With returns the optimizer taking the rates r that are set (graph scalars, fed
+	// each step by a Schedule) in place of its constants.
+	With(r Rates) Optimizer
+}
+
+// Rates are hyperparameters given as graph scalars, so that a schedule can change
+// them every step without recompiling the step. A nil field keeps the constant.
+type Rates struct {
+	LR    *Node // learning rate
+	Beta2 *Node // Adam's beta2 (R3GAN schedules it; Huang et al. 2024, train.py)
+}
+
+// rate is r when set, else the constant c as a scalar of dtype dt in g.
+func rate(g *Graph, r *Node, c float64, dt dtypes.DType) *Node {
+	if r == nil {
+		return Scalar(g, dt, c)
+	}
+	return ConvertDType(r, dt)
 }
 
 // Adam is Kingma & Ba's optimizer exactly as torch.optim.Adam computes it:
 // m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
 // w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+//
+// With a Beta2 rate that changes from step to step, the bias correction uses the
+// current beta2, 1 - beta2_t^t, as torch.optim.Adam does when a training loop sets
+// its betas (R3GAN's training_loop.py).
 type Adam struct {
 	LR, Beta1, Beta2, Epsilon float64
+	rates                     Rates
+}
+
+// With returns a with the rates that are set in r.
+func (a Adam) With(r Rates) Optimizer {
+	a.rates = r
+	return a
 }
 
 // Update applies one Adam step to vars given their gradients.
@@ -33,31 +63,50 @@ func (a Adam) Update(ctx *context.Context, name string, vars []*context.Variable
 	stepVar := st.VariableWithValue("step", float32(0)).SetTrainable(false)
 	t := AddScalar(stepVar.ValueGraph(g), 1)
 	stepVar.SetValueGraph(t)
-	c1 := OneMinus(Pow(Scalar(g, t.DType(), a.Beta1), t)) // 1 - b1^t
-	c2 := OneMinus(Pow(Scalar(g, t.DType(), a.Beta2), t)) // 1 - b2^t
+	c1 := OneMinus(Pow(Scalar(g, t.DType(), a.Beta1), t))              // 1 - b1^t
+	c2 := OneMinus(Pow(rate(g, a.rates.Beta2, a.Beta2, t.DType()), t)) // 1 - b2^t
 	for i, v := range vars {
 		m := slot(st, name, v, "_m")
 		s := slot(st, name, v, "_v")
 		grad := grads[i]
 		dt := grad.DType()
 		mNew := Add(MulScalar(m.ValueGraph(g), a.Beta1), MulScalar(grad, 1-a.Beta1))
-		sNew := Add(MulScalar(s.ValueGraph(g), a.Beta2), MulScalar(Square(grad), 1-a.Beta2))
+		var sNew *Node
+		if b2 := a.rates.Beta2; b2 != nil {
+			b2 = ConvertDType(b2, dt)
+			sNew = Add(Mul(s.ValueGraph(g), b2), Mul(Square(grad), OneMinus(b2)))
+		} else { // constants, 1 - beta2 taken in float64
+			sNew = Add(MulScalar(s.ValueGraph(g), a.Beta2), MulScalar(Square(grad), 1-a.Beta2))
+		}
 		m.SetValueGraph(mNew)
 		s.SetValueGraph(sNew)
 		denom := AddScalar(Div(Sqrt(sNew), ConvertDType(Sqrt(c2), dt)), a.Epsilon)
-		stepSize := Div(Scalar(g, dt, a.LR), ConvertDType(c1, dt))
+		stepSize := Div(rate(g, a.rates.LR, a.LR, dt), ConvertDType(c1, dt))
 		v.SetValueGraph(Sub(v.ValueGraph(g), Mul(stepSize, Div(mNew, denom))))
 	}
 }
 
 // SGD is plain stochastic gradient descent, w -= lr g (torch.optim.SGD without
 // momentum; ganhacks #9 suggests it for D).
-type SGD struct{ LR float64 }
+type SGD struct {
+	LR    float64
+	rates Rates
+}
+
+// With returns s with the learning rate of r when set (SGD has no beta2).
+func (s SGD) With(r Rates) Optimizer {
+	s.rates = r
+	return s
+}
 
 // Update applies one SGD step.
 func (s SGD) Update(_ *context.Context, _ string, vars []*context.Variable, grads []*Node) {
 	for i, v := range vars {
 		g := v.ValueGraph(grads[i].Graph())
+		if s.rates.LR != nil {
+			v.SetValueGraph(Sub(g, Mul(grads[i], ConvertDType(s.rates.LR, g.DType()))))
+			continue
+		}
 		v.SetValueGraph(Sub(g, MulScalar(grads[i], s.LR)))
 	}
 }
@@ -65,7 +114,16 @@ func (s SGD) Update(_ *context.Context, _ string, vars []*context.Variable, grad
 // RMSProp is torch.optim.RMSprop with its defaults (no momentum, not centred):
 // a = alpha a + (1 - alpha) g^2; w -= lr g / (sqrt(a) + eps). WGAN trains with it
 // (Arjovsky et al. 2017, Algorithm 1, lr 5e-5).
-type RMSProp struct{ LR, Alpha, Epsilon float64 }
+type RMSProp struct {
+	LR, Alpha, Epsilon float64
+	rates              Rates
+}
+
+// With returns r with the learning rate of rates when set (RMSProp has no beta2).
+func (r RMSProp) With(rates Rates) Optimizer {
+	r.rates = rates
+	return r
+}
 
 // Update applies one RMSProp step.
 func (r RMSProp) Update(ctx *context.Context, name string, vars []*context.Variable, grads []*Node) {
@@ -78,7 +136,13 @@ func (r RMSProp) Update(ctx *context.Context, name string, vars []*context.Varia
 		a := slot(st, name, v, "_sq")
 		aNew := Add(MulScalar(a.ValueGraph(g), r.Alpha), MulScalar(Square(grads[i]), 1-r.Alpha))
 		a.SetValueGraph(aNew)
-		v.SetValueGraph(Sub(v.ValueGraph(g), MulScalar(Div(grads[i], AddScalar(Sqrt(aNew), r.Epsilon)), r.LR)))
+		step := Div(grads[i], AddScalar(Sqrt(aNew), r.Epsilon))
+		if r.rates.LR != nil {
+			step = Mul(step, ConvertDType(r.rates.LR, step.DType()))
+		} else {
+			step = MulScalar(step, r.LR)
+		}
+		v.SetValueGraph(Sub(v.ValueGraph(g), step))
 	}
 }
 

@@ -46,3 +46,32 @@ func TestOptimizersOneStepByHand(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamRatesFedPerStep runs two Adam steps whose learning rate and beta2 come in
+// as graph inputs and change between the steps (lr 0.1 -> 0.05, beta2 0.9 -> 0.99,
+// beta1 0), against the steps worked out by hand the way torch.optim.Adam takes a
+// changed beta2: the second moment and the bias correction 1 - beta2^t use the
+// current value.
+func TestAdamRatesFedPerStep(t *testing.T) {
+	b := testutil.Backend(t, "go")
+	ctx := context.New()
+	w := ctx.In("net").VariableWithValue("w", []float64{1})
+	e := context.MustNewExec(b, ctx, func(ctx *context.Context, lr, beta2 *Node) *Node {
+		v := w.ValueGraph(lr.Graph())
+		loss := ReduceAllSum(Square(v))
+		Adam{LR: 1, Beta1: 0, Beta2: 0.5, Epsilon: 1e-8}.With(Rates{LR: lr, Beta2: beta2}).Update(ctx, "net", []*context.Variable{w}, Gradient(loss, v))
+		return loss
+	})
+	w1 := 1 - 0.1*2/(math.Sqrt(0.4)/math.Sqrt(0.1)+1e-8)
+	g := 2 * w1
+	v2 := 0.99*0.4 + 0.01*g*g
+	w2 := w1 - 0.05*g/(math.Sqrt(v2)/math.Sqrt(1-0.99*0.99)+1e-8)
+	// The bias corrections are computed in float32, as the step counter is (its
+	// error here is ~1e-8); a wrong rate moves w by 1e-3 or more.
+	for i, step := range []struct{ lr, beta2, want float64 }{{0.1, 0.9, w1}, {0.05, 0.99, w2}} {
+		e.MustExec(step.lr, step.beta2)
+		if got := w.MustValue().Value().([]float64)[0]; math.Abs(got-step.want) > 5e-8 {
+			t.Errorf("step %d: w = %.15g, want %.15g", i+1, got, step.want)
+		}
+	}
+}

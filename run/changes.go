@@ -101,8 +101,9 @@ func Diff(from, to config.Config) ([]Change, error) {
 
 // flatten maps every key to its value as config.yaml writes it. The instance-noise
 // schedule's end is taken as it acts: 0 means train.steps, so with instance noise on,
-// a new train.steps moves it.
+// a new train.steps moves it. So is a schedule's kimg (0 means the whole run).
 func flatten(c config.Config) (map[string]string, error) {
+	c = c.ResolveSchedules()
 	y, err := c.YAML()
 	if err != nil {
 		return nil, err

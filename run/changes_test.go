@@ -26,7 +26,12 @@ func TestEveryConfigKeyHasADecidedKind(t *testing.T) {
 		"train.instance_noise": r, "train.instance_noise_steps": r, "train.ema": r, "train.diffaugment": r,
 		"train.feature_matching": r, "train.historical_averaging": r, "train.replay": s, "train.replay_prob": r,
 		"train.log_every": b, "train.sample_every": b, "train.sample_count": b, "train.checkpoint_every": b,
-		"train.keep_checkpoints": b,
+		"train.keep_checkpoints": b, "train.penalties": r, "train.ema_half_life_kimg": r,
+	}
+	for _, sched := range []string{"train.lr_schedule", "train.beta2_schedule", "train.ema_schedule"} {
+		for _, k := range []string{"kind", "end", "kimg", "warmup_kimg", "warmup_start", "hold_kimg"} {
+			want[sched+"."+k] = r
+		}
 	}
 	keys := config.Keys()
 	for _, k := range keys {

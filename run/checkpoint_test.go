@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -119,7 +120,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ck.Step != 42 || ck.Version != 2 || ck.Config == nil || *ck.Config != testConfig(t) {
+	if ck.Step != 42 || ck.Version != 2 || ck.Config == nil || !reflect.DeepEqual(*ck.Config, testConfig(t)) {
 		t.Fatalf("step %d, version %d, config %+v", ck.Step, ck.Version, ck.Config)
 	}
 	want, _ := contextVariables(testContext(1))

@@ -8,8 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/gankit/gankit/internal/fsutil"
 )
@@ -28,6 +32,90 @@ type Metrics struct {
 	Penalty    float64 `json:"penalty,omitempty"`     // gradient penalty and drift, included in loss_d
 	NoiseSigma float64 `json:"noise_sigma,omitempty"` // instance-noise sigma at this step
 	SecPerStep float64 `json:"sec_per_step"`
+	// Stats are the other statistics the step reports (a penalty's own term, a
+	// scheduled learning rate), by name; each is written as a field of the line, as
+	// stylegan2-ada's training_stats names its reports.
+	Stats map[string]float64 `json:"-"`
+}
+
+// metricsFields maps each json name of Metrics' float fields to the field's index.
+var metricsFields = func() map[string]int {
+	out := map[string]int{}
+	t := reflect.TypeOf(Metrics{})
+	for i := range t.NumField() {
+		name := strings.Split(t.Field(i).Tag.Get("json"), ",")[0]
+		if name != "" && name != "-" && t.Field(i).Type.Kind() == reflect.Float64 {
+			out[name] = i
+		}
+	}
+	return out
+}()
+
+// Set stores a statistic under its name: in the field of that json name, or in Stats.
+func (m *Metrics) Set(name string, v float64) {
+	if i, ok := metricsFields[name]; ok {
+		reflect.ValueOf(m).Elem().Field(i).SetFloat(v)
+		return
+	}
+	if m.Stats == nil {
+		m.Stats = map[string]float64{}
+	}
+	m.Stats[name] = v
+}
+
+// Get is the statistic of that name (a field or one of Stats) and whether the line has it.
+func (m Metrics) Get(name string) (float64, bool) {
+	if i, ok := metricsFields[name]; ok {
+		return reflect.ValueOf(m).Field(i).Float(), true
+	}
+	v, ok := m.Stats[name]
+	return v, ok
+}
+
+// MarshalJSON writes the fields, then Stats in name order.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	type plain Metrics
+	b, err := json.Marshal(plain(m))
+	if err != nil || len(m.Stats) == 0 {
+		return b, err
+	}
+	b = b[:len(b)-1] // the closing brace
+	for _, k := range slices.Sorted(maps.Keys(m.Stats)) {
+		if _, ok := metricsFields[k]; ok || k == "step" {
+			return nil, fmt.Errorf("metrics: statistic %q has the name of a field", k)
+		}
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(m.Stats[k])
+		if err != nil {
+			return nil, fmt.Errorf("metrics: %s: %w", k, err)
+		}
+		b = append(append(append(append(b, ','), kb...), ':'), vb...)
+	}
+	return append(b, '}'), nil
+}
+
+// UnmarshalJSON reads the fields, and every other number into Stats.
+func (m *Metrics) UnmarshalJSON(b []byte) error {
+	type plain Metrics
+	if err := json.Unmarshal(b, (*plain)(m)); err != nil {
+		return err
+	}
+	var all map[string]any
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	for k, v := range all {
+		if _, ok := metricsFields[k]; ok || k == "step" {
+			continue
+		}
+		if f, ok := v.(float64); ok {
+			if m.Stats == nil {
+				m.Stats = map[string]float64{}
+			}
+			m.Stats[k] = f
+		}
+	}
+	return nil
 }
 
 // parseMetricsLine reads one line of metrics.jsonl; a line that is not a JSON object

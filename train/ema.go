@@ -16,7 +16,12 @@ const EMAScope = run.EMAScope
 // the t-th update (t from 0), and G_ema starting equal to G, so the first update
 // averages G's initial and updated weights. BatchNorm's running statistics are copied
 // from G, not averaged. before are the trainable variables' values before the update.
-func updateEMA(ctx *context.Context, g *Graph, beta float64, vars []*context.Variable, before []*Node) {
+//
+// With halfLife (a graph scalar) beta_t is that value instead, fed each step from
+// train.ema_half_life_kimg and its schedule: R3GAN's 0.5^(batch / half-life in
+// images), without the (1+t)/(10+t) warm-up (Huang et al. 2024; brownvc/R3GAN
+// training/training_loop.py, where G_ema also starts as a copy of G).
+func updateEMA(ctx *context.Context, g *Graph, beta float64, halfLife *Node, vars []*context.Variable, before []*Node) {
 	st := ctx.InAbsPath(EMAScope).Checked(false)
 	count := st.VariableWithValue("count", float32(0)).SetTrainable(false)
 	t := count.ValueGraph(g)
@@ -40,8 +45,13 @@ func updateEMA(ctx *context.Context, g *Graph, beta float64, vars []*context.Var
 			continue
 		}
 		old := Where(first, prev[v], e.ValueGraph(g))
-		tt := ConvertDType(t, cur.DType())
-		bt := Min(Scalar(g, cur.DType(), beta), Div(AddScalar(tt, 1), AddScalar(tt, 10)))
+		var bt *Node
+		if halfLife != nil {
+			bt = ConvertDType(halfLife, cur.DType())
+		} else {
+			tt := ConvertDType(t, cur.DType())
+			bt = Min(Scalar(g, cur.DType(), beta), Div(AddScalar(tt, 1), AddScalar(tt, 10)))
+		}
 		e.SetValueGraph(Add(Mul(bt, old), Mul(OneMinus(bt), cur)))
 	}
 }

@@ -1,7 +1,10 @@
 package train
 
 import (
+	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/gankit/gankit/config"
@@ -13,24 +16,6 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-)
-
-// streamTricks + k seeds the host-drawn randomness of D step k (label noise and
-// flips, instance noise, penalty interpolations).
-const streamTricks = 1 << 42
-
-// Outputs of a step graph, in order.
-const (
-	outLossD = iota
-	outLossG
-	outDReal
-	outDFake
-	outAccReal
-	outAccFake
-	outGradNormD
-	outGradNormG
-	outPenalty
-	numOutputs
 )
 
 // stepper runs training iterations: n_critic D steps, then a G step. The last D step
@@ -45,17 +30,25 @@ const (
 // D step's fake batch for the G step. With n_critic > 1 the first n_critic - 1 D steps
 // run a D-only graph, each on its own batch and latents.
 type stepper struct {
-	cfg    config.Config
-	shape  data.Shape
-	loss   losses.Adversarial
-	labels losses.Labels
-	noise  losses.InstanceNoise
-	aug    data.DiffAugment
-	replay int // experience replay capacity in samples (a multiple of the batch), 0 = off
-	optD   optim.Optimizer
-	optG   optim.Optimizer
-	dOnly  *context.Exec // nil when n_critic is 1
-	dg     *context.Exec
+	cfg       config.Config
+	shape     data.Shape
+	loss      losses.Adversarial
+	penalties []config.Penalty
+	labels    losses.Labels
+	noise     losses.InstanceNoise
+	aug       data.DiffAugment
+	replay    int // experience replay capacity in samples (a multiple of the batch), 0 = off
+	optD      optim.Optimizer
+	optG      optim.Optimizer
+	dOnly     *stepGraph // nil when n_critic is 1
+	dg        *stepGraph
+	inNames   []string // the step graphs' inputs, in order (the same for every step)
+}
+
+// stepGraph is a compiled step and the names of its outputs, in order.
+type stepGraph struct {
+	exec *context.Exec
+	outs []string
 }
 
 func newStepper(b backends.Backend, ctx *context.Context, cfg config.Config, shape data.Shape) (*stepper, error) {
@@ -65,6 +58,9 @@ func newStepper(b backends.Backend, ctx *context.Context, cfg config.Config, sha
 	}
 	s := &stepper{cfg: cfg, shape: shape, loss: loss, labels: cfg.Labels(), noise: cfg.InstanceNoise()}
 	t := cfg.Train
+	if s.penalties, err = cfg.Penalties(); err != nil {
+		return nil, err
+	}
 	if s.aug, err = data.ParseDiffAugment(t.DiffAugment); err != nil {
 		return nil, err
 	}
@@ -78,200 +74,176 @@ func newStepper(b backends.Backend, ctx *context.Context, cfg config.Config, sha
 		return nil, err
 	}
 	if t.NCritic > 1 {
-		if s.dOnly, err = context.NewExec(b, ctx, func(ctx *context.Context, in []*Node) []*Node { return s.graph(ctx, in, false) }); err != nil {
+		if s.dOnly, err = s.compile(b, ctx, false); err != nil {
 			return nil, err
 		}
 	}
-	if s.dg, err = context.NewExec(b, ctx, func(ctx *context.Context, in []*Node) []*Node { return s.graph(ctx, in, true) }); err != nil {
+	if s.dg, err = s.compile(b, ctx, true); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// stepIn are a step graph's inputs; the optional ones are nil when the config does
-// not use them.
-type stepIn struct {
-	real, z      *Node
-	tReal, tFake *Node // per-sample targets [batch]
-	sigma        *Node // instance-noise standard deviation (scalar)
-	nReal, nFake *Node // N(0, 1) noise shaped as the batches
-	e            *Node // WGAN-GP interpolation weights [batch]
-	u, alpha     *Node // DRAGAN perturbation U[0,1] (batch shape) and weights [batch]
-	// DiffAugment parameters for D's real and fake inputs and for G's step.
-	augReal, augFake, augG []*Node
-	// Experience replay: one-hot picks [batch, cap] of buffer rows to show D where
-	// mask [batch] is 1, and placement [cap, batch] of this step's fakes.
-	replayPick, replayMask, replayPut *Node
+// compile makes the step graph (built at its first run, when the inputs' names are
+// known), recording its outputs' names.
+func (s *stepper) compile(b backends.Backend, ctx *context.Context, withG bool) (*stepGraph, error) {
+	sg := &stepGraph{}
+	var err error
+	sg.exec, err = context.NewExec(b, ctx, func(ctx *context.Context, raw []*Node) []*Node {
+		in := stepIn{}
+		for i, name := range s.inNames {
+			in[name] = raw[i]
+		}
+		outs := s.graph(ctx, in, withG)
+		sg.outs = slices.Sorted(maps.Keys(outs))
+		nodes := make([]*Node, len(sg.outs))
+		for i, name := range sg.outs {
+			nodes[i] = outs[name]
+		}
+		return nodes
+	})
+	return sg, err
 }
 
-func (s *stepper) usesNoise() bool { return s.noise.Sigma0 > 0 }
+// realInG says whether G's step reads D on a real batch of its own (the loss's
+// RealInG trait, RpGAN).
+func (s *stepper) realInG() bool { return s.loss.Traits().RealInG && !s.cfg.Train.FeatureMatch }
 
-// inputs draws D step k's host-side randomness and returns every input of the step
-// graph for that step.
-func (s *stepper) inputs(k int, real, z []float32) []any {
+// batchesPerIteration is how many real batches one iteration reads: one per D step,
+// and G's own with realInG.
+func (s *stepper) batchesPerIteration() int {
+	if s.realInG() {
+		return s.cfg.Train.NCritic + 1
+	}
+	return s.cfg.Train.NCritic
+}
+
+// augGroups names DiffAugment's parameter sets, in the order they are drawn: D's real
+// and fake batches, G's fake batch, and G's real batch with realInG.
+func (s *stepper) augGroups() []string {
+	groups := []string{"aug_real", "aug_fake", "aug_g"}
+	if s.realInG() {
+		groups = append(groups, "aug_g_real")
+	}
+	return groups
+}
+
+// inputs returns every input of D step k's graph: the batches, the latents and what
+// each feed adds, and the statistics the feeds report. realG is G's real batch (nil
+// without realInG).
+func (s *stepper) inputs(k int, real, z, realG []float32) ([]any, map[string]float64) {
 	n := s.cfg.Train.Batch
-	dims := append([]int{n}, s.shape.Dims()...)
-	in := []any{tensors.FromFlatDataAndDimensions(real, dims...), tensors.FromFlatDataAndDimensions(z, n, s.cfg.Model.ZDim)}
-	r := rand.New(rand.NewPCG(uint64(s.cfg.Train.Seed), streamTricks+uint64(k)))
-	if s.labels.Active() {
-		nd := n / s.cfg.Model.PackDegree() // one target per D output
-		tr, tf := s.labels.Draw(r, nd)
-		in = append(in, tensors.FromFlatDataAndDimensions(tr, nd), tensors.FromFlatDataAndDimensions(tf, nd))
+	f := &feeding{k: k, i: k / s.cfg.Train.NCritic, n: n, dims: append([]int{n}, s.shape.Dims()...),
+		r: rand.New(rand.NewPCG(uint64(s.cfg.Train.Seed), streamTricks+uint64(k))), stats: map[string]float64{}}
+	f.put("real", tensors.FromFlatDataAndDimensions(real, f.dims...))
+	f.put("z", tensors.FromFlatDataAndDimensions(z, n, s.cfg.Model.ZDim))
+	if realG != nil {
+		f.put("real_g", tensors.FromFlatDataAndDimensions(realG, f.dims...))
 	}
-	normal := func() *tensors.Tensor {
-		v := make([]float32, len(real))
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		return tensors.FromFlatDataAndDimensions(v, dims...)
-	}
-	uniform := func(size int, dims ...int) *tensors.Tensor {
-		v := make([]float32, size)
-		for i := range v {
-			v[i] = r.Float32()
-		}
-		return tensors.FromFlatDataAndDimensions(v, dims...)
-	}
-	if s.usesNoise() {
-		in = append(in, tensors.FromScalar(float32(s.noise.Sigma(k/s.cfg.Train.NCritic))), normal(), normal())
-	}
-	switch s.cfg.Train.Penalty {
-	case losses.PenaltyWGANGP:
-		in = append(in, uniform(n, n))
-	case losses.PenaltyDRAGAN:
-		in = append(in, uniform(len(real), dims...), uniform(n, n))
-	}
-	if s.aug.On() {
-		for range 3 { // D's real batch, D's fake batch, G's step
-			for _, t := range s.aug.Tensors(s.aug.Draw(r, n, s.shape), n, s.shape) {
-				in = append(in, t)
-			}
+	for _, fd := range feeds {
+		if fd.on(s) {
+			fd.add(s, f)
 		}
 	}
-	if s.replay > 0 {
-		// One-hot matrices (plain products on every backend): pick [n, cap] takes
-		// buffer rows for the replayed samples, put [cap, n] writes this step's fakes.
-		filled := min(k*n, s.replay) // rows of the buffer written by earlier D steps
-		pick, mask, put := make([]float32, n*s.replay), make([]float32, n), make([]float32, s.replay*n)
-		for i := range n {
-			if filled > 0 && r.Float64() < s.cfg.Train.ReplayProb {
-				pick[i*s.replay+r.IntN(filled)], mask[i] = 1, 1
-			}
-			put[((k*n+i)%s.replay)*n+i] = 1
-		}
-		in = append(in, tensors.FromFlatDataAndDimensions(pick, n, s.replay), tensors.FromFlatDataAndDimensions(mask, n),
-			tensors.FromFlatDataAndDimensions(put, s.replay, n))
+	s.inNames = f.names
+	in := make([]any, len(f.vals))
+	for i, v := range f.vals {
+		in[i] = v
 	}
-	return in
-}
-
-func (s *stepper) unpack(in []*Node) stepIn {
-	x := stepIn{real: in[0], z: in[1]}
-	rest := in[2:]
-	next := func() *Node {
-		n := rest[0]
-		rest = rest[1:]
-		return n
-	}
-	if s.labels.Active() {
-		x.tReal, x.tFake = next(), next()
-	}
-	if s.usesNoise() {
-		x.sigma, x.nReal, x.nFake = next(), next(), next()
-	}
-	switch s.cfg.Train.Penalty {
-	case losses.PenaltyWGANGP:
-		x.e = next()
-	case losses.PenaltyDRAGAN:
-		x.u, x.alpha = next(), next()
-	}
-	if s.aug.On() {
-		group := func() []*Node {
-			g := rest[:s.aug.Inputs()]
-			rest = rest[s.aug.Inputs():]
-			return g
-		}
-		x.augReal, x.augFake, x.augG = group(), group(), group()
-	}
-	if s.replay > 0 {
-		x.replayPick, x.replayMask, x.replayPut = next(), next(), next()
-	}
-	return x
+	return in, f.stats
 }
 
 // graph builds one D step, and with withG the G step after it. It returns the
-// numOutputs values listed above (the G ones zero without withG).
-func (s *stepper) graph(ctx *context.Context, raw []*Node, withG bool) []*Node {
-	in := s.unpack(raw)
-	g := in.real.Graph()
+// statistics the step reports, by name (metrics.jsonl's fields).
+func (s *stepper) graph(ctx *context.Context, in stepIn, withG bool) map[string]*Node {
+	g := in["real"].Graph()
 	cfg, t := s.cfg, s.cfg.Train
 	d := func(x *Node) *Node { return nets.Discriminator(ctx, cfg.Model, s.shape, x) }
-	noisy := func(x, n *Node) *Node {
-		if in.sigma == nil {
+	// pipeline is what D's input goes through: DiffAugment with the given parameters,
+	// then instance noise.
+	pipeline := func(aug string, noise *Node) func(x *Node) *Node {
+		params := in.group(aug, s.aug.Inputs())
+		return func(x *Node) *Node {
+			if params != nil {
+				x = s.aug.Apply(x, params)
+			}
+			if sigma := in["noise_sigma"]; sigma != nil {
+				x = Add(x, Mul(ConvertDType(sigma, x.DType()), noise))
+			}
 			return x
 		}
-		return Add(x, Mul(ConvertDType(in.sigma, x.DType()), n))
 	}
+	viaReal, viaFake := pipeline("aug_real", in["noise_real"]), pipeline("aug_fake", in["noise_fake"])
 
-	augment := func(x *Node, params []*Node) *Node {
-		if params == nil {
-			return x
-		}
-		return s.aug.Apply(x, params)
-	}
-
-	fake := nets.Generator(ctx, cfg.Model, s.shape, in.z, true)
+	fake := nets.Generator(ctx, cfg.Model, s.shape, in["z"], true)
 	shown := StopGradient(fake)
 	if s.replay > 0 {
 		shown = s.replayed(ctx, shown, in)
 	}
-	xReal := noisy(augment(in.real, in.augReal), in.nReal)
-	xFake := noisy(augment(shown, in.augFake), in.nFake)
+	xReal, xFake := viaReal(in["real"]), viaFake(shown)
 	dReal, dFake := d(xReal), d(xFake)
-	lossD := s.loss.D(dReal, dFake, losses.Targets{Real: in.tReal, Fake: in.tFake})
-	penalty := ScalarZero(g, lossD.DType())
-	switch w := cfg.PenaltyWeight(); t.Penalty {
-	case losses.PenaltyWGANGP:
-		penalty = losses.WGANGP(d, xReal, xFake, in.e, w)
-	case losses.PenaltyR1:
-		penalty = losses.R1(d, xReal, w)
-	case losses.PenaltyDRAGAN:
-		penalty = losses.DRAGAN(d, xReal, in.u, in.alpha, w)
-	}
+	lossD := s.loss.D(losses.Logits{Real: dReal, Fake: dFake}, losses.Targets{Real: in["target_real"], Fake: in["target_fake"]})
+	out := map[string]*Node{}
+	penalty := s.penaltyTerms(out, in, losses.PenaltyInputs{
+		D: d, Real: xReal, Fake: xFake, RawReal: in["real"], RawFake: shown,
+		DReal: func(x *Node) *Node { return d(viaReal(x)) }, DFake: func(x *Node) *Node { return d(viaFake(x)) },
+	})
 	if t.Drift > 0 {
 		penalty = Add(penalty, losses.Drift(dReal, t.Drift))
 	}
-	total, dVars, _, dGrads := s.update(ctx, g, "d", Add(lossD, penalty), s.optD)
+	total, dVars, _, dGrads := s.update(ctx, g, "d", Add(lossD, penalty), s.optD.With(optim.Rates{LR: in["lr_d"], Beta2: in["beta2"]}))
 	if t.Clip > 0 {
 		for _, v := range dVars {
 			v.SetValueGraph(ClipScalar(v.ValueGraph(g), -t.Clip, t.Clip))
 		}
 	}
-
-	out := make([]*Node, numOutputs)
-	zero := ScalarZero(g, lossD.DType())
-	out[outLossD], out[outPenalty] = total, penalty
-	out[outDReal], out[outDFake] = s.report(dReal), s.report(dFake)
-	out[outAccReal] = ReduceAllMean(ConvertDType(GreaterThan(dReal, ScalarZero(g, dReal.DType())), dReal.DType()))
-	out[outAccFake] = ReduceAllMean(ConvertDType(LessThan(dFake, ScalarZero(g, dFake.DType())), dFake.DType()))
-	out[outGradNormD] = globalNorm(dGrads)
-	out[outLossG], out[outGradNormG] = zero, zero
+	out["loss_d"], out["penalty"] = total, penalty
+	out["d_real"], out["d_fake"] = s.report(dReal), s.report(dFake)
+	out["d_acc_real"] = ReduceAllMean(ConvertDType(GreaterThan(dReal, ScalarZero(g, dReal.DType())), dReal.DType()))
+	out["d_acc_fake"] = ReduceAllMean(ConvertDType(LessThan(dFake, ScalarZero(g, dFake.DType())), dFake.DType()))
+	out["grad_norm_d"] = globalNorm(dGrads)
 	if !withG {
 		return out
 	}
-	gInput := noisy(augment(fake, in.augG), in.nFake)
+	gInput := pipeline("aug_g", in["noise_fake"])(fake)
 	var lossG *Node
 	if t.FeatureMatch {
 		lossG = featureMatching(ctx, cfg, s.shape, xReal, gInput)
 	} else {
-		lossG = s.loss.G(d(gInput))
+		l := losses.Logits{Fake: d(gInput)}
+		if s.realInG() {
+			l.Real = d(pipeline("aug_g_real", in["noise_real"])(in["real_g"]))
+		}
+		lossG = s.loss.G(l)
 	}
-	lossG, gVars, gValues, gGrads := s.update(ctx, g, "g", lossG, s.optG)
-	if t.EMA > 0 {
-		updateEMA(ctx, g, t.EMA, gVars, gValues)
+	lossG, gVars, gValues, gGrads := s.update(ctx, g, "g", lossG, s.optG.With(optim.Rates{LR: in["lr_g"], Beta2: in["beta2"]}))
+	if t.EMA > 0 || cfg.EMAByHalfLife() {
+		updateEMA(ctx, g, t.EMA, in["ema_beta"], gVars, gValues)
 	}
-	out[outLossG], out[outGradNormG] = lossG, globalNorm(gGrads)
+	out["loss_g"], out["grad_norm_g"] = lossG, globalNorm(gGrads)
 	return out
+}
+
+// penaltyTerms is the sum of D's penalties, each at its weight (a constant, or the
+// scheduled weight_<name> input); each weighted term is also reported as
+// penalty_<name>.
+func (s *stepper) penaltyTerms(out map[string]*Node, in stepIn, pin losses.PenaltyInputs) *Node {
+	sum := ScalarZero(pin.Real.Graph(), pin.Real.DType())
+	for _, p := range s.penalties {
+		pin.Draws = map[string]*Node{}
+		for _, d := range p.Draws() {
+			pin.Draws[d.Name] = in[p.Name()+"/"+d.Name]
+		}
+		term := p.Term(pin)
+		if w := in["weight_"+p.Name()]; w != nil {
+			term = Mul(term, ConvertDType(w, term.DType()))
+		} else {
+			term = MulScalar(term, p.Weight)
+		}
+		out["penalty_"+p.Name()] = term
+		sum = Add(sum, term)
+	}
+	return sum
 }
 
 // update finishes one network's step: it adds the historical-average term to loss
@@ -289,10 +261,10 @@ func (s *stepper) update(ctx *context.Context, g *Graph, net string, loss *Node,
 }
 
 // report is the mean of D's outputs as metrics.jsonl shows them: the mean
-// probability sigmoid(D) for the losses on logits (ns, minimax), the raw mean for the
-// others (lsgan, wgan, hinge).
+// probability sigmoid(D) for the losses whose outputs are probabilities' logits (ns,
+// minimax), the raw mean for the others (lsgan, wgan, hinge, rpgan).
 func (s *stepper) report(out *Node) *Node {
-	if s.cfg.Train.Loss == losses.NameNS || s.cfg.Train.Loss == losses.NameMinimax {
+	if s.loss.Traits().Probabilities {
 		return ReduceAllMean(Sigmoid(out))
 	}
 	return ReduceAllMean(out)
@@ -312,31 +284,43 @@ func globalNorm(grads []*Node) *Node {
 	return Sqrt(sum)
 }
 
-// run performs iteration i: its D steps on batches fetched by fetch(k) and latents
-// latents(k) for k = i*n_critic .. (i+1)*n_critic - 1, then the G step. It returns
-// the last step's outputs.
-func (s *stepper) run(i int, fetch func(k int) ([]float32, error), latents func(k int) []float32) ([]*tensors.Tensor, error) {
-	nc := s.cfg.Train.NCritic
+// run performs iteration i: its D steps on batches fetched by fetch and latents
+// latents(k) for k = i*n_critic .. (i+1)*n_critic - 1, then the G step (with its own
+// real batch when the loss reads one). Batches are numbered i*b .. (i+1)*b - 1 for b
+// batchesPerIteration, G's last. It returns the last step's statistics by name.
+func (s *stepper) run(i int, fetch func(k int) ([]float32, error), latents func(k int) []float32) (map[string]float64, error) {
+	nc, bpi := s.cfg.Train.NCritic, s.batchesPerIteration()
 	for j := range nc {
 		k := i*nc + j
-		real, err := fetch(k)
+		real, err := fetch(i*bpi + j)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("D step %d: %w", j+1, err)
 		}
-		ex := s.dg
+		sg := s.dg
+		var realG []float32
 		if j < nc-1 {
-			ex = s.dOnly
+			sg = s.dOnly
+		} else if s.realInG() {
+			if realG, err = fetch(i*bpi + nc); err != nil {
+				return nil, fmt.Errorf("G step: %w", err)
+			}
 		}
-		out, err := ex.Exec(s.inputs(k, real, latents(k))...)
+		in, stats := s.inputs(k, real, latents(k), realG)
+		out, err := sg.exec.Exec(in...)
 		if err != nil {
 			return nil, err
 		}
-		if j == nc-1 {
-			return out, nil
+		if j < nc-1 {
+			for _, o := range out {
+				o.FinalizeAll()
+			}
+			continue
 		}
-		for _, o := range out {
+		for n, o := range out {
+			stats[sg.outs[n]] = scalar(o)
 			o.FinalizeAll()
 		}
+		return stats, nil
 	}
 	panic("unreachable")
 }

@@ -103,7 +103,7 @@ func stepAgainstPyTorch(t *testing.T, b backends.Backend, width, batch int, init
 		if err != nil {
 			t.Fatal(err)
 		}
-		for j, got := range []float64{scalar(out[0]), scalar(out[1])} {
+		for j, got := range []float64{out["loss_d"], out["loss_g"]} {
 			d := math.Abs(got - losses[i][j])
 			maxLoss = max(maxLoss, d)
 			if !(d <= lossTol) {

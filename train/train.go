@@ -181,7 +181,7 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 	res := &Result{RunDir: opt.RunDir, Backend: b.Name(), StartStep: start, Steps: cfg.Train.Steps}
 	bar := newProgress(opt.Progress, logw, start, cfg.Train.Steps)
 	prefetch := prefetcher(src, cfg.Train.Batch)
-	lastBatch := cfg.Train.Steps*cfg.Train.NCritic - 1
+	lastBatch := cfg.Train.Steps*step.batchesPerIteration() - 1
 	tm := &res.Timing
 	fetch := func(k int) ([]float32, error) {
 		t := time.Now()
@@ -201,7 +201,7 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 		ts = now
 	}
 	for i := start; i < cfg.Train.Steps; i++ {
-		out, err := step.run(i, fetch, latents)
+		stats, err := step.run(i, fetch, latents)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", i+1, err)
 		}
@@ -210,11 +210,10 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 		} else {
 			lap(&tm.Steps)
 		}
-		m := Metrics{Step: i + 1, LossD: scalar(out[outLossD]), LossG: scalar(out[outLossG]),
-			DReal: scalar(out[outDReal]), DFake: scalar(out[outDFake]),
-			DAccReal: scalar(out[outAccReal]), DAccFake: scalar(out[outAccFake]),
-			GradNormD: scalar(out[outGradNormD]), GradNormG: scalar(out[outGradNormG]),
-			Penalty: scalar(out[outPenalty]), NoiseSigma: step.noise.Sigma(i)}
+		m := Metrics{Step: i + 1}
+		for name, v := range stats {
+			m.Set(name, v)
+		}
 		if math.IsNaN(m.LossD) || math.IsNaN(m.LossG) || math.IsInf(m.LossD, 0) || math.IsInf(m.LossG, 0) {
 			return nil, fmt.Errorf("step %d: training diverged (loss_d %g, loss_g %g); %s", i+1, m.LossD, m.LossG, lastCheckpointNote(opt.RunDir))
 		}

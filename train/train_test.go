@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/testutil"
+	"github.com/gankit/gankit/optim"
 	"github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
 	"github.com/gomlx/gomlx/backends"
@@ -85,7 +87,7 @@ func TestRunLeavesConfigMetricsSamplesAndCheckpoints(t *testing.T) {
 		}
 	}
 	back, err := config.Load(filepath.Join(dir, run.ConfigFile), config.Config{})
-	if err != nil || back != cfg {
+	if err != nil || !reflect.DeepEqual(back, cfg) {
 		t.Errorf("config.yaml does not round-trip: %v\n%+v\n%+v", err, back, cfg)
 	}
 	if _, err := Run(cfg, Options{RunDir: dir, Backend: testutil.Backend(t, "go")}); err == nil || !strings.Contains(err.Error(), "--resume") {
@@ -211,5 +213,65 @@ func TestRing8GeneratedPointsMoveTowardModes(t *testing.T) {
 	t.Logf("mean distance to nearest mode: %.3f after 1 step, %.3f after %d", before, after, cfg.Train.Steps)
 	if after > 0.5*before {
 		t.Errorf("points did not move toward the modes: %.3f -> %.3f", before, after)
+	}
+}
+
+// r3ganConfig is microConfig with R3GAN's training rule: RpGAN, R1 and R2 with a
+// cosine-scheduled gamma, cosine-scheduled learning rates and beta2 (Adam beta1 0),
+// and G's EMA by a half-life that grows from 0, over the run's 48 images (given
+// explicitly: with kimg 0 a schedule ends with train.steps, which a resume to
+// more steps would change).
+func r3ganConfig(t *testing.T) config.Config {
+	cfg := microConfig(t)
+	cfg.Model.BND = false
+	cfg.Train.Loss, cfg.Train.Beta1, cfg.Train.Beta2 = "rpgan", 0, 0.9
+	cfg.Train.Penalties = []config.PenaltyTerm{
+		{Name: "r1", Weight: 2, Schedule: optim.Schedule{Kind: optim.Cosine, End: 0.2, Kimg: 0.048}},
+		{Name: "r2", Weight: 2, Schedule: optim.Schedule{Kind: optim.Cosine, End: 0.2, Kimg: 0.048}},
+	}
+	cfg.Train.LRSchedule = optim.Schedule{Kind: optim.Cosine, End: 5e-5, Kimg: 0.048, WarmupKimg: 0.008, WarmupStart: 1e-5}
+	cfg.Train.Beta2Schedule = optim.Schedule{Kind: optim.Cosine, End: 0.99, Kimg: 0.048}
+	cfg.Train.EMASchedule = optim.Schedule{Kind: optim.Cosine, End: 0.5, Kimg: 0.048}
+	return cfg
+}
+
+// TestResumeWithR3GANSchedules: with every schedule on (their values are functions
+// of the step, and the EMA's of a half-life), 3 steps + resume to 6 must be bitwise
+// 6 uninterrupted steps.
+func TestResumeWithR3GANSchedules(t *testing.T) {
+	testResume(t, testutil.Backend(t, "cpu"), r3ganConfig(t))
+}
+
+// TestMetricsCarryEveryReportedStatistic: each penalty's term, the scheduled values
+// and the EMA's beta are in metrics.jsonl under their names, with the values the
+// schedules give at each step (the run's 6 steps of 8 images: 48 images in all).
+func TestMetricsCarryEveryReportedStatistic(t *testing.T) {
+	dir := t.TempDir()
+	cfg := r3ganConfig(t)
+	if _, err := Run(cfg, Options{RunDir: dir, Backend: testutil.Backend(t, "cpu")}); err != nil {
+		t.Fatal(err)
+	}
+	ms := readMetrics(t, dir)
+	for i, m := range ms {
+		nimg := float64(i * cfg.Train.Batch)
+		want := map[string]float64{
+			"lr_d":      cfg.Train.LRSchedule.At(cfg.Train.LRD, nimg, 48),
+			"beta2":     cfg.Train.Beta2Schedule.At(0.9, nimg, 48),
+			"weight_r2": cfg.Train.Penalties[1].Schedule.At(2, nimg, 48),
+			"ema_beta":  math.Pow(0.5, 8/max(cfg.Train.EMASchedule.At(0, nimg, 48)*1000, 1e-8)),
+		}
+		for name, w := range want {
+			if got, ok := m.Get(name); !ok || math.Abs(got-w) > 1e-12*max(1, math.Abs(w)) {
+				t.Errorf("step %d: %s = %v (logged %v), want %v", m.Step, name, got, ok, w)
+			}
+		}
+		r1, ok1 := m.Get("penalty_r1")
+		r2, ok2 := m.Get("penalty_r2")
+		if !ok1 || !ok2 || r1 <= 0 || r2 <= 0 || math.Abs(r1+r2-m.Penalty) > 1e-5*m.Penalty {
+			t.Errorf("step %d: penalty_r1 %v + penalty_r2 %v, penalty %v", m.Step, r1, r2, m.Penalty)
+		}
+	}
+	if len(ms) != 6 || ms[0].Stats["lr_d"] != 1e-5 {
+		t.Errorf("%d lines; warm-up starts lr_d at 1e-5: %v", len(ms), ms[0].Stats["lr_d"])
 	}
 }

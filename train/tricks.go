@@ -70,9 +70,9 @@ func (s *stepper) replayed(ctx *context.Context, fake *Node, in stepIn) *Node {
 		VariableWithValue("buffer", tensors.FromShape(shapes.Make(fake.DType(), s.replay, per))).SetTrainable(false)
 	old := buf.ValueGraph(fake.Graph())
 	flat := Reshape(fake, n, per)
-	pick := ConvertDType(in.replayPick, fake.DType())
-	put := ConvertDType(in.replayPut, fake.DType())
-	mask := Reshape(ConvertDType(in.replayMask, fake.DType()), n, 1)
+	pick := ConvertDType(in["replay_pick"], fake.DType())
+	put := ConvertDType(in["replay_put"], fake.DType())
+	mask := Reshape(ConvertDType(in["replay_mask"], fake.DType()), n, 1)
 	written := Reshape(ReduceSum(put, 1), s.replay, 1) // 1 on the rows this step writes
 	buf.SetValueGraph(Add(Mul(old, OneMinus(written)), Dot(put, flat)))
 	shown := Add(Dot(pick, old), Mul(OneMinus(mask), flat))

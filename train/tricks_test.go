@@ -240,28 +240,41 @@ func flat64(x *tensors.Tensor) []float64 {
 }
 
 // TestEMAByHand follows G_ema over three updates of a one-weight "generator" whose
-// weight goes 1 -> 2 -> 4 -> 8: beta_t = min(0.999, (1+t)/(10+t)) = 0.1, 2/11, 3/12,
-// and G_ema starts equal to G (1).
+// weight goes 1 -> 2 -> 4 -> 8, G_ema starting equal to G (1): with train.ema 0.999,
+// beta_t = min(0.999, (1+t)/(10+t)) = 0.1, 2/11, 3/12; with a beta fed each update
+// (R3GAN's 0.5^(batch / half-life), here 0, 0.5 and 0.9) no (1+t)/(10+t) warm-up,
+// and beta 0 makes G_ema equal to G.
 func TestEMAByHand(t *testing.T) {
-	b := testutil.Backend(t, "go")
-	ctx := context.New()
-	w := ctx.In("g").VariableWithValue("w", []float64{1})
-	e := context.MustNewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
-		v := w.ValueGraph(x.Graph())
-		before := v
-		w.SetValueGraph(MulScalar(v, 2))
-		updateEMA(ctx, x.Graph(), 0.999, []*context.Variable{w}, []*Node{before})
-		return x
-	})
-	ema := 1.0
-	cur := 1.0
-	for t0, beta := range []float64{0.1, 2.0 / 11, 3.0 / 12} {
-		e.MustExec(tensors.FromScalar(0.0))
-		cur *= 2
-		ema = beta*ema + (1-beta)*cur
-		v := ctx.GetVariableByScopeAndName(EMAScope+"/g", "w")
-		if got := flat64(v.MustValue())[0]; math.Abs(got-ema) > 1e-12 {
-			t.Errorf("update %d: G_ema %.15g, want %.15g", t0, got, ema)
+	for _, tc := range []struct {
+		name  string
+		fed   bool
+		betas []float64
+	}{
+		{"ema 0.999", false, []float64{0.1, 2.0 / 11, 3.0 / 12}},
+		{"half-life", true, []float64{0, 0.5, 0.9}},
+	} {
+		b := testutil.Backend(t, "go")
+		ctx := context.New()
+		w := ctx.In("g").VariableWithValue("w", []float64{1})
+		e := context.MustNewExec(b, ctx, func(ctx *context.Context, beta *Node) *Node {
+			v := w.ValueGraph(beta.Graph())
+			w.SetValueGraph(MulScalar(v, 2))
+			if tc.fed {
+				updateEMA(ctx, beta.Graph(), 0, beta, []*context.Variable{w}, []*Node{v})
+			} else {
+				updateEMA(ctx, beta.Graph(), 0.999, nil, []*context.Variable{w}, []*Node{v})
+			}
+			return beta
+		})
+		ema, cur := 1.0, 1.0
+		for i, beta := range tc.betas {
+			e.MustExec(beta)
+			cur *= 2
+			ema = beta*ema + (1-beta)*cur
+			v := ctx.GetVariableByScopeAndName(EMAScope+"/g", "w")
+			if got := flat64(v.MustValue())[0]; math.Abs(got-ema) > 1e-12 {
+				t.Errorf("%s: update %d: G_ema %.15g, want %.15g", tc.name, i, got, ema)
+			}
 		}
 	}
 }

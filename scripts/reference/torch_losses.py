@@ -1,7 +1,11 @@
 #!/usr/bin/python3
-"""Golden values for losses.TestMatchesPyTorch: every adversarial loss, with and
-without per-sample targets, and every gradient penalty, with their gradients, computed
-by PyTorch autograd in float64. D for the penalties is a small MLP,
+"""Golden values for losses.TestLossesMatchPyTorch and TestPenaltiesMatchPyTorch: every
+adversarial loss, with and without per-sample targets, and every gradient penalty, with
+their gradients, computed by PyTorch autograd in float64. RpGAN and R2 follow
+brownvc/R3GAN's R3GAN/Trainer.py (AccumulateDiscriminatorGradients,
+AccumulateGeneratorGradients, ZeroCenteredGradientPenalty): softplus of the negated
+relativistic logits, means over paired samples; R2 = gamma/2 * mean of the per-sample
+sum of squared input gradients on the fakes. D for the penalties is a small MLP,
 D(x) = v . leaky_relu(x W + b, 0.2) + c; the penalties' gradients with respect to W, b
 and v go through PyTorch's double backward (create_graph=True).
 
@@ -31,8 +35,12 @@ def loss_d(name, r, f, tr, tf):
         return f.mean() - r.mean()
     if name == "hinge":
         return F.relu(1 - r).mean() + F.relu(1 + f).mean()
+    if name == "rpgan":
+        return F.softplus(-(r - f)).mean()
 
-def loss_g(name, f):
+def loss_g(name, f, r):
+    if name == "rpgan":
+        return F.softplus(-(f - r)).mean()
     if name == "ns":
         return bce(f, torch.ones_like(f))
     if name == "minimax":
@@ -42,7 +50,7 @@ def loss_g(name, f):
     return -f.mean()
 
 out = {"real": r.tolist(), "fake": f.tolist(), "target_real": tr.tolist(), "target_fake": tf.tolist(), "losses": {}}
-for name in ("ns", "minimax", "lsgan", "wgan", "hinge"):
+for name in ("ns", "minimax", "lsgan", "wgan", "hinge", "rpgan"):
     entry = {}
     for label, (a, b) in {"plain": (torch.ones(N, dtype=dt), torch.zeros(N, dtype=dt)), "targets": (tr, tf)}.items():
         rr, ff = r.clone().requires_grad_(), f.clone().requires_grad_()
@@ -51,10 +59,12 @@ for name in ("ns", "minimax", "lsgan", "wgan", "hinge"):
         entry["d_" + label] = ld.item()
         entry["d_" + label + "_grad_real"] = gr.tolist()
         entry["d_" + label + "_grad_fake"] = gf.tolist()
-    ff = f.clone().requires_grad_()
-    lg = loss_g(name, ff)
+    ff, rr = f.clone().requires_grad_(), r.clone().requires_grad_()
+    lg = loss_g(name, ff, rr)
     entry["g"] = lg.item()
-    entry["g_grad_fake"] = torch.autograd.grad(lg, ff)[0].tolist()
+    gf, gr = torch.autograd.grad(lg, (ff, rr), allow_unused=True)
+    entry["g_grad_fake"] = gf.tolist()
+    entry["g_grad_real"] = (torch.zeros_like(r) if gr is None else gr).tolist()
     out["losses"][name] = entry
 
 W = torch.randn(A, H, dtype=dt) * 0.7
@@ -72,15 +82,19 @@ def D(x):
     W, b, v, c = params
     return F.leaky_relu(x @ W + b, 0.2) @ v + c
 
-def grad_norm(xh):
+def input_grad(xh):
     xh = xh.detach().requires_grad_()
-    g = torch.autograd.grad(D(xh).sum(), xh, create_graph=True)[0]
+    return torch.autograd.grad(D(xh).sum(), xh, create_graph=True)[0]
+
+def grad_norm(xh):
+    g = input_grad(xh)
     return g.reshape(g.shape[0], -1).norm(2, dim=1)
 
 pen = {
     "wgan-gp": lambda: 10 * ((grad_norm(e[:, None] * x + (1 - e[:, None]) * xf) - 1) ** 2).mean(),
     "r1": lambda: 10 / 2 * (grad_norm(x) ** 2).mean(),
     "dragan": lambda: 10 * ((grad_norm(x + alpha[:, None] * (0.5 * x.std(unbiased=False) * u)) - 1) ** 2).mean(),
+    "r2": lambda: 10 / 2 * input_grad(xf).square().sum(1).mean(),
     "drift": lambda: 1e-3 * (D(x) ** 2).mean(),
 }
 out["critic"] = {"W": W.tolist(), "b": b.tolist(), "v": v.tolist(), "c": c.item(),
