@@ -83,6 +83,7 @@ func TestParseAxisAndVariantRefuseWhatTheyCannotApply(t *testing.T) {
 		{"model.pack=1,two", "two"}, // values are parsed by type here; newPlan validates each cell's config
 		{"model.pack=1,2,8", ""},
 		{"model.nope=1", "model.nope"},
+		{"train.penalties=[r1, r2],[r1]", ""}, // commas inside brackets belong to the value
 	} {
 		_, err := ParseAxis(tc.arg)
 		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
@@ -99,6 +100,8 @@ func TestParseAxisAndVariantRefuseWhatTheyCannotApply(t *testing.T) {
 		{":train.penalty=r1", "want name:key=value", nil},
 		{"r1:train.penalty", `"train.penalty" is not key=value`, nil},
 		{"r1:train.steps=many", "many", nil},
+		{"rpgan:train.penalties=[{name: r1, weight: 0.1}, r2],train.loss=rpgan", "", []KV{{"train.penalties", "[{name: r1, weight: 0.1}, r2]"}, {"train.loss", "rpgan"}}},
+		{"bad:train.penalties=[r1, r2", "train.penalties", nil},
 	} {
 		v, err := ParseVariant(tc.arg)
 		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {

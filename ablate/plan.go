@@ -30,7 +30,7 @@ func ParseAxis(s string) (Axis, error) {
 	if !ok || key == "" || vals == "" {
 		return Axis{}, fmt.Errorf("--vary %q: want key=value1,value2,...", s)
 	}
-	a := Axis{Key: key, Values: strings.Split(vals, ",")}
+	a := Axis{Key: key, Values: splitTopLevel(vals)}
 	base, _ := config.FromPreset(config.DefaultPreset)
 	for _, v := range a.Values {
 		c := base
@@ -39,6 +39,28 @@ func ParseAxis(s string) (Axis, error) {
 		}
 	}
 	return a, nil
+}
+
+// splitTopLevel splits s at the commas outside YAML flow brackets, so that a value
+// may be a list or a mapping: "train.penalties=[r1, r2],train.loss=rpgan" is two
+// settings. An unbalanced bracket leaves the rest as one part, for Set to refuse.
+func splitTopLevel(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, s[start:])
 }
 
 // Variant is a named set of changes to the base config ("pack4": model.pack=4), for
@@ -56,7 +78,7 @@ func ParseVariant(s string) (Variant, error) {
 	}
 	v := Variant{Name: name}
 	base, _ := config.FromPreset(config.DefaultPreset)
-	for _, kv := range strings.Split(rest, ",") {
+	for _, kv := range splitTopLevel(rest) {
 		if kv == "" {
 			continue
 		}
