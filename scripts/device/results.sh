@@ -65,6 +65,13 @@ run)
 		stacked-weak) study stacked-weak "${weak[@]}" --workers 8 \
 			--variant "ns:" --variant "mbstd:model.mbstd=true" --variant "mbdisc:model.mbdisc=true" \
 			--variant "pacgan2:model.pack=2" --variant "pacgan4:model.pack=4" ;;
+		stacked-weak-r1r2) # R1 + R2 at two weights, with the NS loss and with RpGAN
+			local v=() g
+			for g in 0.1 1; do
+				v+=(--variant "ns-r1r2-$g:train.penalties=[{name: r1, weight: $g}, {name: r2, weight: $g}]")
+				v+=(--variant "rpgan-r1r2-$g:train.loss=rpgan,train.penalties=[{name: r1, weight: $g}, {name: r2, weight: $g}]")
+			done
+			study stacked-weak-r1r2 "${weak[@]}" --workers 12 "${v[@]}" ;;
 		*) echo "unknown study $1" | tee -a "$OUT/summary.txt" ;;
 		esac
 	}
