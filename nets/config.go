@@ -11,6 +11,7 @@ import (
 const (
 	ArchDCGAN = "dcgan" // convolutional nets for images (Radford et al. 2016)
 	ArchMLP   = "mlp"   // fully connected nets for the 2-D toy mixtures
+	ArchR3GAN = "r3gan" // R3GAN's residual nets (Huang et al., NeurIPS 2024), sized by model.r3gan.*
 )
 
 // Upsampling modes for the DCGAN generator.
@@ -27,7 +28,7 @@ var UpsampleModes = []string{UpTransposed, UpTransposedK3, UpNearest, UpBilinear
 
 // Config describes both networks. Field names match the YAML keys users write.
 type Config struct {
-	Arch     string  `yaml:"arch"`        // dcgan | mlp
+	Arch     string  `yaml:"arch"`        // dcgan | mlp | r3gan
 	ZDim     int     `yaml:"z_dim"`       // latent size; z ~ N(0, I) (ganhacks #3)
 	Width    int     `yaml:"width"`       // DCGAN: channels of the widest-resolution layer; MLP: hidden units
 	DWidth   int     `yaml:"d_width"`     // D's width where it differs from G's (0 = width): a weakened D, as PacGAN's Table 3 (D a quarter of G)
@@ -48,6 +49,8 @@ type Config struct {
 	Pack         int  `yaml:"pack"`          // PacGAN packing: D sees this many samples at once (1 = off; Lin et al. 2018)
 	VBNG         bool `yaml:"vbn_g"`         // virtual BatchNorm in G instead of BatchNorm (Salimans et al. 2016, §3.5)
 	VBNRef       int  `yaml:"vbn_ref"`       // size of virtual BN's fixed reference batch
+
+	R3GAN R3GANConfig `yaml:"r3gan"` // arch r3gan: its widths, blocks, groups and expansion
 }
 
 // Validate checks cfg against the data shape it will be used with.
@@ -70,8 +73,12 @@ func (c Config) Validate(s data.Shape) error {
 		if c.Depth < 1 {
 			return fmt.Errorf("model.depth: want at least 1 hidden layer, got %d", c.Depth)
 		}
+	case ArchR3GAN:
+		if err := c.validateR3GAN(s); err != nil {
+			return err
+		}
 	default:
-		return fmt.Errorf("model.arch: %q is not one of [%s %s]", c.Arch, ArchDCGAN, ArchMLP)
+		return fmt.Errorf("model.arch: %q is not one of [%s %s %s]", c.Arch, ArchDCGAN, ArchMLP, ArchR3GAN)
 	}
 	if c.ZDim < 1 {
 		return fmt.Errorf("model.z_dim: want at least 1, got %d", c.ZDim)

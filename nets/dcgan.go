@@ -21,6 +21,9 @@ func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bo
 	ctx = ctx.In("g")
 	ctx.SetParam(ParamEqualizedLR, cfg.EqualizedLR)
 	ctx.SetParam(ParamSpectralNorm, false)
+	if cfg.Arch == ArchR3GAN {
+		return r3ganGenerator(ctx, cfg, s, z)
+	}
 	act := func(x *Node) *Node {
 		x = ReLU(x)
 		if cfg.PixelNorm {
@@ -121,6 +124,9 @@ func DiscriminatorFeatures(ctx *context.Context, cfg Config, s data.Shape, x *No
 	ctx = ctx.In("d")
 	ctx.SetParam(ParamEqualizedLR, cfg.EqualizedLR)
 	ctx.SetParam(ParamSpectralNorm, cfg.SpectralNorm)
+	if cfg.Arch == ArchR3GAN {
+		return r3ganDiscriminator(ctx, cfg, s, x)
+	}
 	leaky := func(x *Node) *Node { return LeakyReLU(x, cfg.Slope) }
 	x = Pack(x, cfg.PackDegree())
 	if cfg.Arch == ArchMLP {

@@ -21,6 +21,9 @@ func (c Config) Footprint(s data.Shape, n int) Footprint {
 	z, w, dw := float64(c.ZDim), float64(c.Width), float64(c.DiscriminatorWidth())
 	pack := float64(c.PackDegree())
 	var feat float64 // D's last hidden features per D input
+	if c.Arch == ArchR3GAN {
+		return c.r3ganFootprint(s)
+	}
 	if c.Arch == ArchMLP {
 		depth := float64(c.Depth)
 		dim := float64(s.Dim)
@@ -97,4 +100,32 @@ func in1(c Config, s data.Shape) float64 {
 		return 1
 	}
 	return float64(c.DiscriminatorWidth()) * float64(int(1)<<(stages-1))
+}
+
+// r3ganFootprint follows r3ganGenerator and r3ganDiscriminator: per block, the
+// expanded 1x1, grouped 3x3 and 1x1 convolutions and two biases; per value, the
+// outputs of its three convolutions, two activations and the sum.
+func (c Config) r3ganFootprint(s data.Shape) Footprint {
+	var fp Footprint
+	base, stages, err := R3GANPlan(s.Size)
+	if err != nil {
+		return fp
+	}
+	r := c.R3GAN
+	w, e := float64(r.Width), float64(r.Width*r.Expansion)
+	block := w*e + 9*e*e/float64(max(r.Groups, 1)) + e*w + 2*e
+	blocks := float64(stages * r.Blocks)
+	ch, b := float64(s.Channels), float64(base)
+	fp.Params = 2 * blocks * block
+	fp.Params += b*b*w + float64(c.ZDim)*w + w*ch // G's basis, its linear map, aggregation
+	fp.Params += ch*w + b*b*w + w                 // D's extraction, basis and linear map
+	perPixel := float64(r.Blocks) * (4*e + 2*w)
+	for i := range stages {
+		side := b * float64(int(1)<<i)
+		fp.GValues += side * side * (perPixel + w) // + the upsampled input
+		fp.DValues += side * side * (perPixel + w) // + the downsampled output
+	}
+	fp.GValues += float64(s.Len())
+	fp.DValues += float64(s.Size*s.Size) * w
+	return fp
 }

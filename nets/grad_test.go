@@ -42,6 +42,10 @@ func testGradients(t *testing.T, backendName string) {
 		{"dcgan28-sn-mbstd-mbdisc", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpNearest, BNG: true, SpectralNorm: true,
 			MBStd: true, MBStdGroup: 2, MBDisc: true, MBDiscB: 3, MBDiscC: 2, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
 		{"dcgan28-vbn", Config{Arch: ArchDCGAN, ZDim: 3, Width: 2, Upsample: UpTransposed, VBNG: true, VBNRef: 3, BND: true, Slope: 0.2}, data.Shape{Size: 28, Channels: 1}},
+		// R3GAN: groups (2 of the 4 expanded channels each), two blocks per stage, 7x7
+		// basis and [1,3,3,1] resampling at 28, 4x4 at 32 with RGB.
+		{"r3gan28", Config{Arch: ArchR3GAN, ZDim: 3, R3GAN: R3GANConfig{Width: 2, Blocks: 2, Groups: 2, Expansion: 2}}, data.Shape{Size: 28, Channels: 1}},
+		{"r3gan32-rgb", Config{Arch: ArchR3GAN, ZDim: 3, R3GAN: R3GANConfig{Width: 3, Blocks: 1, Groups: 3, Expansion: 1}}, data.Shape{Size: 32, Channels: 3}},
 		{"mlp-pack-mbdisc", Config{Arch: ArchMLP, ZDim: 2, Width: 5, Depth: 2, Pack: 2, MBDisc: true, MBDiscB: 3, MBDiscC: 2, Slope: 0.2}, data.Shape{Dim: 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

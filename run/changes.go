@@ -61,6 +61,8 @@ func KindOf(key string) KeyKind {
 		"model.arch", "model.z_dim", "model.width", "model.d_width", "model.depth", "model.upsample", "model.bn_g", "model.bn_d",
 		"model.mbstd", "model.mbdisc", "model.mbdisc_b", "model.mbdisc_c", "model.pack", "model.vbn_g",
 		"model.vbn_ref", // the fixed reference latents are a [vbn_ref, z_dim] variable
+		// R3GAN's sizes are its variables' shapes; its groups split the 3x3 kernels.
+		"model.r3gan.width", "model.r3gan.blocks", "model.r3gan.groups", "model.r3gan.expansion",
 		// Equalized LR stores weights divided by He's constant: the same numbers mean
 		// other weights. The replay buffer's size is its variable's shape.
 		"model.eq_lr", "train.replay":

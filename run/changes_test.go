@@ -19,6 +19,7 @@ func TestEveryConfigKeyHasADecidedKind(t *testing.T) {
 		"model.bn_g": s, "model.bn_d": s, "model.leaky_slope": r, "model.spectral_norm": r, "model.eq_lr": s,
 		"model.pixel_norm": r, "model.mbstd": s, "model.mbstd_group": r, "model.mbdisc": s, "model.mbdisc_b": s,
 		"model.mbdisc_c": s, "model.pack": s, "model.vbn_g": s, "model.vbn_ref": s,
+		"model.r3gan.width": s, "model.r3gan.blocks": s, "model.r3gan.groups": s, "model.r3gan.expansion": s,
 		"train.steps": b, "train.batch": s, "train.seed": r, "train.loss": r, "train.optimizer_g": r,
 		"train.optimizer_d": r, "train.lr_g": r, "train.lr_d": r, "train.beta1": r, "train.beta2": r,
 		"train.epsilon": r, "train.n_critic": r, "train.penalty": r, "train.penalty_weight": r, "train.drift": r,

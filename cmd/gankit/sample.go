@@ -4,100 +4,387 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gankit/gankit/internal/fsutil"
 	"github.com/gankit/gankit/internal/sysmem"
 	rundir "github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
+// sampleFlags are the flags of gankit sample.
+type sampleFlags struct {
+	run, out, backend, truncMode string
+	format, interpolate, path    string
+	n, steps                     int
+	seed                         int64
+	trunc                        float64
+	noEMA, force                 bool
+}
+
 func sampleCmd() *cobra.Command {
-	var run, out, be, truncMode string
-	var n int
-	var seed int64
-	var trunc float64
-	var noEMA bool
+	var f sampleFlags
 	cmd := &cobra.Command{
 		Use:   "sample",
-		Short: "Draw samples from a trained run into a PNG grid (or a scatter for toy data)",
-		Long: `Load a run's latest checkpoint and write n samples as one PNG: an image grid, or for
-ring8/grid25 a scatter plot over the mixture's modes. The generator runs in inference
-mode (BatchNorm running statistics): a sample depends only on its latent z ~ N(0, I),
-which --seed fixes. A run trained with train.ema samples from G_ema unless --no-ema.
+		Short: "Draw samples from a trained run: a PNG grid, a synthetic dataset, or an interpolation strip",
+		Long: `Load a run's latest checkpoint and draw samples from it. The generator runs in inference
+mode (BatchNorm running statistics), so a sample depends only on its latent z ~ N(0, I),
+and the latent only on its seed: --seed S --n N draws the seeds S, S+1, ..., S+N-1, and
+sample i is the same image in a grid, in an export of any size and in the HTTP server.
+G runs on batches of 64 latents (a short last batch is filled up with the next seeds),
+so not even rounding depends on --n. A run trained with train.ema samples from G_ema
+unless --no-ema.
+
+Three outputs:
+  (default)                      --n samples as one PNG grid (for ring8/grid25: a scatter
+                                 plot over the mixture's modes)
+  --format png-folder|idx|csv    a synthetic dataset of --n samples, written a batch at a
+                                 time (memory does not grow with --n), and a manifest
+                                 (JSON: seeds, truncation, run, step, G_ema or G, format,
+                                 count, gankit version), written last:
+                                   png-folder: OUT/000000.png, 000001.png, ... and
+                                               OUT/manifest.json
+                                   idx: one IDX images file (grayscale runs), which
+                                        gankit train --data reads, and OUT.manifest.json
+                                   csv: for toy runs (ring8, grid25), whose samples are
+                                        2-D points, not images: one "x,y" line per point
+                                        and OUT.manifest.json; png-folder and idx are
+                                        refused for them, csv for image runs
+  --interpolate A,B --steps K    one row of K images walking from seed A's latent to seed
+                                 B's, both ends included, along --path slerp (the great
+                                 circle, White 2016; the default) or lerp
+
+An export or a strip does not write over an existing file or a non-empty folder unless
+--force (which, for a folder, first removes the samples and manifest of an earlier
+export from it). Every path written is printed.
 
 Truncation trades diversity for quality, at sampling time only:
   --truncation-mode resample --truncation t   redraw each |z_i| > t (BigGAN)
   --truncation-mode clip     --truncation t   clamp z_i to [-t, t]
   --truncation-mode psi      --truncation psi z' = psi * z, 0 <= psi <= 1 (StyleGAN's psi)
 It is refused for generators that pixel-normalise z (model.pixel_norm), where scaling
-or clipping z changes nothing or little.`,
+or clipping z changes nothing or little. An interpolation truncates its two ends.`,
 		Example: `  gankit sample --run runs/tiny --out grid.png
   gankit sample --run runs/fm --n 100 --seed 7 --out fm-seed7.png
-  gankit sample --run runs/fm --truncation-mode resample --truncation 0.5`,
+  gankit sample --run runs/fm --truncation-mode resample --truncation 0.5
+  gankit sample --run runs/fm --format png-folder --n 10000 --out synth-fm
+  gankit sample --run runs/fm --format idx --n 60000 --out synth-images-idx3-ubyte
+  gankit train --data synth-images-idx3-ubyte --out runs/on-synth   # train on the export
+  gankit sample --run runs/ring8 --format csv --n 2500 --out ring8.csv
+  gankit sample --run runs/fm --interpolate 3,17 --steps 10 --out walk.png
+  gankit sample --run runs/fm --interpolate 3,17 --steps 10 --path lerp --force --out walk.png`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if run == "" {
-				return fmt.Errorf("--run DIR is required: the directory `gankit train --out` wrote")
-			}
-			if n < 1 {
-				return fmt.Errorf("--n: want at least 1, got %d", n)
-			}
-			tr := sample.Truncation{Mode: truncMode, Value: trunc}
-			if truncMode == "" && cmd.Flags().Changed("truncation") {
-				return fmt.Errorf("--truncation needs --truncation-mode (one of %v)", sample.TruncModes)
-			}
-			if err := tr.Validate(); err != nil {
-				return fmt.Errorf("--truncation-mode/--truncation: %w", err)
-			}
-			if out != "" {
-				if err := fsutil.CheckReplaceable(out); err != nil {
-					return fmt.Errorf("--out: %w", err)
-				}
-			}
-			// The refusal needs only the config: check it before loading anything.
-			cfg, err := rundir.ReadConfig(run)
-			if err != nil {
-				return err
-			}
-			if err := rundir.CheckTruncation(cfg, tr); err != nil {
-				return fmt.Errorf("--truncation-mode: %w", err)
-			}
-			tg, err := rundir.Open(run, rundir.OpenOptions{Backend: be, Log: os.Stderr})
-			if err != nil {
-				return err
-			}
-			need := sysmem.Need{What: "--n", N: n, Unit: "sample", PerItem: tg.Config.SamplingBytesPerSample(tg.Source.Shape())}
-			if err := sysmem.Available().Check(need); err != nil {
-				return err
-			}
-			gen, err := tg.Generator(!noEMA)
-			if err != nil {
-				return err
-			}
-			src := tg.Source
-			x, err := gen.Run(sample.TruncatedLatents(seed, 0, n, tg.Config.Model.ZDim, tr))
-			if err != nil {
-				return err
-			}
-			if out == "" {
-				out = filepath.Join(run, rundir.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", tg.Step, seed, n))
-			}
-			if err := sample.WriteSamples(out, x, src); err != nil {
-				return err
-			}
-			fmt.Printf("%d samples from %s (step %d) -> %s\n", n, run, tg.Step, out)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.sample(cmd) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&run, "run", "", "run directory written by gankit train (required)")
-	fl.IntVar(&n, "n", 64, "number of samples")
-	fl.Int64Var(&seed, "seed", 0, "seed for the latents")
-	fl.StringVar(&out, "out", "", "PNG file to write (default: RUN/samples/sample-step<S>-seed<SEED>-n<N>.png)")
-	fl.StringVar(&be, "backend", "", "backend (default: the run's)")
-	fl.StringVar(&truncMode, "truncation-mode", "", "truncation: resample | clip | psi (default: none)")
-	fl.Float64Var(&trunc, "truncation", 0, "truncation threshold t (resample, clip) or psi")
-	fl.BoolVar(&noEMA, "no-ema", false, "sample G itself in a run that keeps G_ema")
+	fl.StringVar(&f.run, "run", "", "run directory written by gankit train (required)")
+	fl.IntVar(&f.n, "n", 64, "number of samples (grid or export)")
+	fl.Int64Var(&f.seed, "seed", 0, "seed of the first sample: sample i has seed SEED+i")
+	fl.StringVar(&f.out, "out", "", "PNG, folder or file to write (default: under RUN/samples/, named after the step and seeds)")
+	fl.StringVar(&f.backend, "backend", "", "backend (default: the run's)")
+	fl.StringVar(&f.truncMode, "truncation-mode", "", "truncation: resample | clip | psi (default: none)")
+	fl.Float64Var(&f.trunc, "truncation", 0, "truncation threshold t (resample, clip) or psi")
+	fl.BoolVar(&f.noEMA, "no-ema", false, "sample G itself in a run that keeps G_ema")
+	fl.StringVar(&f.format, "format", "", "export a dataset instead of a grid: png-folder | idx | csv (toy runs)")
+	fl.StringVar(&f.interpolate, "interpolate", "", "SEED_A,SEED_B: write an interpolation strip between two seeds' latents")
+	fl.IntVar(&f.steps, "steps", 8, "images in the interpolation strip, both ends included (at least 2)")
+	fl.StringVar(&f.path, "path", "slerp", "interpolation path: slerp | lerp")
+	fl.BoolVar(&f.force, "force", false, "write an export or strip over an existing file, or into a non-empty folder")
 	return cmd
+}
+
+// sample checks every flag, then opens the run and writes one of the three outputs.
+func (f *sampleFlags) sample(cmd *cobra.Command) error {
+	changed := cmd.Flags().Changed
+	if f.run == "" {
+		return fmt.Errorf("--run DIR is required: the directory `gankit train --out` wrote")
+	}
+	if f.n < 1 {
+		return fmt.Errorf("--n: want at least 1, got %d", f.n)
+	}
+	tr := sample.Truncation{Mode: f.truncMode, Value: f.trunc}
+	if f.truncMode == "" && changed("truncation") {
+		return fmt.Errorf("--truncation needs --truncation-mode (one of %v)", sample.TruncModes)
+	}
+	if err := tr.Validate(); err != nil {
+		return fmt.Errorf("--truncation-mode/--truncation: %w", err)
+	}
+	var format sample.Format
+	var ends [2]int64
+	var path sample.Path
+	switch {
+	case f.format != "" && f.interpolate != "":
+		return fmt.Errorf("--format and --interpolate: choose one (an export of --n samples, or a strip between two seeds)")
+	case f.format != "":
+		var err error
+		if format, err = sample.ParseFormat(f.format); err != nil {
+			return fmt.Errorf("--format: %w", err)
+		}
+		if f.out != "" {
+			if err := sample.CheckTarget(format, f.out, f.force); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+		}
+	case f.interpolate != "":
+		var err error
+		if ends, err = parseSeedPair(f.interpolate); err != nil {
+			return err
+		}
+		if f.steps < 2 {
+			return fmt.Errorf("--steps: want at least 2 (both ends of the strip), got %d", f.steps)
+		}
+		if changed("n") {
+			return fmt.Errorf("--n does not apply to --interpolate: --steps sets how many images the strip has")
+		}
+		if path, err = sample.ParsePath(f.path); err != nil {
+			return fmt.Errorf("--path: %w", err)
+		}
+		if f.out != "" {
+			if err := checkNewFile(f.out, f.force); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+		}
+	default:
+		for _, name := range []string{"steps", "path"} {
+			if changed(name) {
+				return fmt.Errorf("--%s applies only to --interpolate SEED_A,SEED_B", name)
+			}
+		}
+		if f.out != "" {
+			if err := fsutil.CheckReplaceable(f.out); err != nil {
+				return fmt.Errorf("--out: %w", err)
+			}
+		}
+	}
+	// The refusal needs only the config: check it before loading anything.
+	cfg, err := rundir.ReadConfig(f.run)
+	if err != nil {
+		return err
+	}
+	if err := rundir.CheckTruncation(cfg, tr); err != nil {
+		return fmt.Errorf("--truncation-mode: %w", err)
+	}
+	tg, err := rundir.Open(f.run, rundir.OpenOptions{Backend: f.backend, Log: os.Stderr})
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.format != "":
+		return f.export(tg, format, tr)
+	case f.interpolate != "":
+		return f.strip(tg, ends, path, tr)
+	}
+	return f.grid(tg, tr)
+}
+
+// perSample is the memory one sample in flight takes.
+func perSample(tg *rundir.Trained) float64 {
+	return tg.Config.SamplingBytesPerSample(tg.Source.Shape())
+}
+
+func (f *sampleFlags) grid(tg *rundir.Trained, tr sample.Truncation) error {
+	// G runs on a whole batch however few are asked for.
+	need := sysmem.Need{What: "--n", N: f.n, Unit: "sample", PerItem: perSample(tg), Fixed: sample.Batch * perSample(tg)}
+	if err := sysmem.Available().Check(need); err != nil {
+		return err
+	}
+	gen, err := tg.Generator(!f.noEMA)
+	if err != nil {
+		return err
+	}
+	x, err := gen.Seeds(f.seed, f.n, tr)
+	if err != nil {
+		return err
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join(tg.Dir, rundir.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", tg.Step, f.seed, f.n))
+	}
+	if err := sample.WriteSamples(out, x, tg.Source); err != nil {
+		return err
+	}
+	fmt.Printf("%d samples from %s (step %d) -> %s\n", f.n, tg.Dir, tg.Step, out)
+	return nil
+}
+
+func (f *sampleFlags) export(tg *rundir.Trained, format sample.Format, tr sample.Truncation) error {
+	shape := tg.Source.Shape()
+	if err := format.Fits(shape); err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if format == sample.IDX && f.n > sample.MaxIDXCount {
+		return fmt.Errorf("--n %d: an IDX file that gankit reads back holds at most %d images; use --format png-folder", f.n, sample.MaxIDXCount)
+	}
+	// Only one batch is in memory at a time, whatever --n is.
+	need := sysmem.Need{What: "--n (exported a batch at a time)", N: min(f.n, sample.Batch), Unit: "sample", PerItem: perSample(tg)}
+	if err := sysmem.Available().Check(need); err != nil {
+		return err
+	}
+	out := f.out
+	if out == "" {
+		name := fmt.Sprintf("export-step%d-seed%d-n%d", tg.Step, f.seed, f.n)
+		switch format {
+		case sample.IDX:
+			name += "-images-idx3-ubyte"
+		case sample.CSV:
+			name += ".csv"
+		}
+		out = filepath.Join(tg.Dir, rundir.SamplesDir, name)
+		if err := sample.CheckTarget(format, out, f.force); err != nil {
+			return fmt.Errorf("--out (default): %w", err)
+		}
+	}
+	gen, err := tg.Generator(!f.noEMA)
+	if err != nil {
+		return err
+	}
+	m := sample.Manifest{
+		Run: absPath(tg.Dir), Step: tg.Step, Checkpoint: absPath(tg.Checkpoint),
+		Generator: generatorName(tg, !f.noEMA), Gankit: gankitVersion(),
+	}
+	bar := newSampleBar(f.n, "exporting")
+	paths, err := sample.Export(gen, format, out, f.seed, f.n, tr, m, bar.add)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d samples (seeds %d-%d) from %s (step %d) as %s -> %s\n", f.n, f.seed, f.seed+int64(f.n)-1, tg.Dir, tg.Step, format, paths[0])
+	fmt.Printf("manifest: %s\n", paths[1])
+	return nil
+}
+
+func (f *sampleFlags) strip(tg *rundir.Trained, ends [2]int64, path sample.Path, tr sample.Truncation) error {
+	if tg.Source.Shape().Dim > 0 {
+		return fmt.Errorf("--interpolate draws a row of images, and this run's samples are %d-D points (a toy mixture): export them with --format csv instead", tg.Source.Shape().Dim)
+	}
+	need := sysmem.Need{What: "--steps", N: f.steps, Unit: "image", PerItem: perSample(tg), Fixed: sample.Batch * perSample(tg)}
+	if err := sysmem.Available().Check(need); err != nil {
+		return err
+	}
+	zd := tg.Config.Model.ZDim
+	zs, err := sample.Interpolate(path, sample.SeedLatent(ends[0], zd, tr), sample.SeedLatent(ends[1], zd, tr), f.steps)
+	if err != nil {
+		return err
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join(tg.Dir, rundir.SamplesDir, fmt.Sprintf("interpolate-step%d-seed%d-seed%d-%s-k%d.png", tg.Step, ends[0], ends[1], path, f.steps))
+		if err := checkNewFile(out, f.force); err != nil {
+			return fmt.Errorf("--out (default): %w", err)
+		}
+	}
+	gen, err := tg.Generator(!f.noEMA)
+	if err != nil {
+		return err
+	}
+	if err := sample.WriteStrip(gen, out, zs); err != nil {
+		return err
+	}
+	fmt.Printf("%d images from seed %d to seed %d (%s) from %s (step %d) -> %s\n", f.steps, ends[0], ends[1], path, tg.Dir, tg.Step, out)
+	return nil
+}
+
+// parseSeedPair reads --interpolate's "SEED_A,SEED_B".
+func parseSeedPair(s string) ([2]int64, error) {
+	var ends [2]int64
+	a, b, ok := strings.Cut(s, ",")
+	if !ok {
+		return ends, fmt.Errorf("--interpolate %q: want two seeds SEED_A,SEED_B (e.g. 3,17)", s)
+	}
+	for i, v := range []string{a, b} {
+		seed, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return ends, fmt.Errorf("--interpolate %q: %q is not a whole-number seed; want SEED_A,SEED_B (e.g. 3,17)", s, v)
+		}
+		ends[i] = seed
+	}
+	return ends, nil
+}
+
+// checkNewFile refuses an existing file unless force.
+func checkNewFile(path string, force bool) error {
+	if err := fsutil.CheckReplaceable(path); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(path); err == nil && !force {
+		return fmt.Errorf("%s exists: choose another path, or pass --force to replace it", path)
+	}
+	return nil
+}
+
+func generatorName(tg *rundir.Trained, ema bool) string {
+	if ema && tg.HasEMA() {
+		return "G_ema"
+	}
+	return "G"
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// gankitVersion is the module version and VCS revision the binary was built from,
+// when the build recorded them ("" otherwise).
+func gankitVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	v := bi.Main.Version
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		v = strings.TrimSpace(v + " " + rev + dirty)
+	}
+	return v
+}
+
+// sampleBar is a progress bar on a terminal for exports of more than one batch.
+type sampleBar struct{ bar *progressbar.ProgressBar }
+
+func newSampleBar(n int, what string) sampleBar {
+	if n <= sample.Batch || !term.IsTerminal(int(os.Stderr.Fd())) {
+		return sampleBar{}
+	}
+	return sampleBar{progressbar.NewOptions(n,
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("sample"),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionFullWidth(),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(os.Stderr) }),
+	)}
+}
+
+func (b sampleBar) add() {
+	if b.bar != nil {
+		_ = b.bar.Add(1)
+	}
+}
+
+func (b sampleBar) finish() {
+	if b.bar != nil {
+		_ = b.bar.Finish()
+	}
 }

@@ -1,0 +1,90 @@
+package sample
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// A seed names one latent: SeedLatent(s) is the same vector whoever asks for it (the
+// sample grid, an exported dataset, an interpolation strip, the HTTP server), and
+// `--seed S --n N` means the seeds S, S+1, ..., S+N-1. So sample 5 of an export of 10
+// is sample 5 of an export of 100, and the end of an interpolation between seeds A
+// and B is the sample of seed A.
+
+// seedStream is the PCG stream of per-seed latents.
+const seedStream = 0x5eed_1a7e_47
+
+// SeedLatent is seed's latent z ~ N(0, I) of size dim, truncated by tr (resampled
+// values come from the seed's own stream, after its dim draws).
+func SeedLatent(seed int64, dim int, tr Truncation) []float32 {
+	// Adjacent seeds as PCG's high word would share the low 64 bits of the state
+	// forever; splitmix64 spreads them first.
+	r := rand.New(rand.NewPCG(splitmix64(uint64(seed)), seedStream))
+	z := make([]float32, dim)
+	for i := range z {
+		z[i] = float32(r.NormFloat64())
+	}
+	tr.Apply(z, r)
+	return z
+}
+
+// splitmix64 is Steele, Lea and Flood's 64-bit mixer (SplitMix64's output function).
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// Batch is how many latents RunEach sends through G at once. It is fixed, and a
+// short last batch is filled up, so that G always runs on the same shape: a sample's
+// value then does not depend on how many were asked for (kernels may block and sum
+// differently for another batch size).
+const Batch = 64
+
+// RunEach runs G on latent(0), ..., latent(n-1) in batches of Batch and hands each
+// sample to each in order; x is reused after each returns. The last batch is filled
+// up with latent(n), latent(n+1), ..., whose samples are dropped: for seeds these are
+// the next seeds, so that batch is exactly the one a longer run would send.
+func (g *Generator) RunEach(n int, latent func(i int) []float32, each func(i int, x []float32) error) error {
+	if n < 1 {
+		return fmt.Errorf("sample: want at least 1 sample, got %d", n)
+	}
+	dim := g.cfg.ZDim
+	z := make([]float32, Batch*dim)
+	for start := 0; start < n; start += Batch {
+		for j := range Batch {
+			v := latent(start + j)
+			if len(v) != dim {
+				return fmt.Errorf("sample: latent %d has %d values, G takes %d", start+j, len(v), dim)
+			}
+			copy(z[j*dim:], v)
+		}
+		out, err := g.Run(z)
+		if err != nil {
+			return err
+		}
+		k := len(out) / Batch
+		for j := range min(Batch, n-start) {
+			if err := each(start+j, out[j*k:(j+1)*k]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// RunSeeds is RunEach over the seeds first, first+1, ..., first+n-1.
+func (g *Generator) RunSeeds(first int64, n int, tr Truncation, each func(i int, x []float32) error) error {
+	return g.RunEach(n, func(i int) []float32 { return SeedLatent(first+int64(i), g.cfg.ZDim, tr) }, each)
+}
+
+// Seeds returns the n samples of seeds first, ..., first+n-1 (flat), for a grid.
+func (g *Generator) Seeds(first int64, n int, tr Truncation) ([]float32, error) {
+	var all []float32
+	err := g.RunSeeds(first, n, tr, func(_ int, x []float32) error {
+		all = append(all, x...)
+		return nil
+	})
+	return all, err
+}
