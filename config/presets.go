@@ -8,6 +8,7 @@ import (
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/losses"
 	"github.com/gankit/gankit/nets"
+	"github.com/gankit/gankit/optim"
 )
 
 // DefaultPreset is the preset used when none is named.
@@ -122,13 +123,24 @@ var presets = []Preset{
 		c.Model.Pack = 2
 		return c
 	}},
-	{"r3gan", "R3GAN's networks (Huang et al., NeurIPS 2024) at CPU size, for 28x28 or 32x32 data: ResNeXt-style blocks, no normalisation, fix-up init, [1,3,3,1] resampling; Adam(2e-4, 0, 0.99). Its loss (RpGAN + R1 + R2) and schedules are not in this preset yet", func() Config {
+	{"r3gan", "R3GAN (Huang et al., NeurIPS 2024) at CPU size, for 28x28 or 32x32 data: its ResNeXt-style nets (no normalisation, fix-up init, [1,2,1]-derived resampling), RpGAN + R1 + R2, and its cosine schedules for gamma, the learning rate, Adam's beta2 and the EMA half-life", func() Config {
 		c := dcgan()
 		c.Preset = "r3gan"
 		c.Model.Arch, c.Model.ZDim = nets.ArchR3GAN, 64 // train.py's NoiseDimension
 		c.Model.BNG, c.Model.BND = false, false         // R3GAN has no normalisation layers
 		c.Model.R3GAN = r3ganSizes
-		c.Train.LRG, c.Train.LRD, c.Train.Beta1, c.Train.Beta2 = 2e-4, 2e-4, 0, 0.99
+		c.Train.Loss = losses.NameRpGAN
+		c.Train.Penalty = losses.PenaltyNone // the list below instead
+		// train.py's CIFAR-10 schedules, decayed over the whole run instead of 20M
+		// images: gamma 0.05 -> 0.005 for R1 and R2 alike, lr 2e-4 -> 5e-5, Adam
+		// betas (0, 0.9 -> 0.99), and the EMA half-life from 0 to a quarter of the
+		// run (5M of 20M images there; here 32 kimg of the 128 a 2,000-step run sees).
+		gamma := optim.Schedule{Kind: optim.Cosine, End: 0.005}
+		c.Train.Penalties = []PenaltyTerm{{Name: losses.PenaltyR1, Weight: 0.05, Schedule: gamma}, {Name: losses.PenaltyR2, Weight: 0.05, Schedule: gamma}}
+		c.Train.LRG, c.Train.LRD, c.Train.Beta1, c.Train.Beta2 = 2e-4, 2e-4, 0, 0.9
+		c.Train.LRSchedule = optim.Schedule{Kind: optim.Cosine, End: 5e-5}
+		c.Train.Beta2Schedule = optim.Schedule{Kind: optim.Cosine, End: 0.99}
+		c.Train.EMASchedule = optim.Schedule{Kind: optim.Cosine, End: 32}
 		return c
 	}},
 	{data.Ring8, "8 Gaussians on a circle (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Ring8) }},
