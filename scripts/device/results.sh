@@ -72,6 +72,24 @@ run)
 				v+=(--variant "rpgan-r1r2-$g:train.loss=rpgan,train.penalties=[{name: r1, weight: $g}, {name: r2, weight: $g}]")
 			done
 			study stacked-weak-r1r2 "${weak[@]}" --workers 12 "${v[@]}" ;;
+		toys-r3) # the toy protocol at lr 1e-3 (table 1b), on the report seeds 10-14
+			local lr="train.lr_g=1e-3,train.lr_d=1e-3" r1r2="train.penalties=[{name: r1, weight: 0.1}, {name: r2, weight: 0.1}]" d
+			for d in grid25 ring8; do
+				study "toys-r3-$d" --preset "$d" --steps 10000 --first-seed 10 --seeds 5 --workers 10 \
+					--variant "vanilla:$lr" --variant "r1-0.1+ema:$lr,train.penalty=r1,train.penalty_weight=0.1,train.ema=0.999" \
+					--variant "rpgan+r1+r2-0.1:$lr,train.loss=rpgan,$r1r2" \
+					--variant "rpgan+r1+r2-0.1+ema:$lr,train.loss=rpgan,$r1r2,train.ema=0.999"
+			done ;;
+		fid-equal-time) # r3gan against dcgan-fmnist for SECONDS of training each, one at a time
+			local p sps n
+			for p in dcgan-fmnist r3gan; do
+				"$G" train --backend "$BE" --preset "$p" --set "$fm" --steps 150 --set train.sample_every=0 \
+					--set train.checkpoint_every=0 --out "$RES/probe-$p" >"$RES/probe-$p.log" 2>&1
+				sps=$(python3 -c "import json,statistics,sys;print(statistics.median(json.loads(l)['sec_per_step'] for l in open(sys.argv[1]) if json.loads(l)['step']>=30))" "$RES/probe-$p/metrics.jsonl")
+				n=$(python3 -c "print(max(100, int(${SECONDS_EACH:-75} / $sps)))")
+				echo "fid-equal-time: $p at $sps s/step -> $n steps in ${SECONDS_EACH:-75} s" | tee -a "$OUT/summary.txt"
+				study "fid-$p" --preset "$p" --set "$fm" --variant "$p:" --seeds 1 --workers 1 --steps "$n"
+			done ;;
 		*) echo "unknown study $1" | tee -a "$OUT/summary.txt" ;;
 		esac
 	}
