@@ -35,7 +35,7 @@ run)
 	PLUGIN=$(ls "$SP"/jax_plugins/xla_cuda*/xla_cuda_plugin.so 2>/dev/null | head -1)
 	[ -z "$PLUGIN" ] && PLUGIN=$(find / -name 'xla_cuda_plugin.so' 2>/dev/null | head -1)
 	export GOMLX_NO_AUTO_INSTALL=1 GOPJRT_CUDA_CHECKS=0
-	BE="xla:$PLUGIN"
+	BE=${BACKEND:-xla:$PLUGIN} # BACKEND=cpu runs a study on this machine's CPU instead
 	echo "plugin: $PLUGIN" | tee "$OUT/summary.txt"
 	study() { # name, then gankit ablate arguments
 		local name=$1
@@ -74,8 +74,8 @@ run)
 			study stacked-weak-r1r2 "${weak[@]}" --workers 12 "${v[@]}" ;;
 		toys-r3) # the toy protocol at lr 1e-3 (table 1b), on the report seeds 10-14
 			local lr="train.lr_g=1e-3,train.lr_d=1e-3" r1r2="train.penalties=[{name: r1, weight: 0.1}, {name: r2, weight: 0.1}]" d
-			for d in grid25 ring8; do
-				study "toys-r3-$d" --preset "$d" --steps 10000 --first-seed 10 --seeds 5 --workers 10 \
+			for d in ${TOYS:-grid25 ring8}; do
+				study "toys-r3-$d" --preset "$d" --steps 10000 --first-seed 10 --seeds 5 --workers "${WORKERS:-10}" \
 					--variant "vanilla:$lr" --variant "r1-0.1+ema:$lr,train.penalty=r1,train.penalty_weight=0.1,train.ema=0.999" \
 					--variant "rpgan+r1+r2-0.1:$lr,train.loss=rpgan,$r1r2" \
 					--variant "rpgan+r1+r2-0.1+ema:$lr,train.loss=rpgan,$r1r2,train.ema=0.999"

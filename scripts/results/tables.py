@@ -52,6 +52,11 @@ for abl in sorted(glob.glob(os.path.join(root, "toys", "grid25-lr*-select"))):
     toy_table(abl, f"**grid25 at lr {lr}, selection seeds 0-4** (toys-sharp.sh)")
     toy_table(abl.replace("-select", "-report"), f"**grid25 at lr {lr}, report seeds 10-14**")
 
+# Issue 14's tables (scripts/device/results.sh toys-r3 and stacked-weak*): R3GAN's
+# RpGAN + R1 + R2 next to the classic tricks.
+for mix in ("grid25", "ring8"):
+    toy_table(os.path.join(root, f"toys-r3-{mix}"), f"**{mix} at lr 1e-3, report seeds 10-14: RpGAN + R1 + R2** (toys-r3)")
+
 fm = sorted(glob.glob(os.path.join(root, "fmnist", "*", "eval.json")))
 if fm:
     print("\n| run | FID (floor) | KID | precision | recall | density | coverage | IS |")
@@ -103,6 +108,20 @@ if fm_abls:
                   f"{ms([i['precision'] for i in im], '%.3f')} | {ms([i['recall'] for i in im], '%.3f')} | {ms([i['density'] for i in im], '%.3f')} | "
                   f"{ms([i['coverage'] for i in im], '%.3f')} | {ms([i['is'] for i in im], '%.2f')} | {ms(secs, '%.4f')} ({backend_of(abl)}) |")
 
+# Equal wall-clock (fid-equal-time): fid-<preset>/, one run each, steps from a probe.
+fid_abls = sorted(glob.glob(os.path.join(root, "fid-*", "plan.json")))
+if fid_abls:
+    print("\n| preset | steps in the same seconds | s/step (backend) | FID (floor) | KID | precision | recall | coverage |")
+    print("|---|---|---|---|---|---|---|---|")
+    for p in fid_abls:
+        abl = os.path.dirname(p)
+        rows, seeds = image_cells(abl)
+        for name, evs, secs in rows:
+            for e in evs:
+                i = e["images"]
+                print(f"| {name} | {e['step']} | {statistics.median(secs):.4f} ({backend_of(abl)}) | {i['fid']:.1f} ({i['fid_floor']:.2f}) | {i['kid']:.1f} | "
+                      f"{i['precision']:.3f} | {i['recall']:.3f} | {i['coverage']:.3f} |")
+
 cb = os.path.join(root, "checkerboard")
 if os.path.exists(os.path.join(cb, "plan.json")):
     print("\n| upsampling | seeds | FID | spectral score | power at N/2 (x real) | at N/4 (x real) |")
@@ -114,9 +133,11 @@ if os.path.exists(os.path.join(cb, "plan.json")):
         print(f"| {name.replace('model.upsample=', '')} | {len(evs)}/{seeds} | {ms([i['fid'] for i in im], '%.1f')} | {ms([s['score'] for s in sp], '%+.3f')} | "
               f"{ms([s['peak_half'] for s in sp], '%.2f')} | {ms([s['peak_quarter'] for s in sp], '%.2f')} |")
 
-st = os.path.join(root, "stacked")
-if os.path.exists(os.path.join(st, "plan.json")):
-    print("\n| setting | seeds | modes (of 1000) | reverse KL | real stacked: modes / KL |")
+for st in [os.path.join(root, d) for d in ("stacked", "stacked-weak", "stacked-weak-r1r2")]:
+    if not os.path.exists(os.path.join(st, "plan.json")):
+        continue
+    print(f"\n{os.path.basename(st)}:\n")
+    print("| setting | seeds | modes (of 1000) | reverse KL | real stacked: modes / KL |")
     print("|---|---|---|---|---|")
     rows, seeds = image_cells(st)
     for name, evs, _ in rows:
