@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -30,6 +31,7 @@ type batcher struct {
 	queue   chan *job
 	stop    chan struct{}
 	stopped chan struct{}
+	closing sync.Once
 	observe func(rows int, took time.Duration) // told of each call: rows used (not padding)
 }
 
@@ -72,8 +74,9 @@ func (b *batcher) Generate(ctx context.Context, z [][]float32) ([][]float32, err
 }
 
 // Close stops the batcher after the call in progress; waiting jobs get errClosed.
+// Closing again does nothing.
 func (b *batcher) Close() {
-	close(b.stop)
+	b.closing.Do(func() { close(b.stop) })
 	<-b.stopped
 }
 

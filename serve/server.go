@@ -74,7 +74,8 @@ func New(t *run.Trained, o Options) (*Server, error) {
 // Handler is the server's HTTP handler (tests call it through httptest).
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops the batcher; requests still waiting for the generator fail.
+// Close stops the batcher; requests still waiting for the generator fail. Serve
+// closes the server when it returns; closing again does nothing.
 func (s *Server) Close() { s.batch.Close() }
 
 // Serve answers on l until ctx ends, then shuts down gracefully: it stops accepting,
