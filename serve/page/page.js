@@ -265,7 +265,7 @@ function showCurves(metrics) {
     box.innerHTML = '<p class="note">no metrics.jsonl in this run</p>';
     return;
   }
-  const W = 360, H = 200, L = 40, R = 8, T = 18, B = 24;
+  const W = 360, H = 200, L = 50, R = 8, T = 18, B = 24;
   const all = c.loss_d.concat(c.loss_g).filter(Number.isFinite);
   let lo = Math.min(...all), hi = Math.max(...all);
   if (hi === lo) { hi += 1; lo -= 1; }
