@@ -30,17 +30,22 @@ type samplesRequest struct {
 	Mode       string  `json:"mode"`       // none (default) | resample | clip | psi
 }
 
-// samplesResponse answers it: one PNG per sample, or for a toy run one scatter plot
-// of all the points.
+// pictures are generated samples as PNGs: one per image, or for a toy run one
+// scatter plot of all the points (and the points).
+type pictures struct {
+	Kind    string       `json:"kind"`              // "image" or "toy"
+	Images  []string     `json:"images,omitempty"`  // PNG, base64, one per latent
+	Scatter string       `json:"scatter,omitempty"` // PNG, base64 (toy runs)
+	Points  [][2]float32 `json:"points,omitempty"`  // toy runs
+}
+
+// samplesResponse answers POST /v1/samples.
 type samplesResponse struct {
-	Kind       string       `json:"kind"` // "image" or "toy"
-	Seeds      []int64      `json:"seeds"`
-	Mode       string       `json:"mode"`
-	Truncation float64      `json:"truncation"`
-	Images     []string     `json:"images,omitempty"`  // PNG, base64, one per seed
-	Scatter    string       `json:"scatter,omitempty"` // PNG, base64 (toy runs)
-	Points     [][2]float32 `json:"points,omitempty"`  // toy runs
-	Latents    [][]float32  `json:"latents"`
+	pictures
+	Seeds      []int64     `json:"seeds"`
+	Mode       string      `json:"mode"`
+	Truncation float64     `json:"truncation"`
+	Latents    [][]float32 `json:"latents"`
 }
 
 // interpolateRequest is POST /v1/interpolate's body.
@@ -54,12 +59,9 @@ type interpolateRequest struct {
 }
 
 type interpolateResponse struct {
-	Kind    string       `json:"kind"`
-	Path    string       `json:"path"`
-	Images  []string     `json:"images,omitempty"`
-	Scatter string       `json:"scatter,omitempty"`
-	Points  [][2]float32 `json:"points,omitempty"`
-	Latents [][]float32  `json:"latents"`
+	pictures
+	Path    string      `json:"path"`
+	Latents [][]float32 `json:"latents"`
 }
 
 func (s *Server) samples(w http.ResponseWriter, r *http.Request) {
@@ -67,11 +69,8 @@ func (s *Server) samples(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	n := 1
-	if req.N != nil {
-		n = *req.N
-	}
-	if err := checkCount("n", n, 1, s.lim.MaxN); err != nil {
+	n, err := checkCount("n", req.N, 1, 1, s.lim.MaxN)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -86,17 +85,9 @@ func (s *Server) samples(w http.ResponseWriter, r *http.Request) {
 		seeds[i] = req.Seed + int64(i) // wraps past the largest int64, as the seed's uint64 does
 		z[i] = s.latent(seeds[i], tr)
 	}
-	x, err := s.batch.Generate(r.Context(), z)
-	if err != nil {
-		s.failed(w, err)
-		return
+	if pics, ok := s.generate(w, r, z); ok {
+		writeJSON(w, http.StatusOK, samplesResponse{pics, seeds, modeName(tr.Mode), tr.Value, z})
 	}
-	resp := samplesResponse{Seeds: seeds, Mode: modeName(tr.Mode), Truncation: tr.Value, Latents: z}
-	if resp.Kind, resp.Images, resp.Scatter, resp.Points, err = s.pictures(x); err != nil {
-		s.failed(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
@@ -104,17 +95,13 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req) {
 		return
 	}
-	steps := 8
-	if req.Steps != nil {
-		steps = *req.Steps
-	}
-	if err := checkCount("steps", steps, 2, s.lim.MaxSteps); err != nil {
+	steps, err := checkCount("steps", req.Steps, 8, 2, s.lim.MaxSteps)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	path := sample.Slerp
 	if req.Path != "" {
-		var err error
 		if path, err = sample.ParsePath(req.Path); err != nil {
 			writeError(w, http.StatusBadRequest, "path: "+err.Error())
 			return
@@ -130,17 +117,9 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 		s.failed(w, err)
 		return
 	}
-	x, err := s.batch.Generate(r.Context(), z)
-	if err != nil {
-		s.failed(w, err)
-		return
+	if pics, ok := s.generate(w, r, z); ok {
+		writeJSON(w, http.StatusOK, interpolateResponse{pics, path.String(), z})
 	}
-	resp := interpolateResponse{Path: path.String(), Latents: z}
-	if resp.Kind, resp.Images, resp.Scatter, resp.Points, err = s.pictures(x); err != nil {
-		s.failed(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
 // samplePNG answers GET /v1/samples/{seed}.png?truncation=&mode=: the image of one
@@ -235,27 +214,39 @@ func modeName(m string) string {
 	return m
 }
 
-// pictures turns generated samples into PNGs: one per image, or for toy runs one
-// scatter plot of all the points (and the points).
-func (s *Server) pictures(x [][]float32) (kind string, images []string, scatter string, points [][2]float32, err error) {
+// generate runs the generator on z (sharing calls with other requests) and encodes
+// the samples; on failure it has answered.
+func (s *Server) generate(w http.ResponseWriter, r *http.Request, z [][]float32) (pictures, bool) {
+	x, err := s.batch.Generate(r.Context(), z)
+	if err != nil {
+		s.failed(w, err)
+		return pictures{}, false
+	}
 	if s.toy != nil {
+		p := pictures{Kind: "toy"}
 		flat := make([]float32, 0, 2*len(x))
-		for _, p := range x {
-			flat = append(flat, p[0], p[1])
-			points = append(points, [2]float32{p[0], p[1]})
+		for _, xi := range x {
+			flat = append(flat, xi[0], xi[1])
+			p.Points = append(p.Points, [2]float32{xi[0], xi[1]})
 		}
 		b, err := s.scatterPNG(flat)
-		return "toy", nil, base64.StdEncoding.EncodeToString(b), points, err
+		if err != nil {
+			s.failed(w, err)
+			return p, false
+		}
+		p.Scatter = base64.StdEncoding.EncodeToString(b)
+		return p, true
 	}
-	images = make([]string, len(x))
+	p := pictures{Kind: "image", Images: make([]string, len(x))}
 	for i, xi := range x {
 		b, err := s.imagePNG(xi)
 		if err != nil {
-			return "", nil, "", nil, err
+			s.failed(w, err)
+			return p, false
 		}
-		images[i] = base64.StdEncoding.EncodeToString(b)
+		p.Images[i] = base64.StdEncoding.EncodeToString(b)
 	}
-	return "image", images, "", nil, nil
+	return p, true
 }
 
 // decode reads a JSON request body of at most Limits.MaxBody bytes into v, refusing

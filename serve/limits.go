@@ -102,10 +102,14 @@ func (l Limits) checkTruncation(tr sample.Truncation) error {
 	return nil
 }
 
-// checkCount checks a count field of a request against [lo, hi].
-func checkCount(field string, got, lo, hi int) error {
-	if got < lo || got > hi {
-		return fmt.Errorf("%s: want %d to %d, got %d", field, lo, hi, got)
+// checkCount reads a count field of a request: def when the request left it out,
+// else its value, which must lie in [lo, hi].
+func checkCount(field string, got *int, def, lo, hi int) (int, error) {
+	if got == nil {
+		return def, nil
 	}
-	return nil
+	if *got < lo || *got > hi {
+		return 0, fmt.Errorf("%s: want %d to %d, got %d", field, lo, hi, *got)
+	}
+	return *got, nil
 }
