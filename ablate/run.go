@@ -17,8 +17,9 @@ import (
 	"github.com/gomlx/gomlx/backends"
 )
 
-// EvalFile is a cell's evaluation, written when the cell is finished.
-const EvalFile = "eval.json"
+// EvalFile is a cell's evaluation, written when the cell is finished (in the cell's
+// run directory, where gankit serve shows it too).
+const EvalFile = run.EvalFile
 
 // RunOptions say how cells run.
 type RunOptions struct {

@@ -10,6 +10,7 @@
 //	changes.jsonl                   config changes accepted on resume (--allow-change)
 //	samples/step-NNNNNN.png         sample grids
 //	checkpoints/ckpt-NNNNNNNNN.bin  checkpoints (format in checkpoint.go)
+//	eval.json                       an evaluation, when something wrote one (gankit ablate's cells)
 //	lock                            while a process writes the run: who
 //
 // train writes runs through a Writer (Create or Resume, then Start); eval, sample and

@@ -24,6 +24,7 @@ const (
 	ChangesFile   = "changes.jsonl" // config changes accepted on resume, one per line
 	SamplesDir    = "samples"       // sample grids, samples/step-NNNNNN.png
 	CheckpointDir = "checkpoints"   // checkpoints/ckpt-NNNNNNNNN.bin
+	EvalFile      = "eval.json"     // the run's evaluation (eval.Result), when something evaluated it: gankit ablate does for its cells
 )
 
 // EMAScope is where the generator's exponential moving average lives in a
