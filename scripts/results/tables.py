@@ -111,15 +111,18 @@ if fm_abls:
 # Equal wall-clock (fid-equal-time): fid-<preset>/, one run each, steps from a probe.
 fid_abls = sorted(glob.glob(os.path.join(root, "fid-*", "plan.json")))
 if fid_abls:
-    print("\n| preset | steps in the same seconds | s/step (backend) | FID (floor) | KID | precision | recall | coverage |")
+    print("\n| preset | steps in the same seconds | median s/step (backend) | FID (floor) | KID | precision | recall | coverage |")
     print("|---|---|---|---|---|---|---|---|")
     for p in fid_abls:
         abl = os.path.dirname(p)
-        rows, seeds = image_cells(abl)
-        for name, evs, secs in rows:
+        rows, seeds = cells(abl)
+        for name, evs in rows:
             for e in evs:
                 i = e["images"]
-                print(f"| {name} | {e['step']} | {statistics.median(secs):.4f} ({backend_of(abl)}) | {i['fid']:.1f} ({i['fid_floor']:.2f}) | {i['kid']:.1f} | "
+                run = os.path.join(abl, "cells", name, os.path.basename(e["generated"]))  # the run dir as unpacked here
+                m = os.path.join(run, "metrics.jsonl")
+                sps = statistics.median(json.loads(l)["sec_per_step"] for l in open(m) if l.strip() and json.loads(l)["step"] >= 30)
+                print(f"| {name} | {e['step']} | {sps:.4f} ({backend_of(abl)}) | {i['fid']:.1f} ({i['fid_floor']:.2f}) | {i['kid']:.1f} | "
                       f"{i['precision']:.3f} | {i['recall']:.3f} | {i['coverage']:.3f} |")
 
 cb = os.path.join(root, "checkerboard")
