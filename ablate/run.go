@@ -1,7 +1,6 @@
 package ablate
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/eval"
-	"github.com/gankit/gankit/internal/fsutil"
 	"github.com/gankit/gankit/run"
 	"github.com/gomlx/gomlx/backends"
 )
@@ -78,11 +76,8 @@ func (p Plan) RunCell(c Cell, o RunOptions) error {
 	if err != nil {
 		return fmt.Errorf("cell %d (%s, seed %d): evaluating: %w", c.Index, c.Setting, c.Seed, err)
 	}
-	b, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return err
-	}
-	return fsutil.WriteFileAtomic(filepath.Join(dir, EvalFile), b)
+	_, err = res.Save(dir)
+	return err
 }
 
 // Run runs every unfinished cell, o.Workers at a time, and returns the failures

@@ -30,7 +30,8 @@ classes, and the spectral checkerboard score. For ring8/grid25 runs: modes cover
 high-quality share and reverse KL on 2,500 points. For stacked data (data.path
 stacked:PATH): the label triples of 26,000 samples, each channel labelled by the
 feature network, as modes out of 1000 and KL to uniform, next to the same figures for
-26,000 real stacked images.
+26,000 real stacked images. An evaluation of a run is also saved as RUN/eval.json
+(replacing the previous one), which gankit serve's page shows.
 
 Real images default to the test split of the run's data (the embedded subset has
 none: its training images are used, and said so); --real names another dataset.
@@ -86,10 +87,22 @@ samples each (default 5,000) and plots the quality/diversity trade-off to --plot
 			if err != nil {
 				return err
 			}
+			saved := ""
+			if run != "" {
+				if saved, err = res.Save(run); err != nil {
+					return err
+				}
+			}
 			if asJSON {
+				if saved != "" {
+					fmt.Fprintln(os.Stderr, "saved:", saved)
+				}
 				return printJSON(res)
 			}
 			printResult(res)
+			if saved != "" {
+				fmt.Println("saved:", saved)
+			}
 			return nil
 		},
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -71,6 +72,10 @@ func TestTinyTrainResumeSample(t *testing.T) {
 		t.Errorf("eval: %v", err)
 	}
 	checkEvalJSON(t, out, dir, 35, 300, []string{"fid", "pr", "is", "spectrum"})
+	// The run keeps its latest evaluation (what serve's page shows): the same document.
+	if saved, err := os.ReadFile(filepath.Join(dir, "eval.json")); err != nil || !bytes.Equal(bytes.TrimSpace(saved), bytes.TrimSpace([]byte(out))) {
+		t.Errorf("eval --run saved %q (%v), printed %q", saved, err, out)
+	}
 	// The sweep evaluates 23 settings: on the cpu backend (the go one takes minutes).
 	if out, err = runStdout(t, "eval", "--run", dir, "--n", "200", "--truncation-sweep", "--plot", filepath.Join(t.TempDir(), "sweep.png"), "--json", "--backend", "cpu"); err != nil {
 		t.Errorf("truncation sweep: %v", err)
