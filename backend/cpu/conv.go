@@ -81,9 +81,64 @@ func convKernel(n *node) kernel {
 // convGroups runs convolution g (the geometry of one group) for each of the groups
 // channel groups, group j on x, w and y from its first channels on.
 func convGroups[T gemm.Float](b *Backend, g convGeom, groups int, x, w, y []T) error {
+	if q := blockGroups(g, groups); q > 1 {
+		return convBlockDiagonal(b, g, groups, q, x, w, y)
+	}
 	for j := range groups {
 		xj, wj, yj := x[j*g.c*g.xC:], w[j*g.cout*g.wO:], y[j*g.cout*g.yC:]
 		if err := convOne(b, g, xj, wj, yj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blockGroups is how many groups convBlockDiagonal merges into one convolution, or 1:
+// when a group has fewer output channels than a tile (64), the tile is padded anyway,
+// so q = 64/cout groups are one dense convolution whose kernel is block-diagonal (the
+// same padded multiply-adds, in a quarter of the calls, each summing 4x as deep: on
+// R3GAN's 8 groups of 16 channels at 28x28, a grouped conv and its two gradients took
+// 270-400 ms against 340-530 one group at a time and 400-600 as slices and
+// concatenations, same process, alternating, 2 busy cores). Only for small kernels:
+// the block-diagonal copy is built per call.
+func blockGroups(g convGeom, groups int) int {
+	const tile = 64
+	if g.cout >= tile || tile%g.cout != 0 || g.k[0]*g.k[1] > 25 {
+		return 1
+	}
+	q := tile / g.cout
+	if groups%q != 0 {
+		return 1
+	}
+	return q
+}
+
+// convBlockDiagonal runs groups in blocks of q, each block one convolution of q*c
+// input channels to q*cout output channels with the groups' kernels on the diagonal.
+func convBlockDiagonal[T gemm.Float](b *Backend, g convGeom, groups, q int, x, w, y []T) error {
+	ar := newArena[T](&b.scratch, b.kernels)
+	defer ar.release()
+	taps := g.k[0] * g.k[1]
+	qc, qo := q*g.c, q*g.cout
+	wb := ar.zeros(taps * qc * qo)
+	gb := g
+	gb.c, gb.cout = qc, qo
+	gb.wO, gb.wI, gb.wS = 1, qo, [2]int{g.k[1] * qc * qo, qc * qo}
+	for blk := range groups / q {
+		for k0 := range g.k[0] {
+			for k1 := range g.k[1] {
+				for j := range q {
+					for ci := range g.c {
+						dst := wb[((k0*g.k[1]+k1)*qc+j*g.c+ci)*qo+j*g.cout:]
+						src := k0*g.wS[0] + k1*g.wS[1] + ci*g.wI + (blk*q+j)*g.cout*g.wO
+						for co := range g.cout {
+							dst[co] = w[src+co*g.wO]
+						}
+					}
+				}
+			}
+		}
+		if err := convOne(b, gb, x[blk*qc*g.xC:], wb, y[blk*qo*g.yC:]); err != nil {
 			return err
 		}
 	}
