@@ -44,8 +44,9 @@ func dcgan() Config {
 // r3ganSizes are R3GAN's nets scaled down to fit a CPU: the authors' CIFAR-10 config
 // (train.py) has width 768, 2 blocks and 96 groups per stage, expansion 2; this keeps
 // their 16 channels per group of the expanded 3x3 conv (1536 / 96; here 128 / 8) and
-// their expansion. Each group is a convolution of its own (see nets.r3ganConv): at
-// 16 groups of 8 channels an iteration took 2.2x as long as at 8 groups of 16.
+// their expansion. (When each group was a convolution of its own, 16 groups of 8
+// channels took 2.2x as long per iteration as 8 groups of 16; the cpu backend now
+// runs the grouped 3x3 as one ChannelGroupCount convolution, see nets.r3ganConv.)
 var r3ganSizes = nets.R3GANConfig{Width: 64, Blocks: 1, Groups: 8, Expansion: 2}
 
 // toy is design.md §3's gankit protocol for the 2-D mixtures: z in R^2, MLPs with 3

@@ -82,30 +82,22 @@ func (c Config) validateR3GAN(s data.Shape) error {
 func msr(gain float64, fanIn int) Init { return Normal(0, gain/math.Sqrt(float64(fanIn))) }
 
 // r3ganConv is Networks.py's Convolution: a bias-free, stride-1, "same"-padded
-// convolution with MSR initialisation, grouped into groups.
-//
-// GoMLX v0.26 has feature groups (ChannelGroupCount), but neither gankit's cpu backend
-// (it falls back to the pure-Go backend's scalar loop) nor internal/vjp's conv
-// gradients handle them, so the groups are computed as separate convolutions on
-// slices of the channels, concatenated: groups ungrouped convolutions, each 1/groups^2
-// of the dense one's work, at the cost of the slices and the concatenation.
+// convolution with MSR initialisation, grouped into groups (GoMLX's
+// ChannelGroupCount: group j's output channels read only input channels
+// [j*in/groups, (j+1)*in/groups), and the kernel holds in/groups input channels).
+// gankit's cpu backend runs grouped convolutions on its own kernels and internal/vjp
+// differentiates them as grouped convolutions; the pure-Go and XLA backends run them
+// as they are. The kernel's shape is the same as when each group was a convolution
+// of its own on slices of the channels, so checkpoints from then still load.
 func r3ganConv(ctx *context.Context, x *Node, out, kernel, groups int, gain float64) *Node {
 	in := x.Shape().Dimensions[3]
-	inG, outG := in/groups, out/groups
+	inG := in / groups
 	fanIn := inG * kernel * kernel
 	w := Weight(ctx, x.Graph(), msr(gain, fanIn), fanIn, kernel, kernel, inG, out)
 	p := (kernel - 1) / 2
-	conv := func(x, w *Node) *Node {
-		return Convolve(x, w).StridePerAxis(1, 1).DilationPerAxis(1, 1).PaddingPerDim([][2]int{{p, p}, {p, p}}).Done()
-	}
-	if groups == 1 {
-		return conv(x, w)
-	}
-	parts := make([]*Node, groups)
-	for j := range groups {
-		parts[j] = conv(SliceAxis(x, 3, AxisRange(j*inG, (j+1)*inG)), SliceAxis(w, 3, AxisRange(j*outG, (j+1)*outG)))
-	}
-	return Concatenate(parts, 3)
+	// Explicit dilations: the pure-Go backend's grouped loop indexes them.
+	return Convolve(x, w).StridePerAxis(1, 1).DilationPerAxis(1, 1).PaddingPerDim([][2]int{{p, p}, {p, p}}).
+		ChannelGroupCount(groups).Done()
 }
 
 // r3ganBiasedActivation is FusedOperators.py's BiasedActivation: a learned bias

@@ -9,7 +9,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 )
 
-// convGeom is a 2-D convolution (no groups) in any axis layout, as flat strides.
+// convGeom is a 2-D convolution (one channel group) in any axis layout, as flat strides.
 type convGeom struct {
 	n, c, cout int    // batch, input channels, output channels
 	in, k, o   [2]int // spatial sizes: input, kernel, output
@@ -25,14 +25,19 @@ type convGeom struct {
 	yS     [2]int
 }
 
-// convKernel lowers ConvGeneral to im2col + one matrix product.
+// convKernel lowers ConvGeneral to the indirect plans or im2col + matrix products.
+// With channel groups (ChannelGroupCount G > 1: group j's output channels
+// [j*cout/G, (j+1)*cout/G) read only input channels [j*c/G, (j+1)*c/G), and the
+// kernel's input-channel axis holds c/G), each group is its own convolution on
+// offsets into the same buffers: nothing is sliced or concatenated. Batch groups are
+// delegated.
 func convKernel(n *node) kernel {
 	axes := n.args[2].(backends.ConvolveAxesConfig)
 	st, pads := n.args[3].([]int), n.args[4].([][2]int)
 	idil, kdil := n.args[5].([]int), n.args[6].([]int)
-	cg, bg := n.args[7].(int), n.args[8].(int)
+	cg, bg := max(n.args[7].(int), 1), n.args[8].(int)
 	x, w, y := n.inputs[0].shape, n.inputs[1].shape, n.outs[0].shape
-	if x.Rank() != 4 || cg > 1 || bg > 1 {
+	if x.Rank() != 4 || bg > 1 {
 		return nil
 	}
 	one := func(s []int, i int) int {
@@ -58,23 +63,98 @@ func convKernel(n *node) kernel {
 		}
 		g.xS[i], g.wS[i], g.yS[i] = xs[axes.InputSpatial[i]], ws[axes.KernelSpatial[i]], ys[axes.OutputSpatial[i]]
 	}
+	if g.c%cg != 0 || g.cout%cg != 0 || w.Dimensions[axes.KernelInputChannels] != g.c/cg {
+		return nil // the shadow builder has refused it already; leave the message to it
+	}
+	g.c, g.cout = g.c/cg, g.cout/cg
 	return flatKernel(y, func(b *Backend, in []any, out any) error {
 		switch out := out.(type) {
 		case []float32:
-			ar := newArena[float32](&b.scratch, b.kernels)
-			defer ar.release()
-			x, w := in[0].([]float32), in[1].([]float32)
-			if done, err := indirectConv(b, ar, g, x, w, out); done || err != nil {
-				return err
-			}
-			return convInto(ar, g, x, w, out)
+			return convGroups(b, g, cg, in[0].([]float32), in[1].([]float32), out)
 		case []float64:
-			ar := newArena[float64](&b.scratch, b.kernels)
-			defer ar.release()
-			return convInto(ar, g, in[0].([]float64), in[1].([]float64), out)
+			return convGroups(b, g, cg, in[0].([]float64), in[1].([]float64), out)
 		}
 		return fmt.Errorf("conv: dtype %s", y.DType)
 	})
+}
+
+// convGroups runs convolution g (the geometry of one group) for each of the groups
+// channel groups, group j on x, w and y from its first channels on.
+func convGroups[T gemm.Float](b *Backend, g convGeom, groups int, x, w, y []T) error {
+	if q := blockGroups(g, groups); q > 1 {
+		return convBlockDiagonal(b, g, groups, q, x, w, y)
+	}
+	for j := range groups {
+		xj, wj, yj := x[j*g.c*g.xC:], w[j*g.cout*g.wO:], y[j*g.cout*g.yC:]
+		if err := convOne(b, g, xj, wj, yj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blockGroups is how many groups convBlockDiagonal merges into one convolution, or 1:
+// when a group has fewer output channels than a tile (64), the tile is padded anyway,
+// so q = 64/cout groups are one dense convolution whose kernel is block-diagonal (the
+// same padded multiply-adds, in a quarter of the calls, each summing 4x as deep: on
+// R3GAN's 8 groups of 16 channels at 28x28, a grouped conv and its two gradients took
+// 270-400 ms against 340-530 one group at a time and 400-600 as slices and
+// concatenations, same process, alternating, 2 busy cores). Only for small kernels:
+// the block-diagonal copy is built per call.
+func blockGroups(g convGeom, groups int) int {
+	const tile = 64
+	if g.cout >= tile || tile%g.cout != 0 || g.k[0]*g.k[1] > 25 {
+		return 1
+	}
+	q := tile / g.cout
+	if groups%q != 0 {
+		return 1
+	}
+	return q
+}
+
+// convBlockDiagonal runs groups in blocks of q, each block one convolution of q*c
+// input channels to q*cout output channels with the groups' kernels on the diagonal.
+func convBlockDiagonal[T gemm.Float](b *Backend, g convGeom, groups, q int, x, w, y []T) error {
+	ar := newArena[T](&b.scratch, b.kernels)
+	defer ar.release()
+	taps := g.k[0] * g.k[1]
+	qc, qo := q*g.c, q*g.cout
+	wb := ar.zeros(taps * qc * qo)
+	gb := g
+	gb.c, gb.cout = qc, qo
+	gb.wO, gb.wI, gb.wS = 1, qo, [2]int{g.k[1] * qc * qo, qc * qo}
+	for blk := range groups / q {
+		for k0 := range g.k[0] {
+			for k1 := range g.k[1] {
+				for j := range q {
+					for ci := range g.c {
+						dst := wb[((k0*g.k[1]+k1)*qc+j*g.c+ci)*qo+j*g.cout:]
+						src := k0*g.wS[0] + k1*g.wS[1] + ci*g.wI + (blk*q+j)*g.cout*g.wO
+						for co := range g.cout {
+							dst[co] = w[src+co*g.wO]
+						}
+					}
+				}
+			}
+		}
+		if err := convOne(b, gb, x[blk*qc*g.xC:], wb, y[blk*qo*g.yC:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// convOne runs one group's convolution on the best plan for its dtype and shape.
+func convOne[T gemm.Float](b *Backend, g convGeom, x, w, y []T) error {
+	ar := newArena[T](&b.scratch, b.kernels)
+	defer ar.release()
+	if x32, ok := any(x).([]float32); ok {
+		if done, err := indirectConv(b, any(ar).(*arena[float32]), g, x32, any(w).([]float32), any(y).([]float32)); done || err != nil {
+			return err
+		}
+	}
+	return convInto(ar, g, x, w, y)
 }
 
 // convInto computes the convolution as one matrix product per phase. With input

@@ -6,7 +6,12 @@
 //     every even kernel (DCGAN's k4) gets a wrong gradient, on every backend; it also
 //     refuses input-dilated convolutions, which the gradient of a gradient needs.
 //     The rule here is exact for any kernel, stride, padding, input and kernel
-//     dilation (no channel or batch groups, which gankit does not use).
+//     dilation, and channel groups (ChannelGroupCount): v0.26 builds a grouped
+//     convolution's gradient from per-group slices and concatenations, whose own
+//     gradients are Pads, and its kernel gradient from a batch-grouped convolution;
+//     here both gradients are again channel-grouped convolutions (so the gradient of
+//     a gradient, as R1 and R2 take it, follows the same rule). Batch groups are
+//     left to v0.26's rule.
 //   - Dot: v0.26 differentiates a matrix product through an [i, j, k] broadcast
 //     product and a ReduceSum — i*j*k work and memory for what two matrix products do
 //     (on the pure-Go backend it took 80% of a toy MLP's training step).
@@ -30,10 +35,13 @@ func init() {
 	prevConv := VJPRegistration[NodeTypeConvGeneral]
 	VJPRegistration[NodeTypeConvGeneral] = func(node *Node, v []*Node, _ shapes.Shape) []*Node {
 		p := convParamsOf(node)
-		if p.channelGroups > 1 || p.batchGroups > 1 {
+		if p.batchGroups > 1 {
 			return prevConv(node, v, shapes.Shape{})
 		}
 		x, k := node.Inputs()[0], node.Inputs()[1]
+		if p.channelGroups > 1 {
+			return []*Node{groupedInputGrad(p, x, k, v[0]), groupedKernelGrad(p, x, k, v[0])}
+		}
 		return []*Node{convInputGrad(p, x, k, v[0]), convKernelGrad(p, x, k, v[0])}
 	}
 	prevDot := VJPRegistration[NodeTypeDot]
@@ -152,42 +160,129 @@ func geometry(p convParams, x, k, y *Node, i int) axisGeom {
 // covers xp, then cropped by (lo, hi) and subsampled by D (the conv's stride) to land
 // on the original (undilated) x.
 func convInputGrad(p convParams, x, k, v *Node) *Node {
-	n := len(p.axes.InputSpatial)
-	pads := make([][2]int, n)
-	for i := range n {
-		g := geometry(p, x, k, v, i)
-		pads[i] = [2]int{g.keff() - 1 - g.lo, g.padded() - (g.O-1)*g.s - 1 - g.hi}
-	}
+	pads := inputGradPads(p, x, k, v)
 	axes := p.axes
 	axes.KernelInputChannels, axes.KernelOutputChannels = p.axes.KernelOutputChannels, p.axes.KernelInputChannels
 	// v plays the input: its batch/channel/spatial axes are the output's.
 	axes.InputBatch, axes.InputChannels, axes.InputSpatial = p.axes.OutputBatch, p.axes.OutputChannels, p.axes.OutputSpatial
 	axes.OutputBatch, axes.OutputChannels, axes.OutputSpatial = p.axes.InputBatch, p.axes.InputChannels, p.axes.InputSpatial
 	kr := Reverse(k, p.axes.KernelSpatial...)
-	return convWithNegativePads(v, kr, axes, p.inputDil, pads, p.strides, p.kernelDil)
+	return convWithNegativePads(v, kr, axes, p.inputDil, pads, p.strides, p.kernelDil, 1)
+}
+
+// inputGradPads are convInputGrad's paddings.
+func inputGradPads(p convParams, x, k, v *Node) [][2]int {
+	pads := make([][2]int, len(p.axes.InputSpatial))
+	for i := range pads {
+		g := geometry(p, x, k, v, i)
+		pads[i] = [2]int{g.keff() - 1 - g.lo, g.padded() - (g.O-1)*g.s - 1 - g.hi}
+	}
+	return pads
+}
+
+// kernelGradPads are convKernelGrad's paddings.
+func kernelGradPads(p convParams, x, k, v *Node) [][2]int {
+	pads := make([][2]int, len(p.axes.InputSpatial))
+	for i := range pads {
+		g := geometry(p, x, k, v, i)
+		used := (g.O-1)*g.s + 1 + (g.K-1)*g.d
+		pads[i] = [2]int{g.lo, g.hi - (g.padded() - used)}
+	}
+	return pads
+}
+
+// canonicalAxes is the layout the grouped gradients build their operands in: batch
+// first, then the spatial axes, channels last; kernels spatial axes first, then input
+// and output channels.
+func canonicalAxes(n int) backends.ConvolveAxesConfig {
+	sp := make([]int, n)
+	for i := range sp {
+		sp[i] = i + 1
+	}
+	ksp := make([]int, n)
+	for i := range ksp {
+		ksp[i] = i
+	}
+	return backends.ConvolveAxesConfig{
+		InputBatch: 0, InputSpatial: sp, InputChannels: n + 1,
+		KernelSpatial: ksp, KernelInputChannels: n, KernelOutputChannels: n + 1,
+		OutputBatch: 0, OutputSpatial: sp, OutputChannels: n + 1,
+	}
+}
+
+// groupedInputGrad is convInputGrad for G channel groups: each group's input gradient
+// is its output gradient convolved with its reversed kernel, input and output
+// channels swapped. The kernel [spatial, c/G, G*o] becomes [spatial, o, G*(c/G)]
+// (group j's block transposed in place), so the gradient is again one convolution
+// with G channel groups, and its output lands in x's channel order.
+func groupedInputGrad(p convParams, x, k, v *Node) *Node {
+	n, G := len(p.axes.InputSpatial), p.channelGroups
+	kc := TransposeAllDims(k, append(slices.Clone(p.axes.KernelSpatial), p.axes.KernelInputChannels, p.axes.KernelOutputChannels)...)
+	dims := kc.Shape().Dimensions
+	cg, og := dims[n], dims[n+1]/G
+	sp := slices.Clone(dims[:n])
+	kc = Reshape(kc, append(slices.Clone(sp), cg, G, og)...)
+	perm := make([]int, n, n+3)
+	for i := range perm {
+		perm[i] = i
+	}
+	kc = TransposeAllDims(kc, append(perm, n+2, n+1, n)...)
+	kc = Reshape(kc, append(sp, og, G*cg)...)
+	kr := Reverse(kc, canonicalAxes(n).KernelSpatial...)
+	axes := p.axes
+	axes.KernelSpatial, axes.KernelInputChannels, axes.KernelOutputChannels = canonicalAxes(n).KernelSpatial, n, n+1
+	axes.InputBatch, axes.InputChannels, axes.InputSpatial = p.axes.OutputBatch, p.axes.OutputChannels, p.axes.OutputSpatial
+	axes.OutputBatch, axes.OutputChannels, axes.OutputSpatial = p.axes.InputBatch, p.axes.InputChannels, p.axes.InputSpatial
+	return convWithNegativePads(v, kr, axes, p.inputDil, inputGradPads(p, x, k, v), p.strides, p.kernelDil, G)
+}
+
+// groupedKernelGrad is convKernelGrad for G channel groups. Group j's kernel
+// gradient sums x's group-j channels against v's group-j channels over the batch and
+// the pixels; with x laid out as [c/G, spatial, G*batch] (the batch as channels, one
+// run per group) and v as [spatial, batch, G*o], that is one convolution with G
+// channel groups whose output is [c/G, kernel spatial, G*o], the kernel's own shape
+// up to a transposition. No batch groups: not every backend runs them the same way.
+func groupedKernelGrad(p convParams, x, k, v *Node) *Node {
+	n, G := len(p.axes.InputSpatial), p.channelGroups
+	xc := TransposeAllDims(x, append(slices.Clone(p.axes.InputSpatial), p.axes.InputBatch, p.axes.InputChannels)...)
+	dims := xc.Shape().Dimensions // [spatial, N, C]
+	nb, cg := dims[n], dims[n+1]/G
+	sp := slices.Clone(dims[:n])
+	xc = Reshape(xc, append(slices.Clone(sp), nb, G, cg)...)
+	perm := []int{n + 2}
+	for i := range n {
+		perm = append(perm, i)
+	}
+	xc = TransposeAllDims(xc, append(perm, n+1, n)...) // [cg, spatial, G, N]
+	xc = Reshape(xc, append(append([]int{cg}, sp...), G*nb)...)
+	vc := TransposeAllDims(v, append(slices.Clone(p.axes.OutputSpatial), p.axes.OutputBatch, p.axes.OutputChannels)...)
+	ax := canonicalAxes(n)
+	out := convWithNegativePads(xc, vc, ax, p.kernelDil, kernelGradPads(p, x, k, v), p.inputDil, p.strides, G)
+	// out is [cg, kernel spatial, G*o]: move each axis to where k has it.
+	kperm := make([]int, k.Rank())
+	kperm[p.axes.KernelInputChannels] = 0
+	kperm[p.axes.KernelOutputChannels] = n + 1
+	for i, a := range p.axes.KernelSpatial {
+		kperm[a] = i + 1
+	}
+	return TransposeAllDims(out, kperm...)
 }
 
 // convKernelGrad: dL/dk[j] = sum_{b,o} v[b,o] xp[b, o*s + j*d]: a convolution of xp
 // (batch as the contracted channel) with v as kernel (dilation s), stride d, cropped
 // at the end to exactly K outputs.
 func convKernelGrad(p convParams, x, k, v *Node) *Node {
-	n := len(p.axes.InputSpatial)
-	pads := make([][2]int, n)
-	for i := range n {
-		g := geometry(p, x, k, v, i)
-		used := (g.O-1)*g.s + 1 + (g.K-1)*g.d
-		pads[i] = [2]int{g.lo, g.hi - (g.padded() - used)}
-	}
+	pads := kernelGradPads(p, x, k, v)
 	var axes backends.ConvolveAxesConfig
 	axes.InputBatch, axes.InputChannels, axes.InputSpatial = p.axes.InputChannels, p.axes.InputBatch, p.axes.InputSpatial
 	axes.KernelInputChannels, axes.KernelOutputChannels, axes.KernelSpatial = p.axes.OutputBatch, p.axes.OutputChannels, p.axes.OutputSpatial
 	axes.OutputBatch, axes.OutputChannels, axes.OutputSpatial = p.axes.KernelInputChannels, p.axes.KernelOutputChannels, p.axes.KernelSpatial
-	return convWithNegativePads(x, v, axes, p.kernelDil, pads, p.inputDil, p.strides)
+	return convWithNegativePads(x, v, axes, p.kernelDil, pads, p.inputDil, p.strides, 1)
 }
 
 // convWithNegativePads is ConvGeneral where a negative padding crops the input first
 // (not every backend accepts negative convolution padding).
-func convWithNegativePads(x, k *Node, axes backends.ConvolveAxesConfig, strides []int, pads [][2]int, inputDil, kernelDil []int) *Node {
+func convWithNegativePads(x, k *Node, axes backends.ConvolveAxesConfig, strides []int, pads [][2]int, inputDil, kernelDil []int, groups int) *Node {
 	pads = slices.Clone(pads)
 	if slices.ContainsFunc(pads, func(p [2]int) bool { return p[0] < 0 || p[1] < 0 }) {
 		if slices.ContainsFunc(inputDil, func(d int) bool { return d != 1 }) {
@@ -210,7 +305,7 @@ func convWithNegativePads(x, k *Node, axes backends.ConvolveAxesConfig, strides 
 		}
 		x = Slice(x, specs...)
 	}
-	out := ConvGeneral(x, k, axes, strides, pads, inputDil, kernelDil, 1, 1)
+	out := ConvGeneral(x, k, axes, strides, pads, inputDil, kernelDil, groups, 1)
 	if !out.Shape().Ok() {
 		panic(fmt.Sprintf("vjp: convolution gradient has invalid shape %s", out.Shape()))
 	}

@@ -95,6 +95,26 @@ func TestRulesMatchFiniteDifferences(t *testing.T) {
 				OutputBatch: 0, OutputSpatial: []int{1, 2}, OutputChannels: 3,
 			}, []int{1, 1}, [][2]int{{2, 2}, {2, 2}}, []int{2, 2}, nil, 1, 1)
 		}},
+		{"conv-grouped-strided", [][]int{{2, 6, 5, 6}, {3, 2, 2, 6}}, func(in []*Node) *Node {
+			return Convolve(in[0], in[1]).StridePerAxis(2, 1).PaddingPerDim([][2]int{{1, 2}, {0, 1}}).ChannelGroupCount(3).Done()
+		}},
+		{"conv-grouped-dilated-channels-first", [][]int{{2, 4, 5, 4}, {6, 2, 2, 3}}, func(in []*Node) *Node {
+			// x [N, C, H, W], kernel [O, I, H, W], output [N, O, H, W]; kernel dilation 2.
+			return ConvGeneral(in[0], in[1], backends.ConvolveAxesConfig{
+				InputBatch: 0, InputChannels: 1, InputSpatial: []int{2, 3},
+				KernelOutputChannels: 0, KernelInputChannels: 1, KernelSpatial: []int{2, 3},
+				OutputBatch: 0, OutputChannels: 1, OutputSpatial: []int{2, 3},
+			}, []int{1, 1}, [][2]int{{1, 1}, {2, 0}}, nil, []int{2, 1}, 2, 1)
+		}},
+		{"conv-grouped-second-order", [][]int{{2, 5, 4, 4}, {3, 3, 2, 6}}, func(in []*Node) *Node {
+			// R1's shape: the squared input gradient of a grouped convolution's output,
+			// differentiated again (w.r.t. x and the kernel).
+			x, k := in[0], in[1]
+			y := Convolve(x, k).StridePerAxis(1, 1).PaddingPerDim([][2]int{{1, 1}, {1, 1}}).ChannelGroupCount(2).Done()
+			s := ReduceAllSum(Mul(Square(y), Cos(IotaFull(y.Graph(), y.Shape()))))
+			g := Gradient(s, x)[0]
+			return Mul(g, g)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, name := range backend.TestBackends() {
