@@ -7,9 +7,10 @@ import (
 
 // TestCosineScheduleMatchesR3GAN checks Schedule.At against R3GAN's
 // cosine_decay_with_warmup (training/training_loop.py), whose values below were
-// computed by that function in numpy: train.py's learning-rate schedule (2e-4 -> 5e-5
-// over 2e7 images), and a schedule with warm-up and hold (0.5 -> 0.9 over 2,000
-// images, held to 3,000, then to 0.99 at 10,000).
+// computed by that function in numpy and are printed again (to the last bit or one
+// ulp) by scripts/reference/r3gan_schedule.py, written from its definition: train.py's
+// learning-rate schedule (2e-4 -> 5e-5 over 2e7 images), and a schedule with warm-up
+// and hold (0.5 -> 0.9 over 2,000 images, held to 3,000, then to 0.99 at 10,000).
 func TestCosineScheduleMatchesR3GAN(t *testing.T) {
 	lr := Schedule{Kind: Cosine, End: 5e-5, Kimg: 20000}
 	warm := Schedule{Kind: Cosine, End: 0.99, Kimg: 10, WarmupKimg: 2, WarmupStart: 0.5, HoldKimg: 1}
