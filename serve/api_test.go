@@ -20,7 +20,7 @@ import (
 // request, or in a generator call it shares with other concurrent requests.
 func TestSameSeedGivesSameBytesAloneOrBatched(t *testing.T) {
 	lim := DefaultLimits()
-	lim.Window = 200 * time.Millisecond // long enough for every concurrent request to join one call
+	lim.Window = time.Second // long enough for every concurrent request to join one call, on busy cores too
 	s := newServer(t, "", Options{Limits: lim})
 	h := s.Handler()
 	for _, tr := range []string{``, `, "mode": "psi", "truncation": 0.7`, `, "mode": "resample", "truncation": 0.5`} {
@@ -59,7 +59,7 @@ func TestSameSeedGivesSameBytesAloneOrBatched(t *testing.T) {
 // backend a 3-row call gives different bits for most of a sample's values.
 func TestBatchedSampleIsBitwiseTheSameAsAlone(t *testing.T) {
 	lim := DefaultLimits()
-	lim.Window = 200 * time.Millisecond
+	lim.Window = time.Second // the second request joins the first's call, on busy cores too
 	s := newServer(t, "", Options{Limits: lim})
 	none := sample.Truncation{}
 	alone, err := s.batch.Generate(t.Context(), [][]float32{s.latent(5, none)})

@@ -17,9 +17,14 @@ type echo struct {
 	sizes []int
 	seen  []float32
 	hold  chan struct{} // when set, each call waits for a value from it
+	// entered, when set, gets a value as each call starts (before it waits on hold).
+	entered chan struct{}
 }
 
 func (e *echo) gen(z []float32) ([]float32, error) {
+	if e.entered != nil {
+		e.entered <- struct{}{}
+	}
 	if e.hold != nil {
 		<-e.hold
 	}
@@ -72,11 +77,11 @@ func TestBatcherSplitsLargeJobsAndPadsEveryCall(t *testing.T) {
 // TestBatcherDropsCancelledJobsAndAnswersOnClose: a request that gives up while
 // queued never reaches the generator, and Close answers the ones still waiting.
 func TestBatcherDropsCancelledJobsAndAnswersOnClose(t *testing.T) {
-	e := &echo{hold: make(chan struct{})}
+	e := &echo{hold: make(chan struct{}), entered: make(chan struct{}, 4)}
 	b := newBatcher(e.gen, 2, 4, time.Millisecond, 8, nil)
 	first := make(chan error, 1)
 	go func() { _, err := b.Generate(t.Context(), rows(1, 4)); first <- err }() // fills the call that holds
-	time.Sleep(50 * time.Millisecond)
+	<-e.entered
 	ctx, cancel := context.WithCancel(t.Context())
 	gone := make(chan error, 1)
 	go func() { _, err := b.Generate(ctx, rows(500, 2)); gone <- err }()
@@ -91,7 +96,7 @@ func TestBatcherDropsCancelledJobsAndAnswersOnClose(t *testing.T) {
 	}
 	waiting := make(chan error, 1)
 	go func() { _, err := b.Generate(t.Context(), rows(900, 1)); waiting <- err }() // its call holds
-	time.Sleep(20 * time.Millisecond)
+	<-e.entered
 	late := make(chan error, 1)
 	go func() { _, err := b.Generate(t.Context(), rows(950, 1)); late <- err }()
 	time.Sleep(20 * time.Millisecond)
