@@ -49,6 +49,8 @@ func TestBadRequestsGet4xxNamingTheField(t *testing.T) {
 		{"png truncation not a number", "GET", "/v1/samples/7.png?mode=psi&truncation=half", ``, auth, 400, []string{"truncation", "half"}},
 		{"png truncation out of range", "GET", "/v1/samples/7.png?mode=clip&truncation=9", ``, auth, 400, []string{"clip", "9"}},
 		{"unknown endpoint", "GET", "/v2/everything", ``, auth, 404, []string{"no endpoint", "/v2/everything"}},
+		{"wrong method", "POST", "/v1/model", `{}`, auth, 405, []string{"POST /v1/model", "takes GET"}},
+		{"wrong method, with a wildcard", "DELETE", "/v1/samples/3.png", ``, auth, 405, []string{"takes GET"}},
 	} {
 		w := call(h, tc.method, tc.path, tc.body, tc.header...)
 		var e apiError

@@ -112,7 +112,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 // check, and those that generate through admission and the request timeout.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	// paths answers which method a known path takes, for a 405 to a request with
+	// another one (the catch-all below would otherwise answer 404).
+	paths, methods := http.NewServeMux(), map[string]string{}
 	handle := func(pattern string, h http.HandlerFunc, api, generates bool) {
+		method, path, _ := strings.Cut(pattern, " ")
+		paths.HandleFunc(path, http.NotFound)
+		methods[path] = method
 		if generates {
 			h = s.generating(h)
 		}
@@ -130,6 +136,11 @@ func (s *Server) routes() http.Handler {
 	handle("GET /{$}", s.page, false, false)
 	handle("GET /page/{file}", s.page, false, false)
 	mux.Handle("/", s.measured("unknown", func(w http.ResponseWriter, r *http.Request) {
+		if _, path := paths.Handler(r); path != "" {
+			w.Header().Set("Allow", methods[path])
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: this endpoint takes %s", r.Method, r.URL.Path, methods[path]))
+			return
+		}
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint %s %s: see GET / for the page, GET /v1/model for the API", r.Method, r.URL.Path))
 	}))
 	return mux
