@@ -102,12 +102,8 @@ func (s SGD) With(r Rates) Optimizer {
 // Update applies one SGD step.
 func (s SGD) Update(_ *context.Context, _ string, vars []*context.Variable, grads []*Node) {
 	for i, v := range vars {
-		g := v.ValueGraph(grads[i].Graph())
-		if s.rates.LR != nil {
-			v.SetValueGraph(Sub(g, Mul(grads[i], ConvertDType(s.rates.LR, g.DType()))))
-			continue
-		}
-		v.SetValueGraph(Sub(g, MulScalar(grads[i], s.LR)))
+		w := v.ValueGraph(grads[i].Graph())
+		v.SetValueGraph(Sub(w, Mul(grads[i], rate(w.Graph(), s.rates.LR, s.LR, w.DType()))))
 	}
 }
 
@@ -137,11 +133,7 @@ func (r RMSProp) Update(ctx *context.Context, name string, vars []*context.Varia
 		aNew := Add(MulScalar(a.ValueGraph(g), r.Alpha), MulScalar(Square(grads[i]), 1-r.Alpha))
 		a.SetValueGraph(aNew)
 		step := Div(grads[i], AddScalar(Sqrt(aNew), r.Epsilon))
-		if r.rates.LR != nil {
-			step = Mul(step, ConvertDType(r.rates.LR, step.DType()))
-		} else {
-			step = MulScalar(step, r.LR)
-		}
+		step = Mul(step, rate(g, r.rates.LR, r.LR, step.DType()))
 		v.SetValueGraph(Sub(v.ValueGraph(g), step))
 	}
 }
