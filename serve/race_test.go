@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -25,12 +24,7 @@ func TestConcurrencyUnderTheRaceDetector(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server's tests under -race: about a minute")
 	}
-	goBin, root, err := gotool.Module()
-	if errors.Is(err, gotool.ErrNoGo) {
-		t.Skip("no go on PATH")
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	goBin, root := gotool.ModuleOrSkip(t)
 	// The race detector's runtime needs cgo, so a C compiler.
 	cc, _ := exec.Command(goBin, "env", "CC").Output()
 	if _, err := exec.LookPath(strings.Fields(string(cc) + " gcc")[0]); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"github.com/gankit/gankit/internal/gotool"
 	"os"
 	"os/exec"
@@ -24,12 +23,7 @@ func TestCrossBuildWithoutCgo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-builds take minutes with a cold build cache")
 	}
-	goBin, root, err := gotool.Module()
-	if errors.Is(err, gotool.ErrNoGo) {
-		t.Skip("no go on PATH")
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	goBin, root := gotool.ModuleOrSkip(t)
 	tmp := t.TempDir()
 	for _, tg := range crossTargets {
 		t.Run(tg.goos+"-"+tg.goarch, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package fuzzci
 
 import (
-	"errors"
 	"github.com/gankit/gankit/internal/gotool"
 	"go/ast"
 	"go/parser"
@@ -79,12 +78,7 @@ func TestEveryFuzzTargetRunsWithoutACrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fuzzing takes a few seconds per target")
 	}
-	goBin, root, err := gotool.Module()
-	if errors.Is(err, gotool.ErrNoGo) {
-		t.Skip("no go on PATH")
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	goBin, root := gotool.ModuleOrSkip(t)
 	targets := findTargets(t, root)
 	found := map[string]bool{}
 	for _, tg := range targets {

@@ -3,11 +3,13 @@
 package gotool
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 )
 
 // ErrNoGo is returned, wrapped, when there is no go command on PATH.
@@ -26,4 +28,17 @@ func Module() (goBin, root string, err error) {
 		return "", "", fmt.Errorf("go env GOMOD = %q, %v: not in the module", gomod, err)
 	}
 	return goBin, filepath.Dir(gomod), nil
+}
+
+// ModuleOrSkip is Module for a test that runs go: it skips t when there is no go on
+// PATH and fails it on any other error.
+func ModuleOrSkip(t testing.TB) (goBin, root string) {
+	t.Helper()
+	goBin, root, err := Module()
+	if errors.Is(err, ErrNoGo) {
+		t.Skip("no go on PATH")
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return goBin, root
 }
