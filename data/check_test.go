@@ -2,9 +2,7 @@ package data
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gankit/gankit/internal/sysmem"
+	"github.com/gankit/gankit/internal/testutil"
 	"golang.org/x/image/draw"
 )
 
@@ -32,25 +31,6 @@ func grayPNG(t testing.TB, w, h int, seed uint8) []byte {
 	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
-}
-
-// pngHeader is a PNG that claims w x h 8-bit RGBA pixels and holds none.
-func pngHeader(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		body := append([]byte(typ), data...)
-		b.Write(body)
-		_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(body))
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6
-	chunk("IHDR", ihdr)
-	chunk("IEND", nil)
 	return b.Bytes()
 }
 
@@ -76,13 +56,13 @@ func badFolder(t *testing.T, n int, bad map[int][]byte) string {
 func TestFolderCheckListsEveryBadImageBeforeTraining(t *testing.T) {
 	good := grayPNG(t, 12, 10, 0)
 	dir := badFolder(t, 19, map[int][]byte{
-		2:  good[:len(good)/2],             // truncated
-		5:  []byte("not a PNG"),            // garbage
-		6:  {},                             // empty file
-		9:  pngHeader(100000, 100000),      // a decompression bomb's header
-		11: append([]byte{}, good[:40]...), // cut in the header
-		13: []byte("\xff\xd8\xff\xe0"),     // a JPEG's first bytes only
-		17: pngHeader(0, 5),                // no width
+		2:  good[:len(good)/2],                 // truncated
+		5:  []byte("not a PNG"),                // garbage
+		6:  {},                                 // empty file
+		9:  testutil.PNGHeader(100000, 100000), // a decompression bomb's header
+		11: append([]byte{}, good[:40]...),     // cut in the header
+		13: []byte("\xff\xd8\xff\xe0"),         // a JPEG's first bytes only
+		17: testutil.PNGHeader(0, 5),           // no width
 	})
 	d, err := Open(dir, Options{Size: 8, Channels: 1})
 	if err != nil {
@@ -186,11 +166,11 @@ func TestImageLimitsAreReadFromTheHeader(t *testing.T) {
 	}{
 		{"40x30 under the limit", grayPNG(t, 40, 30, 0), 1200, plenty, ""},
 		{"40x30 over the limit", grayPNG(t, 40, 30, 0), 1199, plenty, "40x30 (1200 pixels), above data.max_image_pixels 1199"},
-		{"a bomb under the default", pngHeader(100000, 100000), DefaultMaxImagePixels, plenty, "100000x100000 (10000000000 pixels), above data.max_image_pixels 500000000"},
+		{"a bomb under the default", testutil.PNGHeader(100000, 100000), DefaultMaxImagePixels, plenty, "100000x100000 (10000000000 pixels), above data.max_image_pixels 500000000"},
 		// 20000 x 20000 RGBA: 1.6e9 bytes, 1.49 GiB, more than 1 GiB.
-		{"too big for memory", pngHeader(20000, 20000), DefaultMaxImagePixels, plenty, "needs about 1.49 GiB, and 1 GiB is available (test)"},
+		{"too big for memory", testutil.PNGHeader(20000, 20000), DefaultMaxImagePixels, plenty, "needs about 1.49 GiB, and 1 GiB is available (test)"},
 		{"100:1", grayPNG(t, 1, 100, 0), DefaultMaxImagePixels, plenty, ""},
-		{"more elongated than 100:1", pngHeader(1, 101), DefaultMaxImagePixels, plenty, "1x101: the center crop keeps less than 1/100"},
+		{"more elongated than 100:1", testutil.PNGHeader(1, 101), DefaultMaxImagePixels, plenty, "1x101: the center crop keeps less than 1/100"},
 	} {
 		_, err := decodeSample("x.png", bytes.NewReader(tc.file), shape, tc.maxPixels, tc.mem)
 		switch {

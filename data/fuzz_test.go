@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gankit/gankit/internal/sysmem"
+	"github.com/gankit/gankit/internal/testutil"
 )
 
 // The fuzz targets feed each reader arbitrary bytes: it must return an error or a
@@ -119,8 +120,8 @@ func FuzzImageFile(f *testing.F) {
 	b.Reset()
 	_ = jpeg.Encode(&b, rgba, nil)
 	f.Add(b.Bytes())
-	f.Add(pngHeader(100000, 100000))
-	f.Add(pngHeader(1, math.MaxInt32))
+	f.Add(testutil.PNGHeader(100000, 100000))
+	f.Add(testutil.PNGHeader(1, math.MaxInt32))
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for _, shape := range []Shape{{Size: 4, Channels: 1}, {Size: 3, Channels: 3}} {

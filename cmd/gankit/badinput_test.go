@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"flag"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/png"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gankit/gankit/internal/testutil"
 )
 
 // The bad-input set runs the real CLI in a child process (this test binary re-executed
@@ -85,26 +86,6 @@ func pngBytes(t *testing.T, w, h int) []byte {
 	return b.Bytes()
 }
 
-// pngHeaderOnly is a PNG whose header claims w x h RGBA pixels and that holds no
-// pixel data: what a decompression bomb looks like to a decoder's first read.
-func pngHeaderOnly(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		_ = binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		body := append([]byte(typ), data...)
-		b.Write(body)
-		_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(body))
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
-	chunk("IHDR", ihdr)
-	chunk("IEND", nil)
-	return b.Bytes()
-}
-
 func idxImages(n, side int) []byte {
 	var b bytes.Buffer
 	b.Write([]byte{0, 0, 8, 3})
@@ -151,7 +132,7 @@ func makeBadFiles(t *testing.T) badFiles {
 	for i := range 16 {
 		writeFile(t, b.path(fmt.Sprintf("bomb/img%02d.png", i)), good)
 	}
-	writeFile(t, b.path("bomb/huge.png"), pngHeaderOnly(100000, 100000))
+	writeFile(t, b.path("bomb/huge.png"), testutil.PNGHeader(100000, 100000))
 	if err := os.MkdirAll(b.path("empty"), 0o755); err != nil {
 		t.Fatal(err)
 	}
