@@ -64,6 +64,21 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// oneRefused waits for the first of two writers started together to exit, the one
+// refused, and returns the other as the winner; after two minutes it fails with msg.
+func oneRefused(t *testing.T, a, b *proc, msg string) (winner, loser *proc) {
+	t.Helper()
+	select {
+	case <-a.done:
+		return b, a
+	case <-b.done:
+		return a, b
+	case <-time.After(2 * time.Minute):
+		t.Fatal(msg)
+	}
+	return nil, nil
+}
+
 // startGankit starts `gankit args...` in its own process.
 func startGankit(t *testing.T, args ...string) *proc {
 	t.Helper()
@@ -210,15 +225,7 @@ func TestSecondWriterIsRefusedNamingTheHolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	a := startGankit(t, long(dir, "--seed", "1")...)
 	b := startGankit(t, long(dir, "--seed", "2")...)
-	var winner, loser *proc
-	select {
-	case <-a.done:
-		winner, loser = b, a
-	case <-b.done:
-		winner, loser = a, b
-	case <-time.After(2 * time.Minute):
-		t.Fatal("neither second writer was refused")
-	}
+	winner, loser := oneRefused(t, a, b, "neither second writer was refused")
 	if code := loser.wait(t); code != 1 {
 		t.Fatalf("refused writer: exit %d, stderr:\n%s", code, loser.stderr.String())
 	}
@@ -252,15 +259,7 @@ func TestConcurrentResumesOneIsRefused(t *testing.T) {
 	}
 	a := startGankit(t, "train", "--resume", dir, "--steps", "1000000")
 	b := startGankit(t, "train", "--resume", dir, "--steps", "1000000")
-	var winner, loser *proc
-	select {
-	case <-a.done:
-		winner, loser = b, a
-	case <-b.done:
-		winner, loser = a, b
-	case <-time.After(2 * time.Minute):
-		t.Fatal("neither resume was refused")
-	}
+	winner, loser := oneRefused(t, a, b, "neither resume was refused")
 	if code := loser.wait(t); code != 1 || !strings.Contains(loser.stderr.String(), fmt.Sprintf("PID %d", winner.cmd.Process.Pid)) {
 		t.Fatalf("refused resume: exit %d, stderr:\n%s", code, loser.stderr.String())
 	}
