@@ -1,49 +1,14 @@
 package run
 
 import (
-	"crypto/sha256"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/internal/testutil"
 )
-
-// snapshot is every file under dir with a hash of its contents and its mode: two
-// equal snapshots mean nothing was written, renamed or removed.
-func snapshot(t *testing.T, dir string) string {
-	t.Helper()
-	var lines []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		sum := ""
-		if d.Type().IsRegular() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			sum = fmt.Sprintf("%x", sha256.Sum256(b))
-		}
-		lines = append(lines, fmt.Sprintf("%s %v %s", rel, info.Mode(), sum))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
-}
 
 // newRun makes a run in a new directory with checkpoints at steps 3 and 6 and a
 // metrics line per step.
@@ -114,7 +79,7 @@ func TestCreateRefusesWhatIsNotANewRun(t *testing.T) {
 				}
 				_ = os.MkdirAll(dir, 0o755)
 			}
-			before := snapshot(t, filepath.Dir(dir))
+			before := testutil.Snapshot(t, filepath.Dir(dir))
 			w, err := Create(dir, cfg, Options{})
 			if tc.want == "" {
 				if err != nil {
@@ -132,7 +97,7 @@ func TestCreateRefusesWhatIsNotANewRun(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
-			if after := snapshot(t, filepath.Dir(dir)); after != before {
+			if after := testutil.Snapshot(t, filepath.Dir(dir)); after != before {
 				t.Errorf("a refused Create changed the directory:\n%s\nwas\n%s", after, before)
 			}
 		})
@@ -145,7 +110,7 @@ func TestCreateRefusesWhatIsNotANewRun(t *testing.T) {
 // recorded in changes.jsonl.
 func TestRefusedResumeLeavesTheRunAsItWas(t *testing.T) {
 	dir, cfg := newRun(t)
-	before := snapshot(t, dir)
+	before := testutil.Snapshot(t, dir)
 	set := func(kv ...string) config.Config {
 		c := cfg
 		for i := 0; i < len(kv); i += 2 {
@@ -186,7 +151,7 @@ func TestRefusedResumeLeavesTheRunAsItWas(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, s)
 				}
 			}
-			if after := snapshot(t, dir); after != before {
+			if after := testutil.Snapshot(t, dir); after != before {
 				t.Errorf("a refused resume changed the run:\n%s\nwas\n%s", after, before)
 			}
 		})

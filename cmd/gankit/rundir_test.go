@@ -8,16 +8,13 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gankit/gankit/internal/testutil"
 	rundir "github.com/gankit/gankit/run"
 )
 
@@ -183,33 +181,6 @@ func lockHolder(dir string) int {
 		return 0
 	}
 	return h.PID
-}
-
-// snapshotDir lists every file under dir with a hash of its contents.
-func snapshotDir(t *testing.T, dir string) string {
-	t.Helper()
-	var lines []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		sum := "dir"
-		if !d.IsDir() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			sum = fmt.Sprintf("%x", sha256.Sum256(b))
-		}
-		lines = append(lines, rel+" "+sum)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }
 
 // long is a tiny-preset run that goes on until it is stopped.
@@ -497,7 +468,7 @@ func trainTiny(t *testing.T, extra ...string) string {
 // first: a GoMLX shape error, then every later resume and sample failed the same way.
 func TestResumeOverridesAreCheckedBeforeAnythingIsWritten(t *testing.T) {
 	dir := trainTiny(t)
-	before := snapshotDir(t, dir)
+	before := testutil.Snapshot(t, dir)
 	for _, tc := range []struct {
 		set  string
 		want string
@@ -514,7 +485,7 @@ func TestResumeOverridesAreCheckedBeforeAnythingIsWritten(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("--set %s: exit %d, stderr %q, want %q", tc.set, code, stderr, tc.want)
 		}
-		if after := snapshotDir(t, dir); after != before {
+		if after := testutil.Snapshot(t, dir); after != before {
 			t.Fatalf("--set %s changed the run:\n%s\nwas\n%s", tc.set, after, before)
 		}
 	}
@@ -588,12 +559,12 @@ func TestOutputsNeverReplaceWhatIsNotARegularFile(t *testing.T) {
 		for name, body := range map[string]string{"config.yml": "mine", rundir.MetricsFile: "my log\n"} {
 			_ = os.WriteFile(filepath.Join(other, name), []byte(body), 0o644)
 		}
-		before := snapshotDir(t, other)
+		before := testutil.Snapshot(t, other)
 		code, _, stderr := gankitRun(t, "train", "--preset", "tiny", "--out", other)
 		if code != 1 || !strings.Contains(stderr, "is not empty and is not a gankit run") {
 			t.Errorf("exit %d, stderr %q", code, stderr)
 		}
-		if after := snapshotDir(t, other); after != before {
+		if after := testutil.Snapshot(t, other); after != before {
 			t.Errorf("the directory changed:\n%s", after)
 		}
 	})
