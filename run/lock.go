@@ -153,9 +153,9 @@ const holderWait = 2 * time.Second
 // on another host), for at most holderWait.
 func currentHolder(path string) Holder {
 	deadline := time.Now().Add(holderWait)
+	host, _ := os.Hostname()
 	for {
 		h, err := readHolder(path)
-		host, _ := os.Hostname()
 		if err == nil && h.PID != 0 && (h.Host != host || processAlive(h.PID)) {
 			return h
 		}
