@@ -18,10 +18,6 @@ import (
 	"github.com/gankit/gankit/sample"
 )
 
-// latentStream is the PCG stream of every served latent: the one `gankit sample`
-// draws from, so sample 0 of seed s is the first sample of `gankit sample --seed s`.
-const latentStream = 0
-
 // samplesRequest is POST /v1/samples' body; a missing field takes its default.
 type samplesRequest struct {
 	N          *int    `json:"n"`          // default 1
@@ -182,7 +178,7 @@ func (s *Server) etag(seed int64, tr sample.Truncation) string {
 
 // latent is the latent of one seed: the first of `gankit sample --seed seed`.
 func (s *Server) latent(seed int64, tr sample.Truncation) []float32 {
-	return sample.TruncatedLatents(seed, latentStream, 1, s.dim, tr)
+	return sample.SeedLatent(seed, s.dim, tr)
 }
 
 // truncation reads a request's mode and value and checks them against the limits and

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -254,4 +255,28 @@ func generatorCalls(s *Server) uint64 {
 	s.metrics.mu.Lock()
 	defer s.metrics.mu.Unlock()
 	return s.metrics.calls
+}
+
+// TestSeedsAreTheSampleCommandsSeeds: sample i of a request for seed s is
+// sample.SeedLatent(s+i), the latent `gankit sample --seed s+i`, an export and an
+// interpolation strip use, with each truncation convention. (The server once drew its
+// own per-seed stream, so its seed 7 was another image than the sample command's.)
+func TestSeedsAreTheSampleCommandsSeeds(t *testing.T) {
+	s := newServer(t, "", Options{})
+	h := s.Handler()
+	for _, tc := range []struct {
+		body string
+		tr   sample.Truncation
+	}{
+		{``, sample.Truncation{}},
+		{`, "mode": "resample", "truncation": 0.5`, sample.Truncation{Mode: sample.TruncResample, Value: 0.5}},
+		{`, "mode": "psi", "truncation": 0.7`, sample.Truncation{Mode: sample.TruncPsi, Value: 0.7}},
+	} {
+		got := decodeAs[samplesResponse](t, call(h, "POST", "/v1/samples", `{"n": 3, "seed": 7`+tc.body+`}`))
+		for i, z := range got.Latents {
+			if want := sample.SeedLatent(7+int64(i), s.dim, tc.tr); !slices.Equal(z, want) {
+				t.Errorf("%+v: sample %d of seed 7 has latent %v..., gankit sample's seed %d is %v...", tc.tr, i, z[:3], 7+i, want[:3])
+			}
+		}
+	}
 }
