@@ -126,20 +126,20 @@ mutate diffaugment-stopgrad data/diffaugment.go \
 
 # Losses and penalties.
 mutate loss-ns-g-sign losses/adversarial.go \
-	'func (NonSaturating) G(fake *Node) *Node { return ReduceAllMean(Softplus(Neg(fake))) }' \
-	'func (NonSaturating) G(fake *Node) *Node { return ReduceAllMean(Softplus(fake)) }' \
+	'func (NonSaturating) G(l Logits) *Node { return ReduceAllMean(Softplus(Neg(l.Fake))) }' \
+	'func (NonSaturating) G(l Logits) *Node { return ReduceAllMean(Softplus(l.Fake)) }' \
 	"./losses ./train" -run 'TestLossesMatchPyTorch|TestStepMatchesPyTorch'
 mutate loss-hinge-sign losses/adversarial.go \
-	'ReduceAllMean(relu(OneMinus(real)))' 'ReduceAllMean(relu(AddScalar(real, 1)))' \
+	'ReduceAllMean(relu(OneMinus(l.Real)))' 'ReduceAllMean(relu(AddScalar(l.Real, 1)))' \
 	"./losses ./train" -run 'TestLossesMatchPyTorch|TestTricksTrain/r1-hinge-sgd/cpu'
 mutate loss-lsgan-target losses/adversarial.go \
-	'return Add(half(real, t.Real, 1), half(fake, t.Fake, 0))' 'return Add(half(real, t.Real, 0), half(fake, t.Fake, 0))' \
+	'return Add(half(l.Real, t.Real, 1), half(l.Fake, t.Fake, 0))' 'return Add(half(l.Real, t.Real, 0), half(l.Fake, t.Fake, 0))' \
 	"./losses ./train" -run 'TestLossesMatchPyTorch|TestTricksTrain/dragan-lsgan/cpu'
 mutate penalty-r1-weight losses/penalty.go \
 	'Square(GradNorm(inputGrad(d, real)))), gamma/2)' 'Square(GradNorm(inputGrad(d, real)))), gamma)' \
 	"./losses" -run 'TestPenaltiesMatchPyTorch'
 mutate penalty-default-weight losses/penalty.go \
-	'		return 10' '		return 1' \
+	'func (r1) DefaultWeight() float64 { return 10 }' 'func (r1) DefaultWeight() float64 { return 1 }' \
 	"./losses ./config" -run 'TestPenaltyWeightIsThePublishedOneUnlessSet'
 mutate penalty-wgangp-mix losses/penalty.go \
 	'Mul(OneMinus(e), StopGradient(fake))' 'Mul(e, StopGradient(fake))' \
@@ -150,7 +150,7 @@ mutate label-smoothing losses/labels.go \
 
 # Optimizer and EMA.
 mutate adam-bias-correction optim/optim.go \
-	'stepSize := Div(Scalar(g, dt, a.LR), ConvertDType(c1, dt))' 'stepSize := Div(Scalar(g, dt, a.LR), ConvertDType(Sqrt(c1), dt))' \
+	'stepSize := Div(rate(g, a.rates.LR, a.LR, dt), ConvertDType(c1, dt))' 'stepSize := Div(rate(g, a.rates.LR, a.LR, dt), ConvertDType(Sqrt(c1), dt))' \
 	"./optim ./train" -run 'TestStepMatchesPyTorch|TestOptimizersOneStepByHand'
 mutate ema-rate train/ema.go \
 	'Div(AddScalar(tt, 1), AddScalar(tt, 10))' 'Div(AddScalar(tt, 1), AddScalar(tt, 11))' \
@@ -208,7 +208,7 @@ mutate report-bold-best report/report.go \
 	'cell.Best = s.Mean == best[m] && len(res.Groups) > 1' 'cell.Best = s.Mean != best[m] && len(res.Groups) > 1' \
 	"./report" -run 'TestTableShowsMeanAndSEAndBoldsTheBest'
 mutate cli-sample-n cmd/gankit/sample.go \
-	'if n < 1 {' 'if n < 0 {' \
+	'if f.n < 1 {' 'if f.n < 0 {' \
 	"./cmd/gankit" -run 'TestCLIRefusalsNameTheFlagAndTheValue'
 
 echo
