@@ -106,154 +106,201 @@ func (g convGeom) dotOK() bool { return g.cout == 1 && g.c%igemm.DotLanes == 0 }
 // rowsConv is the rows plan, one phase of the input dilation at a time (see
 // convInto). x must have its channels contiguous.
 func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
-	const tr, tc = igemm.TileRows, igemm.TileCols
-	zero := ar.zeros(g.c)
-	coutP := roundUp(g.cout, tc)
-	chunks := (g.c + rowsChunk - 1) / rowsChunk
-	dot := g.dotOK()
-	if dot { // one output channel: igemm.Dot over whole channel runs
-		chunks = 1
+	p := &rowsPlan{b: b, ar: ar, g: g, x: x, w: w, y: y, zero: ar.zeros(g.c),
+		chunks: (g.c + rowsChunk - 1) / rowsChunk, dot: g.dotOK()}
+	if p.dot { // one output channel: igemm.Dot over whole channel runs
+		p.chunks = 1
 	}
 	for _, ph := range g.phases() {
-		rows := g.n * len(ph.o[0]) * len(ph.o[1])
-		taps := len(ph.k[0]) * len(ph.k[1])
-		per := len(ph.o[0]) * len(ph.o[1])
-		outBase := func(r int) int {
-			n, rest := r/per, r%per
-			return n*g.yN + ph.o[0][rest/len(ph.o[1])]*g.yS[0] + ph.o[1][rest%len(ph.o[1])]*g.yS[1]
-		}
-		if taps == 0 {
-			for r := range rows {
-				base := outBase(r)
-				for co := range g.cout {
-					y[base+co*g.yC] = 0
-				}
-			}
-			continue
-		}
-		// The taps' weights as runs of output channels: W itself when its output
-		// channels are contiguous and fill whole tiles, else a padded copy. A
-		// segment is one tap and one chunk of input channels.
-		nseg := taps * chunks
-		bt := b.scratch.ptrs(nseg)
-		ldb := g.wI
-		direct := g.wO == 1 && g.cout%tc == 0
-		if dot {
-			direct, coutP = g.wI == 1, 1
-		}
-		var wp []float32
-		if !direct {
-			ldb = coutP
-			wp = ar.zeros(taps * g.c * coutP)
-		}
-		t := 0
-		for _, k0 := range ph.k[0] {
-			for _, k1 := range ph.k[1] {
-				if !direct {
-					for c := range g.c {
-						dst := wp[(t*g.c+c)*coutP:]
-						src := k0*g.wS[0] + k1*g.wS[1] + c*g.wI
-						for co := range g.cout {
-							dst[co] = w[src+co*g.wO]
-						}
-					}
-				}
-				for ch := range chunks {
-					if direct {
-						bt[t*chunks+ch] = &w[k0*g.wS[0]+k1*g.wS[1]+ch*rowsChunk*g.wI]
-					} else {
-						bt[t*chunks+ch] = &wp[(t*g.c+ch*rowsChunk)*coutP]
-					}
-				}
-				t++
-			}
-		}
-		src0, src1 := g.sourceTable(0, ph.o[0], ph.k[0]), g.sourceTable(1, ph.o[1], ph.k[1])
-		tiles := (rows + tr - 1) / tr
-		// tileStart is tile tl's first row: the last tile overlaps the one before
-		// rather than run past the rows (recomputed rows come out the same).
-		tileStart := func(tl int) int {
-			if rows < tr {
-				return 0
-			}
-			return min(tl*tr, rows-tr)
-		}
-		groups := (tiles + rowsGroup - 1) / rowsGroup
-		workers := min(runtime.GOMAXPROCS(0), groups)
-		at := b.scratch.ptrs(workers * rowsGroup * nseg * tr)
-		tbuf := ar.get(workers * rowsGroup * tr * tc)
-		err := parallel.Dynamic(groups, 1, workers, func(wid, g0, g1 int) error {
-			a := at[wid*rowsGroup*nseg*tr : (wid+1)*rowsGroup*nseg*tr]
-			tileBuf := tbuf[wid*rowsGroup*tr*tc : (wid+1)*rowsGroup*tr*tc]
-			for gi := g0; gi < g1; gi++ {
-				first, last := gi*rowsGroup, min(tiles, (gi+1)*rowsGroup)
-				// The group's patches: for each tile, segment and row, a pointer.
-				for tl := first; tl < last; tl++ {
-					r0 := tileStart(tl)
-					ta := a[(tl-first)*nseg*tr:]
-					for i := range tr {
-						r := min(r0+i, rows-1)
-						n, rest := r/per, r%per
-						j0, j1 := rest/len(ph.o[1]), rest%len(ph.o[1])
-						s0 := src0[j0*len(ph.k[0]) : (j0+1)*len(ph.k[0])]
-						s1 := src1[j1*len(ph.k[1]) : (j1+1)*len(ph.k[1])]
-						t := 0
-						for _, i0 := range s0 {
-							for _, i1 := range s1 {
-								for ch := range chunks {
-									p := &zero[0]
-									if i0 >= 0 && i1 >= 0 {
-										p = &x[n*g.xN+i0*g.xS[0]+i1*g.xS[1]+ch*rowsChunk]
-									}
-									ta[(t*chunks+ch)*tr+i] = p
-								}
-								t++
-							}
-						}
-					}
-				}
-				if dot {
-					var out [tr]float32
-					for tl := first; tl < last; tl++ {
-						igemm.Dot(b.kernels, a[(tl-first)*nseg*tr:(tl-first+1)*nseg*tr], bt[:nseg], g.c, out[:])
-						r0 := tileStart(tl)
-						for i := range min(tr, rows-r0) {
-							y[outBase(r0+i)] = out[i]
-						}
-					}
-					continue
-				}
-				for c0 := 0; c0 < g.cout; c0 += tc {
-					// Few channels: several taps per call (a call's weights still fit
-					// a chunk), else one segment per call.
-					step := max(1, rowsChunk/g.c)
-					for s := 0; s < nseg; s += step {
-						s1 := min(nseg, s+step)
-						clen := min(rowsChunk, g.c-(s%chunks)*rowsChunk)
-						for tl := first; tl < last; tl++ {
-							ta := a[((tl-first)*nseg+s)*tr:]
-							igemm.Rows(b.kernels, ta[:(s1-s)*tr], bt[s:s1], ldb, clen, c0, tileBuf[(tl-first)*tr*tc:], tc, s > 0)
-						}
-					}
-					width := min(tc, g.cout-c0)
-					for tl := first; tl < last; tl++ {
-						r0 := tileStart(tl)
-						tile := tileBuf[(tl-first)*tr*tc:]
-						for i := range min(tr, rows-r0) {
-							putRow(y, outBase(r0+i)+c0*g.yC, g.yC, tile[i*tc:i*tc+width])
-						}
-					}
-				}
-			}
-			return nil
-		})
-		b.scratch.putPtrs(at)
-		b.scratch.putPtrs(bt)
-		if err != nil {
+		if err := p.phase(ph); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rowsPlan is what every phase of one rows-plan call shares.
+type rowsPlan struct {
+	b       *Backend
+	ar      *arena[float32]
+	g       convGeom
+	x, w, y []float32
+	zero    []float32 // g.c zeros, where a tap on padding points
+	chunks  int       // chunks of at most rowsChunk input channels
+	dot     bool      // the phase runs as dot products (dotOK)
+}
+
+// weights is the pack step of a phase with taps: the taps' weights as runs of output
+// channels, W itself when its output channels are contiguous and fill whole tiles,
+// else a padded copy. bt holds one pointer per segment (one tap and one chunk of
+// input channels), to be handed back with b.scratch.putPtrs; ldb is the runs' stride.
+func (p *rowsPlan) weights(ph phase) (bt []*float32, ldb int) {
+	const tc = igemm.TileCols
+	g, w, chunks := p.g, p.w, p.chunks
+	taps := len(ph.k[0]) * len(ph.k[1])
+	bt = p.b.scratch.ptrs(taps * chunks)
+	ldb = g.wI
+	coutP := roundUp(g.cout, tc)
+	direct := g.wO == 1 && g.cout%tc == 0
+	if p.dot {
+		direct, coutP = g.wI == 1, 1
+	}
+	var wp []float32
+	if !direct {
+		ldb = coutP
+		wp = p.ar.zeros(taps * g.c * coutP)
+	}
+	t := 0
+	for _, k0 := range ph.k[0] {
+		for _, k1 := range ph.k[1] {
+			if !direct {
+				for c := range g.c {
+					dst := wp[(t*g.c+c)*coutP:]
+					src := k0*g.wS[0] + k1*g.wS[1] + c*g.wI
+					for co := range g.cout {
+						dst[co] = w[src+co*g.wO]
+					}
+				}
+			}
+			for ch := range chunks {
+				if direct {
+					bt[t*chunks+ch] = &w[k0*g.wS[0]+k1*g.wS[1]+ch*rowsChunk*g.wI]
+				} else {
+					bt[t*chunks+ch] = &wp[(t*g.c+ch*rowsChunk)*coutP]
+				}
+			}
+			t++
+		}
+	}
+	return bt, ldb
+}
+
+// phase runs one phase: it packs the weights, then each worker takes groups of row
+// tiles, lays out the group's patches (patches) and multiplies them into y.
+func (p *rowsPlan) phase(ph phase) error {
+	const tr, tc = igemm.TileRows, igemm.TileCols
+	b, g, y, chunks, dot := p.b, p.g, p.y, p.chunks, p.dot
+	rows := g.n * len(ph.o[0]) * len(ph.o[1])
+	taps := len(ph.k[0]) * len(ph.k[1])
+	per := len(ph.o[0]) * len(ph.o[1])
+	outBase := func(r int) int {
+		n, rest := r/per, r%per
+		return n*g.yN + ph.o[0][rest/len(ph.o[1])]*g.yS[0] + ph.o[1][rest%len(ph.o[1])]*g.yS[1]
+	}
+	if taps == 0 {
+		for r := range rows {
+			base := outBase(r)
+			for co := range g.cout {
+				y[base+co*g.yC] = 0
+			}
+		}
+		return nil
+	}
+	nseg := taps * chunks
+	bt, ldb := p.weights(ph)
+	pt := rowsPatches{rowsPlan: p, ph: ph, rows: rows, per: per, nseg: nseg,
+		src0: g.sourceTable(0, ph.o[0], ph.k[0]), src1: g.sourceTable(1, ph.o[1], ph.k[1])}
+	tiles := (rows + tr - 1) / tr
+	groups := (tiles + rowsGroup - 1) / rowsGroup
+	workers := min(runtime.GOMAXPROCS(0), groups)
+	at := b.scratch.ptrs(workers * rowsGroup * nseg * tr)
+	tbuf := p.ar.get(workers * rowsGroup * tr * tc)
+	err := parallel.Dynamic(groups, 1, workers, func(wid, g0, g1 int) error {
+		a := at[wid*rowsGroup*nseg*tr : (wid+1)*rowsGroup*nseg*tr]
+		tileBuf := tbuf[wid*rowsGroup*tr*tc : (wid+1)*rowsGroup*tr*tc]
+		for gi := g0; gi < g1; gi++ {
+			first, last := gi*rowsGroup, min(tiles, (gi+1)*rowsGroup)
+			pt.fill(a, first, last)
+			if dot {
+				var out [tr]float32
+				for tl := first; tl < last; tl++ {
+					igemm.Dot(b.kernels, a[(tl-first)*nseg*tr:(tl-first+1)*nseg*tr], bt[:nseg], g.c, out[:])
+					r0 := pt.tileStart(tl)
+					for i := range min(tr, rows-r0) {
+						y[outBase(r0+i)] = out[i]
+					}
+				}
+				continue
+			}
+			for c0 := 0; c0 < g.cout; c0 += tc {
+				// Few channels: several taps per call (a call's weights still fit
+				// a chunk), else one segment per call.
+				step := max(1, rowsChunk/g.c)
+				for s := 0; s < nseg; s += step {
+					s1 := min(nseg, s+step)
+					clen := min(rowsChunk, g.c-(s%chunks)*rowsChunk)
+					for tl := first; tl < last; tl++ {
+						ta := a[((tl-first)*nseg+s)*tr:]
+						igemm.Rows(b.kernels, ta[:(s1-s)*tr], bt[s:s1], ldb, clen, c0, tileBuf[(tl-first)*tr*tc:], tc, s > 0)
+					}
+				}
+				width := min(tc, g.cout-c0)
+				for tl := first; tl < last; tl++ {
+					r0 := pt.tileStart(tl)
+					tile := tileBuf[(tl-first)*tr*tc:]
+					for i := range min(tr, rows-r0) {
+						putRow(y, outBase(r0+i)+c0*g.yC, g.yC, tile[i*tc:i*tc+width])
+					}
+				}
+			}
+		}
+		return nil
+	})
+	b.scratch.putPtrs(at)
+	b.scratch.putPtrs(bt)
+	return err
+}
+
+// rowsPatches lays out one phase's patches: for each output row of a tile and each
+// segment, a pointer to the input channels the segment reads (p.zero on padding).
+type rowsPatches struct {
+	*rowsPlan
+	ph         phase
+	rows, per  int   // the phase's output rows, and its outputs per batch entry
+	nseg       int   // segments per row: taps x chunks
+	src0, src1 []int // sourceTable of each axis
+}
+
+// tileStart is tile tl's first row: the last tile overlaps the one before rather
+// than run past the rows (recomputed rows come out the same).
+func (pt *rowsPatches) tileStart(tl int) int {
+	const tr = igemm.TileRows
+	if pt.rows < tr {
+		return 0
+	}
+	return min(tl*tr, pt.rows-tr)
+}
+
+// fill writes the patches of tiles first..last-1 into a, tile by tile, each tile's
+// pointers segment-major: a[((tl-first)*nseg+s)*TileRows+i] is row i's segment s.
+func (pt *rowsPatches) fill(a []*float32, first, last int) {
+	const tr = igemm.TileRows
+	g, ph, x, zero := pt.g, pt.ph, pt.x, pt.zero
+	rows, per, nseg, chunks, src0, src1 := pt.rows, pt.per, pt.nseg, pt.chunks, pt.src0, pt.src1
+	for tl := first; tl < last; tl++ {
+		r0 := pt.tileStart(tl)
+		ta := a[(tl-first)*nseg*tr:]
+		for i := range tr {
+			r := min(r0+i, rows-1)
+			n, rest := r/per, r%per
+			j0, j1 := rest/len(ph.o[1]), rest%len(ph.o[1])
+			s0 := src0[j0*len(ph.k[0]) : (j0+1)*len(ph.k[0])]
+			s1 := src1[j1*len(ph.k[1]) : (j1+1)*len(ph.k[1])]
+			t := 0
+			for _, i0 := range s0 {
+				for _, i1 := range s1 {
+					for ch := range chunks {
+						p := &zero[0]
+						if i0 >= 0 && i1 >= 0 {
+							p = &x[n*g.xN+i0*g.xS[0]+i1*g.xS[1]+ch*rowsChunk]
+						}
+						ta[(t*chunks+ch)*tr+i] = p
+					}
+					t++
+				}
+			}
+		}
+	}
 }
 
 // colsChunk is how many (tap, channel) terms a cols tile sums before the next tile
