@@ -313,36 +313,14 @@ const colsChunk = 32
 // padding and the gaps of an input dilation cost nothing.
 func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
 	const tr, tc = igemm.TileRows, igemm.TileCols
-	taps := g.k[0] * g.k[1]
-	q := taps * g.c
-	// A: for each (input channel, tap) the run of output channels, from W or, when
-	// they are not contiguous or fewer than a tile, from a padded copy.
-	packed := g.wO != 1 || g.cout < tr
-	coutA := g.cout
-	var aw []float32
-	if packed {
-		coutA = max(g.cout, tr)
-		aw = ar.zeros(q * coutA)
-		for c := range g.c {
-			for t := range taps {
-				src := (t/g.k[1])*g.wS[0] + (t%g.k[1])*g.wS[1] + c*g.wI
-				for co := range g.cout {
-					aw[(c*taps+t)*coutA+co] = w[src+co*g.wO]
-				}
-			}
-		}
-	}
-	// Element offsets of A's runs: channel, then tap along each axis.
-	aBase, aC, aK := unsafe.Pointer(&w[0]), g.wI, g.wS
-	if packed {
-		aBase, aC, aK = unsafe.Pointer(&aw[0]), taps*coutA, [2]int{g.k[1] * coutA, coutA}
-	}
+	p := &colsPlan{g: g}
+	p.pack(ar, w)
 	xBase := unsafe.Pointer(&x[0])
-	src0, src1 := g.sourceTable(0, seq(g.o[0]), seq(g.k[0])), g.sourceTable(1, seq(g.o[1]), seq(g.k[1]))
-	coTiles := (coutA + tr - 1) / tr
-	outs := g.o[0] * g.o[1]
-	nb := g.n / tc
-	items := outs * nb // (output position, batch block) pairs
+	p.src0, p.src1 = g.sourceTable(0, seq(g.o[0]), seq(g.k[0])), g.sourceTable(1, seq(g.o[1]), seq(g.k[1]))
+	p.coTiles = (p.coutA + tr - 1) / tr
+	p.nb = g.n / tc
+	aBase, aC, coTiles, coutA := p.aBase, p.aC, p.coTiles, p.coutA
+	items := g.o[0] * g.o[1] * p.nb // (output position, batch block) pairs
 	workers := min(runtime.GOMAXPROCS(0), items)
 	at, bt := b.scratch.ptrs(workers*colsChunk), b.scratch.ptrs(workers*colsChunk)
 	terms := make([]colsTerms, items)
@@ -355,24 +333,8 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 		atab, btab := at[wid*colsChunk:(wid+1)*colsChunk], bt[wid*colsChunk:(wid+1)*colsChunk]
 		longest := 0
 		for it := it0; it < it1; it++ {
-			o := it / nb
-			o0, o1 := o/g.o[1], o%g.o[1]
-			tm := &terms[it]
-			tm.n0 = (it % nb) * tc
-			for k, i := range src0[o0*g.k[0] : (o0+1)*g.k[0]] {
-				if i >= 0 {
-					tm.v0 = append(tm.v0, [2]int{k * aK[0], i * g.xS[0]})
-				}
-			}
-			for k, i := range src1[o1*g.k[1] : (o1+1)*g.k[1]] {
-				if i >= 0 {
-					tm.v1 = append(tm.v1, [2]int{k * aK[1], i * g.xS[1]})
-				}
-			}
-			if len(tm.v0) == 0 || len(tm.v1) == 0 {
-				tm.c = g.c // every term on padding: nothing to sum
-			}
-			longest = max(longest, g.c*len(tm.v0)*len(tm.v1))
+			terms[it] = p.terms(it)
+			longest = max(longest, g.c*len(terms[it].v0)*len(terms[it].v1))
 		}
 		for q0 := 0; q0 < longest; q0 += colsChunk {
 			for it := it0; it < it1; it++ {
@@ -396,32 +358,100 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 			}
 		}
 		for it := it0; it < it1; it++ {
-			o, n0 := it/nb, (it%nb)*tc
-			o0, o1 := o/g.o[1], o%g.o[1]
-			tiles := tbuf[it*coTiles*tr*tc:]
-			if len(terms[it].v0) == 0 || len(terms[it].v1) == 0 { // every term on padding
-				clear(tiles[:coTiles*tr*tc])
-			}
-			for ct := range coTiles {
-				co0 := min(ct*tr, coutA-tr)
-				for r := range tr {
-					co := co0 + r
-					if co >= g.cout {
-						break
-					}
-					row := tiles[(ct*tr+r)*tc : (ct*tr+r+1)*tc]
-					base := o0*g.yS[0] + o1*g.yS[1] + co*g.yC
-					for j, v := range row {
-						y[base+(n0+j)*g.yN] = v
-					}
-				}
-			}
+			p.store(y, tbuf[it*coTiles*tr*tc:], &terms[it], it)
 		}
 		return nil
 	})
 	b.scratch.putPtrs(bt)
 	b.scratch.putPtrs(at)
 	return err
+}
+
+// colsPlan is the layout one cols-plan call works in.
+type colsPlan struct {
+	g convGeom
+	// A: for each (input channel, tap) a run of coutA output channels at element
+	// offset c*aC + k0*aK[0] + k1*aK[1] from aBase.
+	aBase unsafe.Pointer
+	aC    int
+	aK    [2]int
+	coutA int
+
+	src0, src1 []int // sourceTable of each axis, every output and tap
+	nb         int   // batch blocks of TileCols entries
+	coTiles    int   // output-channel tiles of TileRows
+}
+
+// pack is the plan's pack step: A is W itself or, when W's output channels are not
+// contiguous or fewer than a tile, a padded copy.
+func (p *colsPlan) pack(ar *arena[float32], w []float32) {
+	const tr = igemm.TileRows
+	g := p.g
+	taps := g.k[0] * g.k[1]
+	if g.wO == 1 && g.cout >= tr {
+		p.aBase, p.aC, p.aK, p.coutA = unsafe.Pointer(&w[0]), g.wI, g.wS, g.cout
+		return
+	}
+	coutA := max(g.cout, tr)
+	aw := ar.zeros(taps * g.c * coutA)
+	for c := range g.c {
+		for t := range taps {
+			src := (t/g.k[1])*g.wS[0] + (t%g.k[1])*g.wS[1] + c*g.wI
+			for co := range g.cout {
+				aw[(c*taps+t)*coutA+co] = w[src+co*g.wO]
+			}
+		}
+	}
+	p.aBase, p.aC, p.aK, p.coutA = unsafe.Pointer(&aw[0]), taps*coutA, [2]int{g.k[1] * coutA, coutA}, coutA
+}
+
+// terms lists item it's taps on input pixels along each axis, as (A, x) offsets.
+func (p *colsPlan) terms(it int) colsTerms {
+	const tc = igemm.TileCols
+	g := p.g
+	o := it / p.nb
+	o0, o1 := o/g.o[1], o%g.o[1]
+	tm := colsTerms{n0: (it % p.nb) * tc}
+	for k, i := range p.src0[o0*g.k[0] : (o0+1)*g.k[0]] {
+		if i >= 0 {
+			tm.v0 = append(tm.v0, [2]int{k * p.aK[0], i * g.xS[0]})
+		}
+	}
+	for k, i := range p.src1[o1*g.k[1] : (o1+1)*g.k[1]] {
+		if i >= 0 {
+			tm.v1 = append(tm.v1, [2]int{k * p.aK[1], i * g.xS[1]})
+		}
+	}
+	if len(tm.v0) == 0 || len(tm.v1) == 0 {
+		tm.c = g.c // every term on padding: nothing to sum
+	}
+	return tm
+}
+
+// store is the epilogue of item it: its output-channel tiles (zeros when every term
+// is on padding) written into y.
+func (p *colsPlan) store(y, tiles []float32, tm *colsTerms, it int) {
+	const tr, tc = igemm.TileRows, igemm.TileCols
+	g := p.g
+	o, n0 := it/p.nb, (it%p.nb)*tc
+	o0, o1 := o/g.o[1], o%g.o[1]
+	if len(tm.v0) == 0 || len(tm.v1) == 0 { // every term on padding
+		clear(tiles[:p.coTiles*tr*tc])
+	}
+	for ct := range p.coTiles {
+		co0 := min(ct*tr, p.coutA-tr)
+		for r := range tr {
+			co := co0 + r
+			if co >= g.cout {
+				break
+			}
+			row := tiles[(ct*tr+r)*tc : (ct*tr+r+1)*tc]
+			base := o0*g.yS[0] + o1*g.yS[1] + co*g.yC
+			for j, v := range row {
+				y[base+(n0+j)*g.yN] = v
+			}
+		}
+	}
 }
 
 // colsTerms walks one output's sum in the cols plan: input channel c outermost,
