@@ -172,7 +172,7 @@ func TestContradictionsAreRefusedWithTheReason(t *testing.T) {
 		{"a penalty listed twice", []string{"model.bn_d=false", "train.penalties=[r1, r1]"}, []string{"train.penalties[1]", "twice"}},
 		{"an unknown penalty in the list", []string{"model.bn_d=false", "train.penalties=[r1, r3]"}, []string{"train.penalties[1].name", `"r3"`, "r2"}},
 		{"a bad schedule in the list", []string{"model.bn_d=false", "train.penalties=[{name: r2, schedule: {kind: step}}]"}, []string{"train.penalties[0].schedule.kind", `"step"`, "cosine"}},
-		{"labels with rpgan", []string{"train.loss=rpgan", "train.label_smoothing=0.1"}, []string{"train.loss", "rpgan", "ns, minimax, lsgan"}},
+		{"labels with rpgan", []string{"train.loss=rpgan", "train.label_smoothing=0.1"}, []string{"train.loss", "rpgan", "lsgan, minimax, ns"}},
 		{"beta2 schedule without adam", []string{"train.optimizer_d=sgd", "train.beta2_schedule.kind=cosine", "train.beta2_schedule.end=0.99"}, []string{"train.beta2_schedule", "sgd"}},
 		{"ema beta and half-life", []string{"train.ema=0.999", "train.ema_half_life_kimg=500"}, []string{"train.ema", "ema_half_life_kimg"}},
 	} {

@@ -125,23 +125,23 @@ mutate diffaugment-stopgrad data/diffaugment.go \
 	"./data"
 
 # Losses and penalties.
-mutate loss-ns-g-sign losses/adversarial.go \
+mutate loss-ns-g-sign losses/ns.go \
 	'func (NonSaturating) G(l Logits) *Node { return ReduceAllMean(Softplus(Neg(l.Fake))) }' \
 	'func (NonSaturating) G(l Logits) *Node { return ReduceAllMean(Softplus(l.Fake)) }' \
 	"./losses ./train" -run 'TestLossesMatchPyTorch|TestStepMatchesPyTorch'
-mutate loss-hinge-sign losses/adversarial.go \
+mutate loss-hinge-sign losses/hinge.go \
 	'ReduceAllMean(relu(OneMinus(l.Real)))' 'ReduceAllMean(relu(AddScalar(l.Real, 1)))' \
 	"./losses ./train" -run 'TestLossesMatchPyTorch|TestTricksTrain/r1-hinge-sgd/cpu'
-mutate loss-lsgan-target losses/adversarial.go \
+mutate loss-lsgan-target losses/lsgan.go \
 	'return Add(half(l.Real, t.Real, 1), half(l.Fake, t.Fake, 0))' 'return Add(half(l.Real, t.Real, 0), half(l.Fake, t.Fake, 0))' \
 	"./losses ./train" -run 'TestLossesMatchPyTorch|TestTricksTrain/dragan-lsgan/cpu'
-mutate penalty-r1-weight losses/penalty.go \
+mutate penalty-r1-weight losses/r1.go \
 	'Square(GradNorm(inputGrad(d, real)))), gamma/2)' 'Square(GradNorm(inputGrad(d, real)))), gamma)' \
 	"./losses" -run 'TestPenaltiesMatchPyTorch'
-mutate penalty-default-weight losses/penalty.go \
+mutate penalty-default-weight losses/r1.go \
 	'func (r1) DefaultWeight() float64 { return 10 }' 'func (r1) DefaultWeight() float64 { return 1 }' \
 	"./losses ./config" -run 'TestPenaltyWeightIsThePublishedOneUnlessSet'
-mutate penalty-wgangp-mix losses/penalty.go \
+mutate penalty-wgangp-mix losses/wgangp.go \
 	'Mul(OneMinus(e), StopGradient(fake))' 'Mul(e, StopGradient(fake))' \
 	"./losses" -run 'TestPenaltiesMatchPyTorch'
 mutate label-smoothing losses/labels.go \
