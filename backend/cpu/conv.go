@@ -401,16 +401,40 @@ func (g convGeom) shiftPlan() int {
 //
 // Rows that straddle the grid's edge compute values that are never read back.
 func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) error {
-	var pd [2]int // padded grid
-	for i := range 2 {
-		pd[i] = g.o[i] + (g.k[i]-1)*g.kdil[i]
+	s := newShiftGrid(g)
+	xp := padGrid(ar, g, s, x)
+	if plan == planPerTap {
+		return shiftPerTap(ar, g, s, xp, w, y)
 	}
-	cell := g.c
-	rowLen := pd[1] * cell
-	img := pd[0] * rowLen
-	maxTap := (g.k[0]-1)*g.kdil[0]*rowLen + (g.k[1]-1)*g.kdil[1]*cell
-	maxOut := (g.o[0]-1)*rowLen + (g.o[1]-1)*cell
-	xp := ar.zeros(g.n*img + max(maxTap, maxOut) + cell)
+	return shiftPerOutput(ar, g, s, xp, w, y)
+}
+
+// shiftGrid is the layout of shiftConv's padded grid: pd[0] x pd[1] cells of c
+// channels per image, rows rowLen and images img elements apart.
+type shiftGrid struct {
+	pd                [2]int
+	cell, rowLen, img int
+	maxTap, maxOut    int // offsets of the farthest tap and of the farthest output
+}
+
+func newShiftGrid(g convGeom) shiftGrid {
+	var s shiftGrid
+	for i := range 2 {
+		s.pd[i] = g.o[i] + (g.k[i]-1)*g.kdil[i]
+	}
+	s.cell = g.c
+	s.rowLen = s.pd[1] * s.cell
+	s.img = s.pd[0] * s.rowLen
+	s.maxTap = (g.k[0]-1)*g.kdil[0]*s.rowLen + (g.k[1]-1)*g.kdil[1]*s.cell
+	s.maxOut = (g.o[0]-1)*s.rowLen + (g.o[1]-1)*s.cell
+	return s
+}
+
+// padGrid copies x into a zeroed grid, with room past the last image for the views
+// of the farthest tap or output.
+func padGrid[T gemm.Float](ar *arena[T], g convGeom, s shiftGrid, x []T) []T {
+	pd, cell, rowLen, img := s.pd, s.cell, s.rowLen, s.img
+	xp := ar.zeros(g.n*img + max(s.maxTap, s.maxOut) + cell)
 	parallelFor(g.n*pd[0], func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			n, p0 := r/pd[0], r%pd[0]
@@ -435,51 +459,63 @@ func shiftConv[T gemm.Float](ar *arena[T], g convGeom, plan int, x, w, y []T) er
 			}
 		}
 	})
+	return xp
+}
+
+// shiftPerTap is the per-tap plan: W laid out tap by tap, then one product per tap
+// and block of grid rows, the rows on outputs kept.
+func shiftPerTap[T gemm.Float](ar *arena[T], g convGeom, s shiftGrid, xp, w, y []T) error {
+	pd, cell, rowLen := s.pd, s.cell, s.rowLen
 	put := func(n, o0, o1 int, vals []T) { putRow(y, n*g.yN+o0*g.yS[0]+o1*g.yS[1], g.yC, vals) }
-	if plan == planPerTap {
-		taps := g.k[0] * g.k[1]
-		wt := ar.get(taps * g.c * g.cout)
-		offs := make([]int, 0, taps)
-		for k0 := range g.k[0] {
-			for k1 := range g.k[1] {
-				t := len(offs)
-				for c := range g.c {
-					for co := range g.cout {
-						wt[(t*g.c+c)*g.cout+co] = w[k0*g.wS[0]+k1*g.wS[1]+c*g.wI+co*g.wO]
-					}
+	taps := g.k[0] * g.k[1]
+	wt := ar.get(taps * g.c * g.cout)
+	offs := make([]int, 0, taps)
+	for k0 := range g.k[0] {
+		for k1 := range g.k[1] {
+			t := len(offs)
+			for c := range g.c {
+				for co := range g.cout {
+					wt[(t*g.c+c)*g.cout+co] = w[k0*g.wS[0]+k1*g.wS[1]+c*g.wI+co*g.wO]
 				}
-				offs = append(offs, k0*g.kdil[0]*rowLen+k1*g.kdil[1]*cell)
+			}
+			offs = append(offs, k0*g.kdil[0]*rowLen+k1*g.kdil[1]*cell)
+		}
+	}
+	// Rows of the padded grid, a cache-sized block at a time: each tap's product
+	// accumulates into the block's outputs, then the valid ones are kept.
+	rows := g.n * pd[0] * pd[1]
+	blk := blockRows(rows, max(g.c, g.cout))
+	nblk := (rows + blk - 1) / blk
+	workers := min(runtime.GOMAXPROCS(0), nblk)
+	ybuf := ar.get(workers * blk * g.cout)
+	return parallel.Workers(nblk, workers, func(wid, b0, b1 int) error {
+		yf := ybuf[wid*blk*g.cout : (wid+1)*blk*g.cout]
+		for bi := b0; bi < b1; bi++ {
+			r0, r1 := bi*blk, min(rows, (bi+1)*blk)
+			for t, off := range offs {
+				op := gemm.Op{M: r1 - r0, N: g.cout, K: g.c, Accumulate: t > 0, Serial: workers > 1, Kernels: ar.k}
+				if err := gemm.Multiply(op, xp[r0*cell+off:], wt[t*g.c*g.cout:(t+1)*g.c*g.cout], yf); err != nil {
+					return err
+				}
+			}
+			for r := r0; r < r1; r++ {
+				n, rest := r/(pd[0]*pd[1]), r%(pd[0]*pd[1])
+				o0, o1 := rest/pd[1], rest%pd[1]
+				if o0 < g.o[0] && o1 < g.o[1] {
+					put(n, o0, o1, yf[(r-r0)*g.cout:(r-r0+1)*g.cout])
+				}
 			}
 		}
-		// Rows of the padded grid, a cache-sized block at a time: each tap's product
-		// accumulates into the block's outputs, then the valid ones are kept.
-		rows := g.n * pd[0] * pd[1]
-		blk := blockRows(rows, max(g.c, g.cout))
-		nblk := (rows + blk - 1) / blk
-		workers := min(runtime.GOMAXPROCS(0), nblk)
-		ybuf := ar.get(workers * blk * g.cout)
-		return parallel.Workers(nblk, workers, func(wid, b0, b1 int) error {
-			yf := ybuf[wid*blk*g.cout : (wid+1)*blk*g.cout]
-			for bi := b0; bi < b1; bi++ {
-				r0, r1 := bi*blk, min(rows, (bi+1)*blk)
-				for t, off := range offs {
-					op := gemm.Op{M: r1 - r0, N: g.cout, K: g.c, Accumulate: t > 0, Serial: workers > 1, Kernels: ar.k}
-					if err := gemm.Multiply(op, xp[r0*cell+off:], wt[t*g.c*g.cout:(t+1)*g.c*g.cout], yf); err != nil {
-						return err
-					}
-				}
-				for r := r0; r < r1; r++ {
-					n, rest := r/(pd[0]*pd[1]), r%(pd[0]*pd[1])
-					o0, o1 := rest/pd[1], rest%pd[1]
-					if o0 < g.o[0] && o1 < g.o[1] {
-						put(n, o0, o1, yf[(r-r0)*g.cout:(r-r0+1)*g.cout])
-					}
-				}
-			}
-			return nil
-		})
-	}
-	span := maxTap + cell
+		return nil
+	})
+}
+
+// shiftPerOutput is the per-output plan: W laid out on the grid (Wgrid), then one
+// product per output position over the span of the grid its kernel covers.
+func shiftPerOutput[T gemm.Float](ar *arena[T], g convGeom, s shiftGrid, xp, w, y []T) error {
+	cell, rowLen, img := s.cell, s.rowLen, s.img
+	put := func(n, o0, o1 int, vals []T) { putRow(y, n*g.yN+o0*g.yS[0]+o1*g.yS[1], g.yC, vals) }
+	span := s.maxTap + cell
 	wg := ar.zeros(span * g.cout)
 	for k0 := range g.k[0] {
 		for k1 := range g.k[1] {
