@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
+	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/losses"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -12,6 +15,51 @@ import (
 // streamTricks + k seeds the host-drawn randomness of D step k (label noise and
 // flips, instance noise, penalty interpolations, DiffAugment, replay picks).
 const streamTricks = 1 << 42
+
+// An input names one of the step graph's host inputs. The feed that puts an input and
+// the graph that reads it both name it by a constant below, or by a function below for
+// a family of inputs (a penalty's draws and weight, an augmentation's parameters), so
+// that a misspelled name does not compile. Reads go through stepIn, which records them:
+// when the graph is built, an input fed but never read is an error (see stepIn.check),
+// where it would otherwise leave its trick silently off.
+type input string
+
+// The step's inputs. Batches and latents are always fed; the others only while their
+// trick is on.
+const (
+	inReal       input = "real"   // D's real batch
+	inZ          input = "z"      // the latents of the fake batch
+	inRealG      input = "real_g" // G's real batch, with realInG
+	inTargetReal input = "target_real"
+	inTargetFake input = "target_fake"
+	inNoiseSigma input = "noise_sigma"
+	inNoiseReal  input = "noise_real"
+	inNoiseFake  input = "noise_fake"
+	inReplayPick input = "replay_pick"
+	inReplayMask input = "replay_mask"
+	inReplayPut  input = "replay_put"
+	inLRD        input = "lr_d"
+	inLRG        input = "lr_g"
+	inBeta2      input = "beta2"
+	inEMABeta    input = "ema_beta"
+)
+
+// DiffAugment's parameter groups, one per batch D sees (their inputs are augParam's).
+const (
+	augReal  input = "aug_real"   // D's real batch
+	augFake  input = "aug_fake"   // D's fake batch
+	augG     input = "aug_g"      // G's fake batch
+	augGReal input = "aug_g_real" // G's real batch, with realInG
+)
+
+// augParam names DiffAugment's j-th parameter tensor of group.
+func augParam(group input, j int) input { return input(fmt.Sprintf("%s/%d", group, j)) }
+
+// penaltyDraw names the draw d of penalty p: <penalty>/<draw>.
+func penaltyDraw(p config.Penalty, d losses.Draw) input { return input(p.Name() + "/" + d.Name) }
+
+// penaltyWeight names penalty p's scheduled weight: weight_<penalty>.
+func penaltyWeight(p config.Penalty) input { return input("weight_" + p.Name()) }
 
 // A feed is a trick's share of the step graph's host inputs: named tensors it draws
 // (from the D step's random stream) or computes (a schedule's value) for every D step.
@@ -42,24 +90,24 @@ type feeding struct {
 	n     int // batch
 	dims  []int
 	r     *rand.Rand
-	names []string
+	names []input
 	vals  []*tensors.Tensor
 	stats map[string]float64
 }
 
-func (f *feeding) put(name string, t *tensors.Tensor) {
+func (f *feeding) put(name input, t *tensors.Tensor) {
 	f.names = append(f.names, name)
 	f.vals = append(f.vals, t)
 }
 
 // scalar feeds v as a float32 scalar and reports it under the same name.
-func (f *feeding) scalar(name string, v float64) {
+func (f *feeding) scalar(name input, v float64) {
 	f.put(name, tensors.FromScalar(float32(v)))
-	f.stats[name] = v
+	f.stats[string(name)] = v
 }
 
 // uniform draws U[0, 1): one per sample, or per element of the batch.
-func (f *feeding) uniform(name string, perElement bool) {
+func (f *feeding) uniform(name input, perElement bool) {
 	size, dims := f.n, []int{f.n}
 	if perElement {
 		size, dims = f.n*prod(f.dims[1:]), f.dims
@@ -72,7 +120,7 @@ func (f *feeding) uniform(name string, perElement bool) {
 }
 
 // normal draws N(0, 1) shaped as the batch.
-func (f *feeding) normal(name string) {
+func (f *feeding) normal(name input) {
 	v := make([]float32, prod(f.dims))
 	for i := range v {
 		v[i] = float32(f.r.NormFloat64())
@@ -88,39 +136,116 @@ func prod(dims []int) int {
 	return p
 }
 
-// stepIn are a step graph's inputs by name; those of a trick that is off are absent
-// (nil).
-type stepIn map[string]*Node
+// stepIn are a step graph's inputs by name, and the names the graph has read; those
+// of a trick that is off are absent.
+type stepIn struct {
+	nodes map[input]*Node
+	read  map[input]bool
+}
 
-// group is the inputs name/0 .. name/n-1, nil when absent.
-func (in stepIn) group(name string, n int) []*Node {
-	if in[name+"/0"] == nil {
-		return nil
+func newStepIn(names []input, nodes []*Node) *stepIn {
+	in := &stepIn{nodes: make(map[input]*Node, len(names)), read: map[input]bool{}}
+	for i, name := range names {
+		in.nodes[name] = nodes[i]
 	}
+	return in
+}
+
+// opt is input name, nil when absent: the graph then leaves the trick off (a
+// schedule's input absent means the constant from the config).
+func (in *stepIn) opt(name input) *Node {
+	in.read[name] = true
+	return in.nodes[name]
+}
+
+// need is input name, which the trick that reads it must have fed: building the graph
+// fails, naming it, where it is absent. (The graph builder cannot return an error: it
+// panics with one, which GoMLX's Exec returns.)
+func (in *stepIn) need(name input) *Node {
+	x := in.opt(name)
+	if x == nil {
+		panic(fmt.Errorf("step graph: input %q is read but not fed (fed: %v)", name, in.fed()))
+	}
+	return x
+}
+
+// group is DiffAugment's n parameters of group, each needed.
+func (in *stepIn) group(group input, n int) []*Node {
 	out := make([]*Node, n)
-	for i := range out {
-		out[i] = in[fmt.Sprintf("%s/%d", name, i)]
+	for j, name := range in.groupNames(group, n) {
+		out[j] = in.need(name)
 	}
 	return out
+}
+
+// groupNames are the names of group's n parameters.
+func (in *stepIn) groupNames(group input, n int) []input {
+	names := make([]input, n)
+	for j := range names {
+		names[j] = augParam(group, j)
+	}
+	return names
+}
+
+// skip counts inputs as read that a graph is fed and has, by design, no use for.
+func (in *stepIn) skip(names ...input) {
+	for _, name := range names {
+		if in.nodes[name] != nil {
+			in.read[name] = true
+		}
+	}
+}
+
+// check is called once the graph is built: every input fed must have been read. An
+// input fed and never read is a feed and a read that disagree on a name (or a read
+// forgotten): the trick it feeds would be silently off.
+func (in *stepIn) check() error {
+	var unread []input
+	for _, name := range in.fed() {
+		if !in.read[name] {
+			unread = append(unread, name)
+		}
+	}
+	if len(unread) == 0 {
+		return nil
+	}
+	var absent []input
+	for name := range in.read {
+		if in.nodes[name] == nil {
+			absent = append(absent, name)
+		}
+	}
+	slices.Sort(absent)
+	return fmt.Errorf("step graph: inputs %q are fed but never read (the graph read, and found absent, %q)", unread, absent)
+}
+
+// fed lists the inputs fed, sorted.
+func (in *stepIn) fed() []input {
+	names := make([]input, 0, len(in.nodes))
+	for name := range in.nodes {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 func feedLabels(s *stepper, f *feeding) {
 	nd := f.n / s.cfg.Model.PackDegree() // one target per D output
 	tr, tf := s.labels.Draw(f.r, nd)
-	f.put("target_real", tensors.FromFlatDataAndDimensions(tr, nd))
-	f.put("target_fake", tensors.FromFlatDataAndDimensions(tf, nd))
+	f.put(inTargetReal, tensors.FromFlatDataAndDimensions(tr, nd))
+	f.put(inTargetFake, tensors.FromFlatDataAndDimensions(tf, nd))
 }
 
 func feedNoise(s *stepper, f *feeding) {
-	f.scalar("noise_sigma", s.noise.Sigma(f.i))
-	f.normal("noise_real")
-	f.normal("noise_fake")
+	f.scalar(inNoiseSigma, s.noise.Sigma(f.i))
+	f.normal(inNoiseReal)
+	f.normal(inNoiseFake)
 }
 
 func feedPenalties(s *stepper, f *feeding) {
 	for _, p := range s.penalties {
 		for _, d := range p.Draws() {
-			f.uniform(p.Name()+"/"+d.Name, d.PerElement)
+			f.uniform(penaltyDraw(p, d), d.PerElement)
 		}
 	}
 }
@@ -128,7 +253,7 @@ func feedPenalties(s *stepper, f *feeding) {
 func feedAugment(s *stepper, f *feeding) {
 	for _, group := range s.augGroups() {
 		for j, t := range s.aug.Tensors(s.aug.Draw(f.r, f.n, s.shape), f.n, s.shape) {
-			f.put(fmt.Sprintf("%s/%d", group, j), t)
+			f.put(augParam(group, j), t)
 		}
 	}
 }
@@ -146,9 +271,9 @@ func feedReplay(s *stepper, f *feeding) {
 		}
 		put[((f.k*n+i)%c)*n+i] = 1
 	}
-	f.put("replay_pick", tensors.FromFlatDataAndDimensions(pick, n, c))
-	f.put("replay_mask", tensors.FromFlatDataAndDimensions(mask, n))
-	f.put("replay_put", tensors.FromFlatDataAndDimensions(put, c, n))
+	f.put(inReplayPick, tensors.FromFlatDataAndDimensions(pick, n, c))
+	f.put(inReplayMask, tensors.FromFlatDataAndDimensions(mask, n))
+	f.put(inReplayPut, tensors.FromFlatDataAndDimensions(put, c, n))
 }
 
 // feedSchedules feeds the scheduled hyperparameters at the iteration's image count
@@ -159,21 +284,21 @@ func feedSchedules(s *stepper, f *feeding) {
 	t := s.cfg.Train
 	nimg, total := float64(f.i*t.Batch), float64(t.Steps*t.Batch)
 	if t.LRSchedule.On() {
-		f.scalar("lr_d", t.LRSchedule.At(t.LRD, nimg, total))
-		f.scalar("lr_g", t.LRSchedule.At(t.LRG, nimg, total))
+		f.scalar(inLRD, t.LRSchedule.At(t.LRD, nimg, total))
+		f.scalar(inLRG, t.LRSchedule.At(t.LRG, nimg, total))
 	}
 	if t.Beta2Schedule.On() {
-		f.scalar("beta2", t.Beta2Schedule.At(t.Beta2, nimg, total))
+		f.scalar(inBeta2, t.Beta2Schedule.At(t.Beta2, nimg, total))
 	}
 	for _, p := range s.penalties {
 		if p.Schedule.On() {
-			f.scalar("weight_"+p.Name(), p.Schedule.At(p.Weight, nimg, total))
+			f.scalar(penaltyWeight(p), p.Schedule.At(p.Weight, nimg, total))
 		}
 	}
 	if s.cfg.EMAByHalfLife() {
 		// R3GAN's training_loop.py: beta = 0.5^(batch / max(half-life in images, 1e-8)).
 		hl := t.EMASchedule.At(t.EMAHalfLife, nimg, total) * 1000
 		f.stats["ema_half_life_kimg"] = hl / 1000
-		f.scalar("ema_beta", math.Pow(0.5, float64(t.Batch)/max(hl, 1e-8)))
+		f.scalar(inEMABeta, math.Pow(0.5, float64(t.Batch)/max(hl, 1e-8)))
 	}
 }

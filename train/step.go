@@ -42,7 +42,7 @@ type stepper struct {
 	optG      optim.Optimizer
 	dOnly     *stepGraph // nil when n_critic is 1
 	dg        *stepGraph
-	inNames   []string // the step graphs' inputs, in order (the same for every step)
+	inNames   []input // the step graphs' inputs, in order (the same for every step)
 }
 
 // stepGraph is a compiled step and the names of its outputs, in order.
@@ -85,16 +85,17 @@ func newStepper(b backends.Backend, ctx *context.Context, cfg config.Config, sha
 }
 
 // compile makes the step graph (built at its first run, when the inputs' names are
-// known), recording its outputs' names.
+// known), recording its outputs' names. Building it fails, before it runs, where an
+// input is fed and not read or read and not fed (stepIn).
 func (s *stepper) compile(b backends.Backend, ctx *context.Context, withG bool) (*stepGraph, error) {
 	sg := &stepGraph{}
 	var err error
 	sg.exec, err = context.NewExec(b, ctx, func(ctx *context.Context, raw []*Node) []*Node {
-		in := stepIn{}
-		for i, name := range s.inNames {
-			in[name] = raw[i]
-		}
+		in := newStepIn(s.inNames, raw)
 		outs := s.graph(ctx, in, withG)
+		if err := in.check(); err != nil {
+			panic(err) // returned by Exec, as the builder cannot return it
+		}
 		sg.outs = slices.Sorted(maps.Keys(outs))
 		nodes := make([]*Node, len(sg.outs))
 		for i, name := range sg.outs {
@@ -120,10 +121,10 @@ func (s *stepper) batchesPerIteration() int {
 
 // augGroups names DiffAugment's parameter sets, in the order they are drawn: D's real
 // and fake batches, G's fake batch, and G's real batch with realInG.
-func (s *stepper) augGroups() []string {
-	groups := []string{"aug_real", "aug_fake", "aug_g"}
+func (s *stepper) augGroups() []input {
+	groups := []input{augReal, augFake, augG}
 	if s.realInG() {
-		groups = append(groups, "aug_g_real")
+		groups = append(groups, augGReal)
 	}
 	return groups
 }
@@ -135,10 +136,10 @@ func (s *stepper) inputs(k int, real, z, realG []float32) ([]any, map[string]flo
 	n := s.cfg.Train.Batch
 	f := &feeding{k: k, i: k / s.cfg.Train.NCritic, n: n, dims: append([]int{n}, s.shape.Dims()...),
 		r: rand.New(rand.NewPCG(uint64(s.cfg.Train.Seed), streamTricks+uint64(k))), stats: map[string]float64{}}
-	f.put("real", tensors.FromFlatDataAndDimensions(real, f.dims...))
-	f.put("z", tensors.FromFlatDataAndDimensions(z, n, s.cfg.Model.ZDim))
+	f.put(inReal, tensors.FromFlatDataAndDimensions(real, f.dims...))
+	f.put(inZ, tensors.FromFlatDataAndDimensions(z, n, s.cfg.Model.ZDim))
 	if realG != nil {
-		f.put("real_g", tensors.FromFlatDataAndDimensions(realG, f.dims...))
+		f.put(inRealG, tensors.FromFlatDataAndDimensions(realG, f.dims...))
 	}
 	for _, fd := range feeds {
 		if fd.on(s) {
@@ -155,43 +156,50 @@ func (s *stepper) inputs(k int, real, z, realG []float32) ([]any, map[string]flo
 
 // graph builds one D step, and with withG the G step after it. It returns the
 // statistics the step reports, by name (metrics.jsonl's fields).
-func (s *stepper) graph(ctx *context.Context, in stepIn, withG bool) map[string]*Node {
-	g := in["real"].Graph()
+func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string]*Node {
+	g := in.need(inReal).Graph()
 	cfg, t := s.cfg, s.cfg.Train
 	d := func(x *Node) *Node { return nets.Discriminator(ctx, cfg.Model, s.shape, x) }
 	// pipeline is what D's input goes through: DiffAugment with the given parameters,
 	// then instance noise.
-	pipeline := func(aug string, noise *Node) func(x *Node) *Node {
-		params := in.group(aug, s.aug.Inputs())
+	pipeline := func(aug, noise input) func(x *Node) *Node {
+		var params []*Node
+		if s.aug.On() {
+			params = in.group(aug, s.aug.Inputs())
+		}
+		sigma, eps := in.opt(inNoiseSigma), (*Node)(nil)
+		if sigma != nil {
+			eps = in.need(noise)
+		}
 		return func(x *Node) *Node {
 			if params != nil {
 				x = s.aug.Apply(x, params)
 			}
-			if sigma := in["noise_sigma"]; sigma != nil {
-				x = Add(x, Mul(ConvertDType(sigma, x.DType()), noise))
+			if sigma != nil {
+				x = Add(x, Mul(ConvertDType(sigma, x.DType()), eps))
 			}
 			return x
 		}
 	}
-	viaReal, viaFake := pipeline("aug_real", in["noise_real"]), pipeline("aug_fake", in["noise_fake"])
+	viaReal, viaFake := pipeline(augReal, inNoiseReal), pipeline(augFake, inNoiseFake)
 
-	fake := nets.Generator(ctx, cfg.Model, s.shape, in["z"], true)
+	fake := nets.Generator(ctx, cfg.Model, s.shape, in.need(inZ), true)
 	shown := StopGradient(fake)
 	if s.replay > 0 {
 		shown = s.replayed(ctx, shown, in)
 	}
-	xReal, xFake := viaReal(in["real"]), viaFake(shown)
+	xReal, xFake := viaReal(in.need(inReal)), viaFake(shown)
 	dReal, dFake := d(xReal), d(xFake)
-	lossD := s.loss.D(losses.Logits{Real: dReal, Fake: dFake}, losses.Targets{Real: in["target_real"], Fake: in["target_fake"]})
+	lossD := s.loss.D(losses.Logits{Real: dReal, Fake: dFake}, losses.Targets{Real: in.opt(inTargetReal), Fake: in.opt(inTargetFake)})
 	out := map[string]*Node{}
 	penalty := s.penaltyTerms(out, in, losses.PenaltyInputs{
-		D: d, Real: xReal, Fake: xFake, RawReal: in["real"], RawFake: shown,
+		D: d, Real: xReal, Fake: xFake, RawReal: in.need(inReal), RawFake: shown,
 		DReal: func(x *Node) *Node { return d(viaReal(x)) }, DFake: func(x *Node) *Node { return d(viaFake(x)) },
 	})
 	if t.Drift > 0 {
 		penalty = Add(penalty, losses.Drift(dReal, t.Drift))
 	}
-	total, dVars, _, dGrads := s.update(ctx, g, "d", Add(lossD, penalty), s.optD.With(optim.Rates{LR: in["lr_d"], Beta2: in["beta2"]}))
+	total, dVars, _, dGrads := s.update(ctx, g, "d", Add(lossD, penalty), s.optD.With(optim.Rates{LR: in.opt(inLRD), Beta2: in.opt(inBeta2)}))
 	if t.Clip > 0 {
 		for _, v := range dVars {
 			v.SetValueGraph(ClipScalar(v.ValueGraph(g), -t.Clip, t.Clip))
@@ -203,22 +211,29 @@ func (s *stepper) graph(ctx *context.Context, in stepIn, withG bool) map[string]
 	out["d_acc_fake"] = ReduceAllMean(ConvertDType(LessThan(dFake, ScalarZero(g, dFake.DType())), dFake.DType()))
 	out["grad_norm_d"] = globalNorm(dGrads)
 	if !withG {
+		// A D-only step is fed what the G step reads too: DiffAugment draws G's
+		// parameters at every D step (the draws are part of a run's numbers) and the
+		// schedules feed G's rate and EMA. It has no G step to read them.
+		in.skip(inLRG, inEMABeta)
+		for _, group := range s.augGroups()[2:] {
+			in.skip(in.groupNames(group, s.aug.Inputs())...)
+		}
 		return out
 	}
-	gInput := pipeline("aug_g", in["noise_fake"])(fake)
+	gInput := pipeline(augG, inNoiseFake)(fake)
 	var lossG *Node
 	if t.FeatureMatch {
 		lossG = featureMatching(ctx, cfg, s.shape, xReal, gInput)
 	} else {
 		l := losses.Logits{Fake: d(gInput)}
 		if s.realInG() {
-			l.Real = d(pipeline("aug_g_real", in["noise_real"])(in["real_g"]))
+			l.Real = d(pipeline(augGReal, inNoiseReal)(in.need(inRealG)))
 		}
 		lossG = s.loss.G(l)
 	}
-	lossG, gVars, gValues, gGrads := s.update(ctx, g, "g", lossG, s.optG.With(optim.Rates{LR: in["lr_g"], Beta2: in["beta2"]}))
+	lossG, gVars, gValues, gGrads := s.update(ctx, g, "g", lossG, s.optG.With(optim.Rates{LR: in.opt(inLRG), Beta2: in.opt(inBeta2)}))
 	if t.EMA > 0 || cfg.EMAByHalfLife() {
-		updateEMA(ctx, g, t.EMA, in["ema_beta"], gVars, gValues)
+		updateEMA(ctx, g, t.EMA, in.opt(inEMABeta), gVars, gValues)
 	}
 	out["loss_g"], out["grad_norm_g"] = lossG, globalNorm(gGrads)
 	return out
@@ -227,15 +242,15 @@ func (s *stepper) graph(ctx *context.Context, in stepIn, withG bool) map[string]
 // penaltyTerms is the sum of D's penalties, each at its weight (a constant, or the
 // scheduled weight_<name> input); each weighted term is also reported as
 // penalty_<name>.
-func (s *stepper) penaltyTerms(out map[string]*Node, in stepIn, pin losses.PenaltyInputs) *Node {
+func (s *stepper) penaltyTerms(out map[string]*Node, in *stepIn, pin losses.PenaltyInputs) *Node {
 	sum := ScalarZero(pin.Real.Graph(), pin.Real.DType())
 	for _, p := range s.penalties {
 		pin.Draws = map[string]*Node{}
 		for _, d := range p.Draws() {
-			pin.Draws[d.Name] = in[p.Name()+"/"+d.Name]
+			pin.Draws[d.Name] = in.need(penaltyDraw(p, d))
 		}
 		term := p.Term(pin)
-		if w := in["weight_"+p.Name()]; w != nil {
+		if w := in.opt(penaltyWeight(p)); w != nil {
 			term = Mul(term, ConvertDType(w, term.DType()))
 		} else {
 			term = MulScalar(term, p.Weight)

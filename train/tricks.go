@@ -63,16 +63,16 @@ func dtypeOf(values []*Node) dtypes.DType {
 // the mask is 1 come from the buffer of earlier fakes, the rest are this step's; this
 // step's fakes then go into the buffer (a ring kept in ctx, so it is checkpointed).
 // Rows are read and written with one-hot matrix products, which every backend runs.
-func (s *stepper) replayed(ctx *context.Context, fake *Node, in stepIn) *Node {
+func (s *stepper) replayed(ctx *context.Context, fake *Node, in *stepIn) *Node {
 	n := fake.Shape().Dimensions[0]
 	per := fake.Shape().Size() / n
 	buf := ctx.InAbsPath("/replay").Checked(false).
 		VariableWithValue("buffer", tensors.FromShape(shapes.Make(fake.DType(), s.replay, per))).SetTrainable(false)
 	old := buf.ValueGraph(fake.Graph())
 	flat := Reshape(fake, n, per)
-	pick := ConvertDType(in["replay_pick"], fake.DType())
-	put := ConvertDType(in["replay_put"], fake.DType())
-	mask := Reshape(ConvertDType(in["replay_mask"], fake.DType()), n, 1)
+	pick := ConvertDType(in.need(inReplayPick), fake.DType())
+	put := ConvertDType(in.need(inReplayPut), fake.DType())
+	mask := Reshape(ConvertDType(in.need(inReplayMask), fake.DType()), n, 1)
 	written := Reshape(ReduceSum(put, 1), s.replay, 1) // 1 on the rows this step writes
 	buf.SetValueGraph(Add(Mul(old, OneMinus(written)), Dot(put, flat)))
 	shown := Add(Dot(pick, old), Mul(OneMinus(mask), flat))
