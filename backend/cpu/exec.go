@@ -58,7 +58,29 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 		}
 		outVals[i] = v
 	}
-	// Which nodes are needed.
+	e := &Executable{backend: b.backend, names: b.names, consts: map[int]backends.Buffer{}}
+	sl := slotter{e: e, slot: map[*value]int{}}
+	for _, p := range b.params {
+		e.params = append(e.params, p.shape)
+		e.paramSlots = append(e.paramSlots, sl.of(p))
+	}
+	if err := b.addSteps(e, &sl, b.needed(outVals)); err != nil {
+		return nil, err
+	}
+	for _, v := range outVals {
+		e.outputs = append(e.outputs, sl.of(v))
+		e.outShapes = append(e.outShapes, v.shape)
+	}
+	if !b.backend.noFusion {
+		e.fuse()
+	}
+	e.markAliases()
+	e.markLastUses()
+	return e, nil
+}
+
+// needed says, by node id, which nodes the outputs depend on.
+func (b *Builder) needed(outVals []*value) []bool {
 	need := make([]bool, len(b.nodes))
 	var mark func(n *node)
 	mark = func(n *node) {
@@ -73,36 +95,44 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 	for _, v := range outVals {
 		mark(v.node)
 	}
-	e := &Executable{backend: b.backend, names: b.names, consts: map[int]backends.Buffer{}}
-	slot := map[*value]int{}
-	slotOf := func(v *value) int {
-		s, ok := slot[v]
-		if !ok {
-			s = e.numSlots
-			slot[v] = s
-			e.numSlots++
-		}
-		return s
+	return need
+}
+
+// slotter numbers an Executable's values in the order they are first met.
+type slotter struct {
+	e    *Executable
+	slot map[*value]int
+}
+
+// of is v's slot, a new one the first time v is asked for.
+func (sl *slotter) of(v *value) int {
+	s, ok := sl.slot[v]
+	if !ok {
+		s = sl.e.numSlots
+		sl.slot[v] = s
+		sl.e.numSlots++
 	}
-	for _, p := range b.params {
-		e.params = append(e.params, p.shape)
-		e.paramSlots = append(e.paramSlots, slotOf(p))
-	}
+	return s
+}
+
+// addSteps turns each needed node into a step, in recorded order: a kernel of this
+// package or a delegated one-op executable. Constants are computed now, into e.consts.
+func (b *Builder) addSteps(e *Executable, sl *slotter, need []bool) error {
 	for _, n := range b.nodes {
 		if !need[n.id] || n.param >= 0 {
 			continue
 		}
 		st := step{n: n}
 		for _, in := range n.inputs {
-			st.inputs = append(st.inputs, slotOf(in))
+			st.inputs = append(st.inputs, sl.of(in))
 		}
 		for _, o := range n.outs {
-			st.outs = append(st.outs, slotOf(o))
+			st.outs = append(st.outs, sl.of(o))
 		}
 		if n.op == "Constant" {
 			bufs, err := b.backend.runConstant(n)
 			if err != nil {
-				return nil, fmt.Errorf("cpu backend: constant: %w", err)
+				return fmt.Errorf("cpu backend: constant: %w", err)
 			}
 			e.consts[st.outs[0]] = bufs[0]
 			continue
@@ -112,22 +142,18 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 		} else {
 			d, err := b.backend.delegate(n)
 			if err != nil {
-				return nil, fmt.Errorf("cpu backend: %s: %w", n.op, err)
+				return fmt.Errorf("cpu backend: %s: %w", n.op, err)
 			}
 			st.del = d
 		}
 		e.steps = append(e.steps, st)
 	}
-	for _, v := range outVals {
-		e.outputs = append(e.outputs, slotOf(v))
-		e.outShapes = append(e.outShapes, v.shape)
-	}
-	if !b.backend.noFusion {
-		e.fuse()
-	}
-	e.markAliases()
-	// Last uses: a slot is freed after the last step reading it, unless it is an
-	// output, a parameter (owned by the caller) or a constant (owned by e).
+	return nil
+}
+
+// markLastUses has each step free the slots whose last use it is, unless a slot is
+// an output, a parameter (owned by the caller) or a constant (owned by e).
+func (e *Executable) markLastUses() {
 	keep := map[int]bool{}
 	for _, s := range e.outputs {
 		keep[s] = true
@@ -157,7 +183,6 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 	for i := range e.steps {
 		slices.Sort(e.steps[i].free)
 	}
-	return e, nil
 }
 
 // markAliases lets a Reshape share its input's buffer when no delegated op reads the
