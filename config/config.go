@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/gankit/gankit/data"
@@ -46,8 +45,8 @@ type Train struct {
 	Batch      int     `yaml:"batch"`       // examples per batch
 	Seed       int64   `yaml:"seed"`        // seeds weights, data order, latents
 	Loss       string  `yaml:"loss"`        // adversarial loss, see losses.Names()
-	OptimizerG string  `yaml:"optimizer_g"` // G's optimizer: adam | sgd | rmsprop (ganhacks #9; WGAN uses RMSProp)
-	OptimizerD string  `yaml:"optimizer_d"` // D's optimizer: adam | sgd | rmsprop
+	OptimizerG string  `yaml:"optimizer_g"` // G's optimizer, see optim.Names() (ganhacks #9; WGAN uses RMSProp)
+	OptimizerD string  `yaml:"optimizer_d"` // D's optimizer, see optim.Names()
 	LRG        float64 `yaml:"lr_g"`        // generator learning rate (TTUR: differ from lr_d, Heusel et al. 2017)
 	LRD        float64 `yaml:"lr_d"`        // discriminator learning rate
 	Beta1      float64 `yaml:"beta1"`       // Adam beta1 (DCGAN: 0.5)
@@ -89,9 +88,6 @@ type Train struct {
 	EMAHalfLife float64        `yaml:"ema_half_life_kimg"`
 	EMASchedule optim.Schedule `yaml:"ema_schedule"`
 }
-
-// Optimizers lists accepted train.optimizer_g and train.optimizer_d values.
-var Optimizers = []string{"adam", "sgd", "rmsprop"}
 
 // Parse reads a YAML config over base: keys present override base, absent keys keep it.
 // An unknown key is an error naming it, its line and the allowed keys.
@@ -180,9 +176,9 @@ func (c Config) Validate(shape data.Shape) error {
 	if _, err := losses.ByName(t.Loss); err != nil {
 		return err
 	}
-	for key, o := range map[string]string{"train.optimizer_g": t.OptimizerG, "train.optimizer_d": t.OptimizerD} {
-		if !slices.Contains(Optimizers, o) {
-			return fmt.Errorf("%s: %q is not one of %v", key, o, Optimizers)
+	for _, o := range []struct{ key, name string }{{"train.optimizer_g", t.OptimizerG}, {"train.optimizer_d", t.OptimizerD}} {
+		if _, err := optim.ByName(o.name); err != nil {
+			return fmt.Errorf("%s: %w", o.key, err)
 		}
 	}
 	if err := c.Model.Validate(shape); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/optim"
 )
 
 func shapeFor(c Config) data.Shape {
@@ -173,7 +174,7 @@ func TestContradictionsAreRefusedWithTheReason(t *testing.T) {
 		{"an unknown penalty in the list", []string{"model.bn_d=false", "train.penalties=[r1, r3]"}, []string{"train.penalties[1].name", `"r3"`, "r2"}},
 		{"a bad schedule in the list", []string{"model.bn_d=false", "train.penalties=[{name: r2, schedule: {kind: step}}]"}, []string{"train.penalties[0].schedule.kind", `"step"`, "cosine"}},
 		{"labels with rpgan", []string{"train.loss=rpgan", "train.label_smoothing=0.1"}, []string{"train.loss", "rpgan", "lsgan, minimax, ns"}},
-		{"beta2 schedule without adam", []string{"train.optimizer_d=sgd", "train.beta2_schedule.kind=cosine", "train.beta2_schedule.end=0.99"}, []string{"train.beta2_schedule", "sgd"}},
+		{"beta2 schedule without adam", []string{"train.optimizer_d=" + optim.NameSGD, "train.beta2_schedule.kind=cosine", "train.beta2_schedule.end=0.99"}, []string{"train.beta2_schedule", optim.NameSGD, optim.NameAdam}},
 		{"ema beta and half-life", []string{"train.ema=0.999", "train.ema_half_life_kimg=500"}, []string{"train.ema", "ema_half_life_kimg"}},
 	} {
 		c, _ := FromPreset(DefaultPreset)
@@ -191,6 +192,46 @@ func TestContradictionsAreRefusedWithTheReason(t *testing.T) {
 		for _, w := range tc.want {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %q lacks %q", tc.name, err, w)
+			}
+		}
+	}
+}
+
+// TestOptimizerKeysAskTheRegistry sets each network's optimizer to every registered
+// one, with and without a beta2 schedule: each is accepted, and the schedule only
+// where the optimizer's traits say it has a beta2. A name not registered is refused
+// with its key and the registered names.
+func TestOptimizerKeysAskTheRegistry(t *testing.T) {
+	validate := func(set ...string) error {
+		c, _ := FromPreset(DefaultPreset)
+		for _, kv := range set {
+			k, v, _ := strings.Cut(kv, "=")
+			if err := c.Set(k, v); err != nil {
+				t.Fatalf("Set(%s): %v", kv, err)
+			}
+		}
+		return c.Validate(shapeFor(c))
+	}
+	beta2 := []string{"train.beta2_schedule.kind=cosine", "train.beta2_schedule.end=0.99"}
+	for _, key := range []string{"train.optimizer_g", "train.optimizer_d"} {
+		for _, name := range optim.Names() {
+			k, _ := optim.ByName(name)
+			if err := validate(key + "=" + name); err != nil {
+				t.Errorf("%s=%s: %v", key, name, err)
+			}
+			err := validate(append([]string{key + "=" + name}, beta2...)...)
+			if k.Traits().Beta2 != (err == nil) {
+				t.Errorf("%s=%s with a beta2 schedule: error %v, optimizer has beta2: %v", key, name, err, k.Traits().Beta2)
+			}
+		}
+		err := validate(key + "=lbfgs")
+		if err == nil {
+			t.Errorf("%s=lbfgs accepted", key)
+			continue
+		}
+		for _, want := range append([]string{key, `"lbfgs"`}, optim.Names()...) {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s=lbfgs: error %q lacks %s", key, err, want)
 			}
 		}
 	}

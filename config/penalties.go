@@ -112,6 +112,24 @@ func lossesWith(ok func(losses.Traits) bool) []string {
 	return out
 }
 
+// hasBeta2 says whether the optimizer named name has Adam's beta2 (false for a name
+// that is not registered: Validate refuses it).
+func hasBeta2(name string) bool {
+	k, err := optim.ByName(name)
+	return err == nil && k.Traits().Beta2
+}
+
+// optimizersWithBeta2 lists the optimizers hasBeta2 accepts.
+func optimizersWithBeta2() []string {
+	var out []string
+	for _, name := range optim.Names() {
+		if hasBeta2(name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // validateSchedules checks the schedules and the EMA half-life, and refuses an EMA
 // given both ways.
 func (c Config) validateSchedules() error {
@@ -126,8 +144,8 @@ func (c Config) validateSchedules() error {
 		return fmt.Errorf("train.lr_schedule.end: want a learning rate > 0, got %g", t.LRSchedule.End)
 	case t.Beta2Schedule.On() && (t.Beta2Schedule.End < 0 || t.Beta2Schedule.End >= 1):
 		return fmt.Errorf("train.beta2_schedule.end: want a beta2 in [0, 1), got %g", t.Beta2Schedule.End)
-	case t.Beta2Schedule.On() && (t.OptimizerD != "adam" || t.OptimizerG != "adam"):
-		return fmt.Errorf("train.beta2_schedule moves Adam's beta2, and train.optimizer_d/optimizer_g are %s/%s", t.OptimizerD, t.OptimizerG)
+	case t.Beta2Schedule.On() && (!hasBeta2(t.OptimizerD) || !hasBeta2(t.OptimizerG)):
+		return fmt.Errorf("train.beta2_schedule moves the beta2 of %v, and train.optimizer_d/optimizer_g are %s/%s", optimizersWithBeta2(), t.OptimizerD, t.OptimizerG)
 	case t.EMAHalfLife < 0 || t.EMASchedule.End < 0:
 		return fmt.Errorf("train.ema_half_life_kimg: want a half-life >= 0 thousand images, got %g (schedule end %g)", t.EMAHalfLife, t.EMASchedule.End)
 	case c.EMAByHalfLife() && t.EMA != 0:

@@ -47,6 +47,12 @@ type Adam struct {
 	rates                     Rates
 }
 
+func init() {
+	register(NameAdam, Traits{Beta2: true}, func(o Options) Optimizer {
+		return Adam{LR: o.LR, Beta1: o.Beta1, Beta2: o.Beta2, Epsilon: o.Epsilon}
+	})
+}
+
 // With returns a with the rates that are set in r.
 func (a Adam) With(r Rates) Optimizer {
 	a.rates = r
@@ -93,6 +99,10 @@ type SGD struct {
 	rates Rates
 }
 
+func init() {
+	register(NameSGD, Traits{}, func(o Options) Optimizer { return SGD{LR: o.LR} })
+}
+
 // With returns s with the learning rate of r when set (SGD has no beta2).
 func (s SGD) With(r Rates) Optimizer {
 	s.rates = r
@@ -113,6 +123,16 @@ func (s SGD) Update(_ *context.Context, _ string, vars []*context.Variable, grad
 type RMSProp struct {
 	LR, Alpha, Epsilon float64
 	rates              Rates
+}
+
+// rmspropAlpha is torch.optim.RMSprop's default smoothing constant, which the
+// registered RMSProp takes: no config key sets it.
+const rmspropAlpha = 0.99
+
+func init() {
+	register(NameRMSProp, Traits{}, func(o Options) Optimizer {
+		return RMSProp{LR: o.LR, Alpha: rmspropAlpha, Epsilon: o.Epsilon}
+	})
 }
 
 // With returns r with the learning rate of rates when set (RMSProp has no beta2).

@@ -1,7 +1,10 @@
 package optim
 
 import (
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gankit/gankit/internal/testutil"
@@ -73,5 +76,75 @@ func TestAdamRatesFedPerStep(t *testing.T) {
 		if got := w.MustValue().Value().([]float64)[0]; math.Abs(got-step.want) > 5e-8 {
 			t.Errorf("step %d: w = %.15g, want %.15g", i+1, got, step.want)
 		}
+	}
+}
+
+// TestRegisteredOptimizersBuildWithTheirHyperparameters looks every registered name up
+// and builds it from one set of options: the name round-trips, and the optimizer
+// is the one train.NewOptimizer has always made from those options (RMSProp with
+// torch.optim.RMSprop's alpha 0.99, SGD with the learning rate alone). The table
+// must name every registered optimizer, and only those.
+func TestRegisteredOptimizersBuildWithTheirHyperparameters(t *testing.T) {
+	o := Options{LR: 2e-4, Beta1: 0.5, Beta2: 0.999, Epsilon: 1e-8}
+	want := map[string]struct {
+		opt    Optimizer
+		traits Traits
+	}{
+		NameAdam:    {Adam{LR: 2e-4, Beta1: 0.5, Beta2: 0.999, Epsilon: 1e-8}, Traits{Beta2: true}},
+		NameSGD:     {SGD{LR: 2e-4}, Traits{}},
+		NameRMSProp: {RMSProp{LR: 2e-4, Alpha: 0.99, Epsilon: 1e-8}, Traits{}},
+	}
+	names := Names()
+	// The names users write in config files, in the order errors list them.
+	if spelled := []string{"adam", "sgd", "rmsprop"}; !slices.Equal(names, spelled) {
+		t.Errorf("Names() = %v, config files spell them %v", names, spelled)
+	}
+	if len(names) != len(want) {
+		t.Errorf("Names() = %v, the table has %d optimizers", names, len(want))
+	}
+	for _, name := range names {
+		k, err := ByName(name)
+		if err != nil {
+			t.Fatalf("ByName(%q): %v", name, err)
+		}
+		w, ok := want[name]
+		switch {
+		case !ok:
+			t.Errorf("%s is registered and not in the table", name)
+		case k.Name() != name:
+			t.Errorf("ByName(%q).Name() = %q", name, k.Name())
+		case k.New(o) != w.opt:
+			t.Errorf("%s: New(%+v) = %#v, want %#v", name, o, k.New(o), w.opt)
+		case k.Traits() != w.traits:
+			t.Errorf("%s: Traits() = %+v, want %+v", name, k.Traits(), w.traits)
+		}
+	}
+}
+
+// TestUnknownOptimizerErrorListsTheRegisteredNames checks that a name nobody
+// registered is refused with the name and every registered one in the message.
+func TestUnknownOptimizerErrorListsTheRegisteredNames(t *testing.T) {
+	for _, name := range []string{"lbfgs", "", "Adam"} {
+		k, err := ByName(name)
+		if err == nil {
+			t.Errorf("ByName(%q) = %v, want an error", name, k)
+			continue
+		}
+		msg := err.Error()
+		for _, s := range append([]string{fmt.Sprintf("%q", name)}, Names()...) {
+			if !strings.Contains(msg, s) {
+				t.Errorf("ByName(%q): error %q does not name %s", name, msg, s)
+			}
+		}
+	}
+}
+
+// TestOptimizerNamesIsACopy changes the list Names returns and asks again.
+func TestOptimizerNamesIsACopy(t *testing.T) {
+	first := Names()
+	want := slices.Clone(first)
+	first[0] = "changed"
+	if got := Names(); !slices.Equal(got, want) {
+		t.Errorf("Names() after changing a returned list = %v, want %v", got, want)
 	}
 }

@@ -1,22 +1,16 @@
 package train
 
 import (
-	"fmt"
-
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/optim"
 )
 
-// NewOptimizer returns the optimizer kind (config.Optimizers) with learning rate lr
-// and t's hyperparameters.
-func NewOptimizer(kind string, lr float64, t config.Train) (optim.Optimizer, error) {
-	switch kind {
-	case "adam":
-		return optim.Adam{LR: lr, Beta1: t.Beta1, Beta2: t.Beta2, Epsilon: t.Epsilon}, nil
-	case "sgd":
-		return optim.SGD{LR: lr}, nil
-	case "rmsprop":
-		return optim.RMSProp{LR: lr, Alpha: 0.99, Epsilon: t.Epsilon}, nil
+// NewOptimizer returns the optimizer registered as name (see optim.Names) with
+// learning rate lr and t's hyperparameters.
+func NewOptimizer(name string, lr float64, t config.Train) (optim.Optimizer, error) {
+	k, err := optim.ByName(name)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("optimizer %q is not one of %v", kind, config.Optimizers)
+	return k.New(optim.Options{LR: lr, Beta1: t.Beta1, Beta2: t.Beta2, Epsilon: t.Epsilon}), nil
 }

@@ -118,7 +118,7 @@ func TestResumeWithStatefulTricks(t *testing.T) {
 		"model.spectral_norm": "true", "model.mbstd": "true", "model.mbstd_group": "4", "model.mbdisc": "true",
 		"train.ema": "0.999", "train.replay": "16", "train.historical_averaging": "0.01", "train.n_critic": "2",
 		"train.instance_noise": "0.2", "train.instance_noise_steps": "6", "train.noisy_labels": "true", "train.label_flip": "0.1",
-		"train.diffaugment": "color,translation,cutout", "train.optimizer_d": "rmsprop",
+		"train.diffaugment": "color,translation,cutout", "train.optimizer_d": optim.NameRMSProp,
 	} {
 		if err := cfg.Set(k, v); err != nil {
 			t.Fatal(err)

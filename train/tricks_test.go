@@ -7,6 +7,7 @@ import (
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/internal/testutil"
+	"github.com/gankit/gankit/optim"
 	"github.com/gankit/gankit/run"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -23,7 +24,7 @@ func TestTricksTrain(t *testing.T) {
 		check func(t *testing.T, ctx *context.Context, ms []Metrics)
 	}{
 		{"wgan-clip-rmsprop-ncritic", map[string]string{"train.loss": "wgan", "train.clip": "0.01", "train.n_critic": "3",
-			"train.optimizer_d": "rmsprop", "train.optimizer_g": "rmsprop", "train.lr_d": "5e-5", "train.lr_g": "5e-5"},
+			"train.optimizer_d": optim.NameRMSProp, "train.optimizer_g": optim.NameRMSProp, "train.lr_d": "5e-5", "train.lr_g": "5e-5"},
 			func(t *testing.T, ctx *context.Context, _ []Metrics) {
 				n := 0
 				for v := range ctx.IterVariables() {
@@ -85,7 +86,7 @@ func TestTricksTrain(t *testing.T) {
 					}
 				}
 			}},
-		{"r1-hinge-sgd", map[string]string{"train.loss": "hinge", "train.penalty": "r1", "model.bn_d": "false", "train.optimizer_d": "sgd"},
+		{"r1-hinge-sgd", map[string]string{"train.loss": "hinge", "train.penalty": "r1", "model.bn_d": "false", "train.optimizer_d": optim.NameSGD},
 			func(t *testing.T, ctx *context.Context, ms []Metrics) {
 				for _, m := range ms {
 					// Hinge: mean relu(1 - D(x)) + mean relu(1 + D(G(z))) >= relu(1 - d_real)
