@@ -226,74 +226,18 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 	if len(inputs) != len(e.params) {
 		return nil, fmt.Errorf("cpu backend: %d inputs, graph has %d parameters", len(inputs), len(e.params))
 	}
-	slots := make([]backends.Buffer, e.numSlots)
-	owned := make([]bool, e.numSlots) // this execution may free the slot's buffer
+	ex := &execution{e: e, slots: make([]backends.Buffer, e.numSlots), owned: make([]bool, e.numSlots),
+		holders: map[backends.Buffer]int{}}
 	for i, s := range e.paramSlots {
-		slots[s] = inputs[i]
-		owned[s] = i < len(donate) && donate[i]
+		ex.slots[s] = inputs[i]
+		ex.owned[s] = i < len(donate) && donate[i]
 	}
 	for s, buf := range e.consts {
-		slots[s] = buf
-	}
-	// holders counts the slots sharing a buffer, for buffers held by more than one
-	// (aliases, or a delegated op handing back an input): the last one frees it.
-	holders := map[backends.Buffer]int{}
-	share := func(buf backends.Buffer) {
-		if holders[buf] == 0 {
-			holders[buf] = 1
-		}
-		holders[buf]++
-	}
-	release := func(s int) {
-		buf := slots[s]
-		slots[s] = nil
-		if buf == nil {
-			return
-		}
-		if n := holders[buf]; n > 1 {
-			holders[buf] = n - 1
-			return
-		}
-		if owned[s] {
-			e.backend.recycle(buf)
-		}
+		ex.slots[s] = buf
 	}
 	for _, st := range e.steps {
-		in := make([]backends.Buffer, len(st.inputs))
-		for i, s := range st.inputs {
-			in[i] = slots[s]
-		}
-		if st.alias {
-			slots[st.outs[0]], owned[st.outs[0]] = in[0], owned[st.inputs[0]]
-			share(in[0])
-			for _, s := range st.free {
-				release(s)
-			}
-			continue
-		}
-		var out []backends.Buffer
-		var err error
-		t0 := time.Now()
-		if st.kernel != nil {
-			out, err = st.kernel(e.backend, in)
-		} else {
-			out, err = st.del.exec.Execute(in, nil, 0)
-		}
-		if e.backend.opTimes != nil {
-			e.backend.opTimes.add(st, time.Since(t0))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cpu backend: %s: %w", st.n.op, err)
-		}
-		for i, s := range st.outs {
-			slots[s] = out[i]
-			owned[s] = true
-			if slices.Contains(in, out[i]) {
-				share(out[i])
-			}
-		}
-		for _, s := range st.free {
-			release(s)
+		if err := ex.run(st); err != nil {
+			return nil, err
 		}
 	}
 	if e.backend.opTimes != nil {
@@ -301,13 +245,102 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 			return nil, err
 		}
 	}
-	// Outputs must be fresh buffers owned by the caller: copy parameters, constants
-	// and repeated outputs.
+	res, err := ex.results(inputs, donate)
+	if err != nil {
+		return nil, err
+	}
+	e.backend.buffers.tick(func(buf backends.Buffer) { _ = e.backend.inner.BufferFinalize(buf) })
+	e.backend.scratch.tick()
+	return res, nil
+}
+
+// execution is one Execute's state: the buffer in each slot, whether this execution
+// may free it, and holders, the count of slots sharing each buffer held by more than
+// one (aliases, or a delegated op handing back an input): the last one frees it.
+type execution struct {
+	e       *Executable
+	slots   []backends.Buffer
+	owned   []bool
+	holders map[backends.Buffer]int
+}
+
+// share counts one more slot holding buf.
+func (ex *execution) share(buf backends.Buffer) {
+	if ex.holders[buf] == 0 {
+		ex.holders[buf] = 1
+	}
+	ex.holders[buf]++
+}
+
+// release empties slot s, freeing its buffer if s was its last holder and owned it.
+func (ex *execution) release(s int) {
+	buf := ex.slots[s]
+	ex.slots[s] = nil
+	if buf == nil {
+		return
+	}
+	if n := ex.holders[buf]; n > 1 {
+		ex.holders[buf] = n - 1
+		return
+	}
+	if ex.owned[s] {
+		ex.e.backend.recycle(buf)
+	}
+}
+
+// run computes one step (or shares its input, for an alias) and frees the slots
+// whose last use it is.
+func (ex *execution) run(st step) error {
+	e := ex.e
+	in := make([]backends.Buffer, len(st.inputs))
+	for i, s := range st.inputs {
+		in[i] = ex.slots[s]
+	}
+	if st.alias {
+		ex.slots[st.outs[0]], ex.owned[st.outs[0]] = in[0], ex.owned[st.inputs[0]]
+		ex.share(in[0])
+		for _, s := range st.free {
+			ex.release(s)
+		}
+		return nil
+	}
+	var out []backends.Buffer
+	var err error
+	t0 := time.Now()
+	if st.kernel != nil {
+		out, err = st.kernel(e.backend, in)
+	} else {
+		out, err = st.del.exec.Execute(in, nil, 0)
+	}
+	if e.backend.opTimes != nil {
+		e.backend.opTimes.add(st, time.Since(t0))
+	}
+	if err != nil {
+		return fmt.Errorf("cpu backend: %s: %w", st.n.op, err)
+	}
+	for i, s := range st.outs {
+		ex.slots[s] = out[i]
+		ex.owned[s] = true
+		if slices.Contains(in, out[i]) {
+			ex.share(out[i])
+		}
+	}
+	for _, s := range st.free {
+		ex.release(s)
+	}
+	return nil
+}
+
+// results hands back the outputs, which must be fresh buffers owned by the caller
+// (parameters, constants and repeated outputs are copied), and frees the donated
+// inputs nothing returned shares.
+func (ex *execution) results(inputs []backends.Buffer, donate []bool) ([]backends.Buffer, error) {
+	e := ex.e
 	res := make([]backends.Buffer, len(e.outputs))
 	seen := map[backends.Buffer]bool{}
 	for i, s := range e.outputs {
-		buf := slots[s]
-		if !owned[s] || seen[buf] {
+		buf := ex.slots[s]
+		if !ex.owned[s] || seen[buf] {
 			c, err := e.backend.copyBuffer(buf)
 			if err != nil {
 				return nil, err
@@ -325,8 +358,6 @@ func (e *Executable) Execute(inputs []backends.Buffer, donate []bool, _ backends
 			seen[inputs[i]] = true // freed once, even if passed twice
 		}
 	}
-	e.backend.buffers.tick(func(buf backends.Buffer) { _ = e.backend.inner.BufferFinalize(buf) })
-	e.backend.scratch.tick()
 	return res, nil
 }
 
