@@ -143,79 +143,21 @@ func reducible(st step) (rows, width int, ok bool) {
 // is only summed over its leading axes into the sum. It runs before last uses are
 // computed.
 func (e *Executable) fuse() {
-	producer := map[int]int{}
-	readers := map[int]int{}
-	for i, st := range e.steps {
-		for _, s := range st.outs {
-			producer[s] = i
-		}
-		for _, s := range st.inputs {
-			readers[s]++
-		}
-	}
-	for _, s := range e.outputs {
-		readers[s] += 2 // graph outputs must be materialised
-	}
-	group := make([]int, len(e.steps))
-	for i := range group {
-		group[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for group[i] != i {
-			group[i] = group[group[i]]
-			i = group[i]
-		}
-		return i
-	}
-	for i, st := range e.steps {
-		dims, dt, ok := fusableOp(st)
-		if !ok {
-			continue
-		}
-		for _, s := range st.inputs {
-			p, has := producer[s]
-			if !has || readers[s] != 1 {
-				continue
-			}
-			pd, pdt, pok := fusableOp(e.steps[p])
-			if !pok || pdt != dt || !slices.Equal(pd, dims) || e.steps[p].n.outs[0].shape.DType == dtypes.Bool && st.n.op != "ConvertDType" {
-				continue
-			}
-			group[find(p)] = find(i)
-		}
-	}
+	f := e.newFusion()
+	f.groupElementwise()
 	members := map[int][]int{}
 	for i := range e.steps {
-		r := find(i)
+		r := f.find(i)
 		members[r] = append(members[r], i)
 	}
-	// A ReduceSum whose input is a group's value, read by nothing else, takes the
-	// group in: the group's values are summed block by block, never stored.
-	reduces := map[int]int{} // ReduceSum step -> root of the group it takes in
-	absorbed := map[int]bool{}
-	for i, st := range e.steps {
-		if _, _, ok := reducible(st); !ok {
-			continue
-		}
-		s := st.inputs[0]
-		p, has := producer[s]
-		if !has || readers[s] != 1 {
-			continue
-		}
-		if _, dt, ok := fusableOp(e.steps[p]); !ok || e.steps[p].n.outs[0].shape.DType != dt {
-			continue
-		}
-		reduces[i] = find(p)
-		absorbed[find(p)] = true
-	}
+	reduces, absorbed := f.reductions()
 	var steps []step
 	for i, st := range e.steps {
 		if r, ok := reduces[i]; ok {
 			steps = append(steps, e.fusedReduceStep(members[r], st))
 			continue
 		}
-		r := find(i)
+		r := f.find(i)
 		if absorbed[r] {
 			continue // runs inside the ReduceSum that reads it
 		}
@@ -230,6 +172,98 @@ func (e *Executable) fuse() {
 		steps = append(steps, e.fusedStep(ms))
 	}
 	e.steps = steps
+}
+
+// fusion is fuse's view of the steps: who writes and how often is read each slot,
+// and the groups found so far, as a union-find forest over step indices.
+type fusion struct {
+	e        *Executable
+	producer map[int]int // slot -> step writing it
+	readers  map[int]int // slot -> reads; a graph output counts twice
+	group    []int       // step -> parent in its group's tree
+}
+
+func (e *Executable) newFusion() *fusion {
+	f := &fusion{e: e, producer: map[int]int{}, readers: map[int]int{}, group: make([]int, len(e.steps))}
+	for i, st := range e.steps {
+		for _, s := range st.outs {
+			f.producer[s] = i
+		}
+		for _, s := range st.inputs {
+			f.readers[s]++
+		}
+	}
+	for _, s := range e.outputs {
+		f.readers[s] += 2 // graph outputs must be materialised
+	}
+	for i := range f.group {
+		f.group[i] = i
+	}
+	return f
+}
+
+// find is the root of step i's group (with path halving).
+func (f *fusion) find(i int) int {
+	for f.group[i] != i {
+		f.group[i] = f.group[f.group[i]]
+		i = f.group[i]
+	}
+	return i
+}
+
+// soleProducer is the step writing slot s when that step's value is read by s's one
+// reader only.
+func (f *fusion) soleProducer(s int) (int, bool) {
+	p, has := f.producer[s]
+	return p, has && f.readers[s] == 1
+}
+
+// groupElementwise joins each fusable step with the fusable producers of its inputs
+// that nothing else reads, when they have its dimensions and type (a Bool value only
+// into a ConvertDType).
+func (f *fusion) groupElementwise() {
+	steps := f.e.steps
+	for i, st := range steps {
+		dims, dt, ok := fusableOp(st)
+		if !ok {
+			continue
+		}
+		for _, s := range st.inputs {
+			p, ok := f.soleProducer(s)
+			if !ok {
+				continue
+			}
+			pd, pdt, pok := fusableOp(steps[p])
+			if !pok || pdt != dt || !slices.Equal(pd, dims) || steps[p].n.outs[0].shape.DType == dtypes.Bool && st.n.op != "ConvertDType" {
+				continue
+			}
+			f.group[f.find(p)] = f.find(i)
+		}
+	}
+}
+
+// reductions finds each ReduceSum whose input is a group's value, read by nothing
+// else: the ReduceSum takes the group in, and the group's values are summed block by
+// block, never stored. reduces maps the ReduceSum's step to the group's root;
+// absorbed holds those roots.
+func (f *fusion) reductions() (reduces map[int]int, absorbed map[int]bool) {
+	steps := f.e.steps
+	reduces, absorbed = map[int]int{}, map[int]bool{}
+	for i, st := range steps {
+		if _, _, ok := reducible(st); !ok {
+			continue
+		}
+		p, ok := f.soleProducer(st.inputs[0])
+		if !ok {
+			continue
+		}
+		if _, dt, ok := fusableOp(steps[p]); !ok || steps[p].n.outs[0].shape.DType != dt {
+			continue
+		}
+		reduces[i] = f.find(p)
+		absorbed[f.find(p)] = true
+	}
+	return reduces, absorbed
 }
 
 // compile turns the member steps (in order) into a program, and lists the external
