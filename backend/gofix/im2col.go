@@ -25,28 +25,10 @@ func (b *goFixedBuilder) convIm2col(input, kernel backends.Op, axes backends.Con
 		return nil, err
 	}
 	d := len(axes.InputSpatial)
-	// Input to [N, S..., C].
-	perm := slices.Concat([]int{axes.InputBatch}, axes.InputSpatial, []int{axes.InputChannels})
-	x, err := b.transposeIfNeeded(input, perm)
+	n, cin := in.Dimensions[axes.InputBatch], in.Dimensions[axes.InputChannels]
+	x, err := b.paddedChannelsLast(input, axes, paddings, inputDil)
 	if err != nil {
 		return nil, err
-	}
-	n, cin := in.Dimensions[axes.InputBatch], in.Dimensions[axes.InputChannels]
-	// Pad and dilate the spatial axes.
-	pads := make([]backends.PadAxis, d+2)
-	needPad := false
-	for i := range d {
-		pads[i+1] = backends.PadAxis{Start: paddings[i][0], End: paddings[i][1], Interior: inputDil[i] - 1}
-		needPad = needPad || pads[i+1] != (backends.PadAxis{})
-	}
-	if needPad {
-		zero, err := b.zeroLike(x)
-		if err != nil {
-			return nil, err
-		}
-		if x, err = b.Pad(x, zero, pads...); err != nil {
-			return nil, err
-		}
 	}
 	xs, err := b.OpShape(x)
 	if err != nil {
@@ -64,45 +46,10 @@ func (b *goFixedBuilder) convIm2col(input, kernel backends.Op, axes backends.Con
 		}
 		nOut *= out[i]
 	}
-	// One strided slice per kernel tap, each [N, O..., 1, C].
-	var taps []backends.Op
-	tap := make([]int, d)
-	for {
-		starts := make([]int, d+2)
-		limits := slices.Clone(xs.Dimensions)
-		step := ones(d + 2)
-		for i := range d {
-			starts[i+1] = tap[i] * kernelDil[i]
-			limits[i+1] = starts[i+1] + (out[i]-1)*strides[i] + 1
-			step[i+1] = strides[i]
-		}
-		s, err := b.Slice(x, starts, limits, step)
-		if err != nil {
-			return nil, err
-		}
-		if s, err = b.Reshape(s, slices.Concat([]int{n}, out, []int{1, cin})...); err != nil {
-			return nil, err
-		}
-		taps = append(taps, s)
-		i := d - 1
-		for ; i >= 0; i-- {
-			tap[i]++
-			if tap[i] < kdims[i] {
-				break
-			}
-			tap[i] = 0
-		}
-		if i < 0 {
-			break
-		}
+	patches, k, err := b.patches(x, xs.Dimensions, kdims, out, strides, kernelDil)
+	if err != nil {
+		return nil, err
 	}
-	patches := taps[0]
-	if len(taps) > 1 {
-		if patches, err = b.Concatenate(d+1, taps...); err != nil {
-			return nil, err
-		}
-	}
-	k := len(taps)
 	if patches, err = b.Reshape(patches, n*nOut, k*cin); err != nil {
 		return nil, err
 	}
@@ -130,6 +77,76 @@ func (b *goFixedBuilder) convIm2col(input, kernel backends.Op, axes backends.Con
 		outPerm[a] = i + 1
 	}
 	return b.transposeIfNeeded(y, outPerm)
+}
+
+// paddedChannelsLast puts the input as [N, S..., C], its spatial axes padded and
+// dilated with one Pad (none when there is nothing to pad).
+func (b *goFixedBuilder) paddedChannelsLast(input backends.Op, axes backends.ConvolveAxesConfig,
+	paddings [][2]int, inputDil []int) (backends.Op, error) {
+	d := len(axes.InputSpatial)
+	perm := slices.Concat([]int{axes.InputBatch}, axes.InputSpatial, []int{axes.InputChannels})
+	x, err := b.transposeIfNeeded(input, perm)
+	if err != nil {
+		return nil, err
+	}
+	pads := make([]backends.PadAxis, d+2)
+	needPad := false
+	for i := range d {
+		pads[i+1] = backends.PadAxis{Start: paddings[i][0], End: paddings[i][1], Interior: inputDil[i] - 1}
+		needPad = needPad || pads[i+1] != (backends.PadAxis{})
+	}
+	if !needPad {
+		return x, nil
+	}
+	zero, err := b.zeroLike(x)
+	if err != nil {
+		return nil, err
+	}
+	return b.Pad(x, zero, pads...)
+}
+
+// patches cuts x ([N, S..., C] with dimensions xdims) into one strided Slice per
+// kernel tap, each reshaped to [N, O..., 1, C], and concatenates them along that
+// axis of one: [N, O..., K, C], K the taps' count it also returns.
+func (b *goFixedBuilder) patches(x backends.Op, xdims, kdims, out, strides, kernelDil []int) (backends.Op, int, error) {
+	d := len(kdims)
+	n, cin := xdims[0], xdims[d+1]
+	var taps []backends.Op
+	tap := make([]int, d)
+	for {
+		starts := make([]int, d+2)
+		limits := slices.Clone(xdims)
+		step := ones(d + 2)
+		for i := range d {
+			starts[i+1] = tap[i] * kernelDil[i]
+			limits[i+1] = starts[i+1] + (out[i]-1)*strides[i] + 1
+			step[i+1] = strides[i]
+		}
+		s, err := b.Slice(x, starts, limits, step)
+		if err != nil {
+			return nil, 0, err
+		}
+		if s, err = b.Reshape(s, slices.Concat([]int{n}, out, []int{1, cin})...); err != nil {
+			return nil, 0, err
+		}
+		taps = append(taps, s)
+		i := d - 1
+		for ; i >= 0; i-- {
+			tap[i]++
+			if tap[i] < kdims[i] {
+				break
+			}
+			tap[i] = 0
+		}
+		if i < 0 {
+			break
+		}
+	}
+	if len(taps) == 1 {
+		return taps[0], 1, nil
+	}
+	p, err := b.Concatenate(d+1, taps...)
+	return p, len(taps), err
 }
 
 func (b *goFixedBuilder) transposeIfNeeded(x backends.Op, perm []int) (backends.Op, error) {
