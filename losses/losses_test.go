@@ -11,34 +11,45 @@ import (
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/internal/testutil"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// golden is losses_torch.json, written by scripts/reference/torch_losses.py.
+// golden is losses_torch.json, written by scripts/reference/torch_losses.py: each
+// registered loss and penalty by name, and the drift term.
 type golden struct {
-	Real       []float64 `json:"real"`
-	Fake       []float64 `json:"fake"`
-	TargetReal []float64 `json:"target_real"`
-	TargetFake []float64 `json:"target_fake"`
-	Losses     map[string]struct {
-		DPlain, DTargets                 float64
-		DPlainGradReal, DPlainGradFake   []float64
-		DTargetsGradReal, DTargetsGradFk []float64
-		G                                float64
-		GGradFake                        []float64
-	} `json:"-"`
-	RawLosses map[string]map[string]any `json:"losses"`
-	Critic    struct {
-		W, X, Fake, U  [][]float64
-		B, V, E, Alpha []float64
-		C              float64
+	Real       []float64                 `json:"real"`
+	Fake       []float64                 `json:"fake"`
+	TargetReal []float64                 `json:"target_real"`
+	TargetFake []float64                 `json:"target_fake"`
+	Losses     map[string]map[string]any `json:"losses"`
+	// Critic is D(x) = v . tanh(x W + b) + c and its real and fake batches.
+	Critic struct {
+		W, X, Fake [][]float64
+		B, V       []float64
+		C          float64
 	} `json:"critic"`
-	Penalties map[string]struct {
-		Value float64     `json:"value"`
-		GradW [][]float64 `json:"grad_W"`
-		GradB []float64   `json:"grad_b"`
-		GradV []float64   `json:"grad_v"`
-		GradC float64     `json:"grad_c"`
-	} `json:"penalties"`
+	Penalties map[string]penaltyGolden `json:"penalties"`
+	Drift     struct {
+		Eps float64 `json:"eps"`
+		criticGrads
+	} `json:"drift"`
+}
+
+// penaltyGolden is a penalty at its published weight, with the draws it read, by
+// the names of its Draws().
+type penaltyGolden struct {
+	Weight float64                    `json:"weight"`
+	Draws  map[string]json.RawMessage `json:"draws"`
+	criticGrads
+}
+
+// criticGrads are a term's value and its gradient with respect to the critic's weights.
+type criticGrads struct {
+	Value float64     `json:"value"`
+	GradW [][]float64 `json:"grad_W"`
+	GradB []float64   `json:"grad_b"`
+	GradV []float64   `json:"grad_v"`
+	GradC float64     `json:"grad_c"`
 }
 
 func loadGolden(t *testing.T) golden {
@@ -96,10 +107,15 @@ func flat(v any) []float64 {
 // D's outputs, with the plain 1/0 targets and with per-sample ones, against PyTorch.
 func TestLossesMatchPyTorch(t *testing.T) {
 	g := loadGolden(t)
+	for lname := range g.Losses {
+		if _, err := ByName(lname); err != nil {
+			t.Errorf("testdata/losses_torch.json has values for %q, which is no registered loss: %v", lname, err)
+		}
+	}
 	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
 		for _, lname := range Names() {
-			want, ok := g.RawLosses[lname]
+			want, ok := g.Losses[lname]
 			if !ok {
 				t.Fatalf("loss %s has no golden values: add it to scripts/reference/torch_losses.py and rerun it", lname)
 			}
@@ -147,53 +163,120 @@ func TestLossesMatchPyTorch(t *testing.T) {
 	}
 }
 
-// TestPenaltiesMatchPyTorch checks each penalty's value and its gradient with respect
-// to the critic's weights (a second-order gradient) against PyTorch's double backward,
-// for D(x) = v . leaky_relu(x W + b, 0.2) + c.
+// TestPenaltiesMatchPyTorch checks every registered penalty's value at its published
+// weight and its gradient with respect to the critic's weights (a second-order
+// gradient) against PyTorch's double backward, for D(x) = v . tanh(x W + b) + c.
+// What a penalty reads comes from the penalty: its Draws name the golden draws it is
+// fed, and DefaultWeight must be the weight the reference script used.
 func TestPenaltiesMatchPyTorch(t *testing.T) {
 	g := loadGolden(t)
 	c := g.Critic
+	for pname := range g.Penalties {
+		if _, err := PenaltyByName("testdata/losses_torch.json", pname); err != nil {
+			t.Errorf("values for a penalty that is not registered: %v", err)
+		}
+	}
 	for _, name := range backend.TestBackends() {
 		b := testutil.Backend(t, name)
-		for _, pname := range append(PenaltyNames()[1:], "drift") {
+		for _, pname := range PenaltyNames()[1:] {
+			p, err := PenaltyByName("test", pname)
+			if err != nil {
+				t.Fatal(err)
+			}
 			want, ok := g.Penalties[pname]
 			if !ok {
 				t.Fatalf("penalty %s has no golden values: add it to scripts/reference/torch_losses.py and rerun it", pname)
 			}
+			if p.DefaultWeight() != want.Weight {
+				t.Errorf("%s: DefaultWeight %g, the reference script's published weight %g", pname, p.DefaultWeight(), want.Weight)
+			}
+			draws := p.Draws()
+			if len(want.Draws) != len(draws) {
+				t.Fatalf("%s: Draws %v, the reference script's draws %d", pname, draws, len(want.Draws))
+			}
+			args := []any{c.W, c.B, c.V, c.C, c.X, c.Fake}
+			for _, dr := range draws {
+				v, err := drawValue(want.Draws[dr.Name], dr, len(c.X), len(c.X[0]))
+				if err != nil {
+					t.Fatalf("%s: %v", pname, err)
+				}
+				args = append(args, v)
+			}
 			out := MustExecOnceN(b, func(in []*Node) []*Node {
-				w, bias, v, c0 := in[0], in[1], in[2], in[3]
-				x, fake, e, u, alpha := in[4], in[5], in[6], in[7], in[8]
-				d := func(x *Node) *Node {
-					h := Add(Dot(x, w), Reshape(bias, 1, -1))
-					mask := ConvertDType(GreaterThan(h, ScalarZero(h.Graph(), h.DType())), h.DType())
-					h = Mul(h, StopGradient(AddScalar(MulScalar(mask, 0.8), 0.2)))
-					return Add(Dot(h, v), c0)
+				w, bias, v, c0, x := in[0], in[1], in[2], in[3], in[4]
+				fake := StopGradient(in[5]) // as the step passes it: G's output without gradient
+				d := mlpCritic(w, bias, v, c0)
+				pin := PenaltyInputs{D: d, Real: x, Fake: fake, RawReal: x, RawFake: fake, DReal: d, DFake: d, Draws: map[string]*Node{}}
+				for i, dr := range draws {
+					pin.Draws[dr.Name] = in[6+i]
 				}
-				var p *Node
-				switch pname {
-				case PenaltyWGANGP:
-					p = WGANGP(d, x, fake, e, 10)
-				case PenaltyR1:
-					p = R1(d, x, 10)
-				case PenaltyDRAGAN:
-					p = DRAGAN(d, x, u, alpha, 10)
-				case PenaltyR2:
-					p = R2(d, StopGradient(fake), 10) // as the step passes it: G's output without gradient
-				case "drift":
-					p = Drift(d(x), 1e-3)
-				default:
-					t.Fatalf("penalty %s has no case in this test", pname)
-				}
-				return append([]*Node{p}, Gradient(p, w, bias, v, c0)...)
-			}, c.W, c.B, c.V, c.C, c.X, c.Fake, c.E, c.U, c.Alpha)
-			what := name + "/" + pname
-			closeTo(t, what+" value", flat(out[0].Value()), []float64{want.Value}, 1e-9)
-			closeTo(t, what+" dW", flat(out[1].Value()), flat(want.GradW), 1e-8)
-			closeTo(t, what+" db", flat(out[2].Value()), want.GradB, 1e-8)
-			closeTo(t, what+" dv", flat(out[3].Value()), want.GradV, 1e-8)
-			closeTo(t, what+" dc", flat(out[4].Value()), []float64{want.GradC}, 1e-8)
+				pv := MulScalar(p.Term(pin), p.DefaultWeight())
+				return append([]*Node{pv}, Gradient(pv, w, bias, v, c0)...)
+			}, args...)
+			closeToCritic(t, name+"/"+pname, out, want.criticGrads)
 		}
 	}
+}
+
+// TestDriftMatchesPyTorch checks PGGAN's drift term and its gradient with respect to
+// the critic's weights against PyTorch.
+func TestDriftMatchesPyTorch(t *testing.T) {
+	g := loadGolden(t)
+	c := g.Critic
+	if g.Drift.Eps == 0 {
+		t.Fatal("testdata/losses_torch.json has no drift values: rerun scripts/reference/torch_losses.py")
+	}
+	for _, name := range backend.TestBackends() {
+		b := testutil.Backend(t, name)
+		out := MustExecOnceN(b, func(w, bias, v, c0, x *Node) []*Node {
+			p := Drift(mlpCritic(w, bias, v, c0)(x), g.Drift.Eps)
+			return append([]*Node{p}, Gradient(p, w, bias, v, c0)...)
+		}, c.W, c.B, c.V, c.C, c.X)
+		closeToCritic(t, name+"/drift", out, g.Drift.criticGrads)
+	}
+}
+
+// mlpCritic is the reference script's D(x) = v . tanh(x W + b) + c.
+func mlpCritic(w, bias, v, c0 *Node) Critic {
+	return func(x *Node) *Node {
+		return Add(Dot(Tanh(Add(Dot(x, w), Reshape(bias, 1, -1))), v), c0)
+	}
+}
+
+// closeToCritic compares a term's value and its gradients with respect to W, b, v
+// and c (out, in that order) with PyTorch's.
+func closeToCritic(t *testing.T, what string, out []*tensors.Tensor, want criticGrads) {
+	t.Helper()
+	closeTo(t, what+" value", flat(out[0].Value()), []float64{want.Value}, 1e-9)
+	closeTo(t, what+" dW", flat(out[1].Value()), flat(want.GradW), 1e-8)
+	closeTo(t, what+" db", flat(out[2].Value()), want.GradB, 1e-8)
+	closeTo(t, what+" dv", flat(out[3].Value()), want.GradV, 1e-8)
+	closeTo(t, what+" dc", flat(out[4].Value()), []float64{want.GradC}, 1e-8)
+}
+
+// drawValue decodes a golden draw shaped as dr says: [n] per sample, [n][a] per
+// element of the [n, a] batch.
+func drawValue(raw json.RawMessage, dr Draw, n, a int) (any, error) {
+	if raw == nil {
+		return nil, fmt.Errorf("draw %q: the reference script has none of that name", dr.Name)
+	}
+	if !dr.PerElement {
+		var v []float64
+		if err := json.Unmarshal(raw, &v); err != nil || len(v) != n {
+			return nil, fmt.Errorf("draw %q: want %d values, one per sample, got %s (%v)", dr.Name, n, raw, err)
+		}
+		return v, nil
+	}
+	var v [][]float64
+	if err := json.Unmarshal(raw, &v); err != nil || len(v) != n {
+		return nil, fmt.Errorf("draw %q: want %dx%d values, one per element, got %s (%v)", dr.Name, n, a, raw, err)
+	}
+	for _, row := range v {
+		if len(row) != a {
+			return nil, fmt.Errorf("draw %q: want %dx%d values, one per element, a row has %d", dr.Name, n, a, len(row))
+		}
+	}
+	return v, nil
 }
 
 func TestLabelsDraw(t *testing.T) {

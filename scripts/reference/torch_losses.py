@@ -1,13 +1,18 @@
 #!/usr/bin/python3
-"""Golden values for losses.TestLossesMatchPyTorch and TestPenaltiesMatchPyTorch: every
-adversarial loss, with and without per-sample targets, and every gradient penalty, with
-their gradients, computed by PyTorch autograd in float64. RpGAN and R2 follow
+"""Golden values for losses.TestLossesMatchPyTorch, TestPenaltiesMatchPyTorch and
+TestDriftMatchesPyTorch: every adversarial loss, with and without per-sample targets,
+every gradient penalty and PGGAN's drift, with their gradients, computed by PyTorch
+autograd in float64. A new loss is a branch of loss_d and loss_g and its name in
+`losses`; a new penalty is an entry of `penalties`. RpGAN and R2 follow
 brownvc/R3GAN's R3GAN/Trainer.py (AccumulateDiscriminatorGradients,
 AccumulateGeneratorGradients, ZeroCenteredGradientPenalty): softplus of the negated
 relativistic logits, means over paired samples; R2 = gamma/2 * mean of the per-sample
 sum of squared input gradients on the fakes. D for the penalties is a small MLP,
-D(x) = v . leaky_relu(x W + b, 0.2) + c; the penalties' gradients with respect to W, b
-and v go through PyTorch's double backward (create_graph=True).
+D(x) = v . tanh(x W + b) + c, smooth, so that a penalty's value depends on where it
+takes D's input gradient (a piecewise-linear D's input gradient is constant between
+kinks: with leaky_relu, halving DRAGAN's perturbation changed no value); the
+penalties' gradients with respect to W, b and v go through PyTorch's double backward
+(create_graph=True).
 
 Writes losses/testdata/losses_torch.json (inputs included).
 Usage: /usr/bin/python3 scripts/reference/torch_losses.py   (python3-torch 1.13, Debian)
@@ -49,8 +54,12 @@ def loss_g(name, f, r):
         return 0.5 * ((f - 1) ** 2).mean()
     return -f.mean()
 
+# Every registered loss, by its train.loss name; the Go test fails for a registered
+# loss without an entry.
+losses = ("ns", "minimax", "lsgan", "wgan", "hinge", "rpgan")
+
 out = {"real": r.tolist(), "fake": f.tolist(), "target_real": tr.tolist(), "target_fake": tf.tolist(), "losses": {}}
-for name in ("ns", "minimax", "lsgan", "wgan", "hinge", "rpgan"):
+for name in losses:
     entry = {}
     for label, (a, b) in {"plain": (torch.ones(N, dtype=dt), torch.zeros(N, dtype=dt)), "targets": (tr, tf)}.items():
         rr, ff = r.clone().requires_grad_(), f.clone().requires_grad_()
@@ -80,7 +89,7 @@ params = [W.clone().requires_grad_(), b.clone().requires_grad_(), v.clone().requ
 
 def D(x):
     W, b, v, c = params
-    return F.leaky_relu(x @ W + b, 0.2) @ v + c
+    return torch.tanh(x @ W + b) @ v + c
 
 def input_grad(xh):
     xh = xh.detach().requires_grad_()
@@ -90,21 +99,37 @@ def grad_norm(xh):
     g = input_grad(xh)
     return g.reshape(g.shape[0], -1).norm(2, dim=1)
 
-pen = {
-    "wgan-gp": lambda: 10 * ((grad_norm(e[:, None] * x + (1 - e[:, None]) * xf) - 1) ** 2).mean(),
-    "r1": lambda: 10 / 2 * (grad_norm(x) ** 2).mean(),
-    "dragan": lambda: 10 * ((grad_norm(x + alpha[:, None] * (0.5 * x.std(unbiased=False) * u)) - 1) ** 2).mean(),
-    "r2": lambda: 10 / 2 * input_grad(xf).square().sum(1).mean(),
-    "drift": lambda: 1e-3 * (D(x) ** 2).mean(),
+# The host draws a penalty may read, U[0, 1) per sample ([N]) or per element ([N, A]),
+# named as the Go penalty's Draws(). A new draw goes after these, so that the others
+# keep their values.
+draws = {"e": e, "u": u, "alpha": alpha}
+
+# Every registered penalty, by its train.penalties name: its published weight (the Go
+# penalty's DefaultWeight), the draws it reads and its value at that weight for the
+# real batch x and the fake batch xf (which carries no gradient to G). The Go test
+# fails for a registered penalty without an entry here.
+penalties = {
+    "wgan-gp": (10, ["e"], lambda w, d: w * ((grad_norm(d["e"][:, None] * x + (1 - d["e"][:, None]) * xf) - 1) ** 2).mean()),
+    "r1": (10, [], lambda w, d: w / 2 * (grad_norm(x) ** 2).mean()),
+    "dragan": (10, ["u", "alpha"], lambda w, d: w * ((grad_norm(x + d["alpha"][:, None] * (0.5 * x.std(unbiased=False) * d["u"])) - 1) ** 2).mean()),
+    "r2": (10, [], lambda w, d: w / 2 * input_grad(xf).square().sum(1).mean()),
 }
-out["critic"] = {"W": W.tolist(), "b": b.tolist(), "v": v.tolist(), "c": c.item(),
-                 "x": x.tolist(), "fake": xf.tolist(), "e": e.tolist(), "u": u.tolist(), "alpha": alpha.tolist()}
-out["penalties"] = {}
-for name, fn in pen.items():
-    p = fn()
+
+def grads(p):
     gs = torch.autograd.grad(p, params, allow_unused=True)
     gs = [torch.zeros_like(q) if g is None else g for q, g in zip(params, gs)]
-    out["penalties"][name] = {"value": p.item(), "grad_W": gs[0].tolist(), "grad_b": gs[1].tolist(), "grad_v": gs[2].tolist(), "grad_c": gs[3].item()}
+    return {"value": p.item(), "grad_W": gs[0].tolist(), "grad_b": gs[1].tolist(), "grad_v": gs[2].tolist(), "grad_c": gs[3].item()}
+
+out["critic"] = {"W": W.tolist(), "b": b.tolist(), "v": v.tolist(), "c": c.item(), "x": x.tolist(), "fake": xf.tolist()}
+out["penalties"] = {}
+for name, (weight, names, fn) in penalties.items():
+    d = {k: draws[k] for k in names}
+    entry = {"weight": weight, "draws": {k: t.tolist() for k, t in d.items()}}
+    entry.update(grads(fn(weight, d)))
+    out["penalties"][name] = entry
+
+# PGGAN's drift, eps * mean(D(x)^2) (train.drift, not a registered penalty).
+out["drift"] = dict(eps=1e-3, **grads(1e-3 * (D(x) ** 2).mean()))
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "losses", "testdata", "losses_torch.json")
 with open(here, "w") as fh:
