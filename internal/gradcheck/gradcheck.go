@@ -79,90 +79,24 @@ func Check(b backends.Backend, ctx *context.Context, inputs []*tensors.Tensor, l
 	if err != nil {
 		return nil, 0, err
 	}
-	args := make([]any, len(inputs))
+	c := &checker{lossExec: lossExec, args: make([]any, len(inputs)), r: rand.New(rand.NewPCG(opt.Seed, 7)), opt: opt}
 	for i, t := range inputs {
-		args[i] = t
+		c.args[i] = t
 	}
-	r := rand.New(rand.NewPCG(opt.Seed, 7))
 	if opt.Jitter > 0 {
-		if _, err := lossExec.Exec(args...); err != nil { // creates the variables
+		if _, err := lossExec.Exec(c.args...); err != nil { // creates the variables
 			return nil, 0, err
 		}
-		for v := range ctx.IterVariables() {
-			if !v.Trainable {
-				continue
-			}
-			t, err := v.Value()
-			if err != nil {
-				return nil, 0, err
-			}
-			t, err = t.LocalClone()
-			if err != nil {
-				return nil, 0, err
-			}
-			t.MustMutableFlatData(func(flat any) {
-				for i := range flat.([]float64) {
-					flat.([]float64)[i] += opt.Jitter * r.NormFloat64()
-				}
-			})
-			if err := v.SetValue(t); err != nil {
-				return nil, 0, err
-			}
+		if err := jitter(ctx, c.r, opt.Jitter); err != nil {
+			return nil, 0, err
 		}
 	}
-	out, err := gradExec.Exec(args...)
+	out, err := gradExec.Exec(c.args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	eval := func() (float64, error) {
-		o, err := lossExec.Exec(args...)
-		if err != nil {
-			return 0, err
-		}
-		return o[0].Value().(float64), nil
-	}
-	probes, tol := opt.Probes, opt.Tol
-	var bad []Mismatch
-	checked := 0
-	probe := func(input int, variable string, t *tensors.Tensor, grad *tensors.Tensor, set func(*tensors.Tensor) error) error {
-		var g []float64
-		grad.MustConstFlatData(func(flat any) { g = append(g, flat.([]float64)...) })
-		idx := r.Perm(t.Size())
-		if len(idx) > probes {
-			idx = idx[:probes]
-		}
-		sort.Ints(idx)
-		for _, i := range idx {
-			var lp, lm float64
-			for k, sign := range []float64{1, -1} {
-				t.MustMutableFlatData(func(flat any) { flat.([]float64)[i] += sign * fdStep })
-				if err := set(t); err != nil {
-					return err
-				}
-				l, err := eval()
-				if err != nil {
-					return err
-				}
-				if k == 0 {
-					lp = l
-				} else {
-					lm = l
-				}
-				t.MustMutableFlatData(func(flat any) { flat.([]float64)[i] -= sign * fdStep })
-			}
-			if err := set(t); err != nil {
-				return err
-			}
-			num := (lp - lm) / (2 * fdStep)
-			checked++
-			if math.Abs(num-g[i]) > tol*math.Max(1, math.Max(math.Abs(num), math.Abs(g[i]))) || math.IsNaN(g[i]) {
-				bad = append(bad, Mismatch{Input: input, Variable: variable, Index: i, Analytic: g[i], Numeric: num})
-			}
-		}
-		return nil
-	}
 	for i, t := range inputs {
-		if err := probe(i, "", t, out[1+i], func(*tensors.Tensor) error { return nil }); err != nil {
+		if err := c.probe(i, "", t, out[1+i], func(*tensors.Tensor) error { return nil }); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -183,9 +117,105 @@ func Check(b backends.Backend, ctx *context.Context, inputs []*tensors.Tensor, l
 			}
 			return v.SetValue(c)
 		}
-		if err := probe(NotInput, v.ScopeAndName(), t, out[1+len(inputs)+j], set); err != nil {
+		if err := c.probe(NotInput, v.ScopeAndName(), t, out[1+len(inputs)+j], set); err != nil {
 			return nil, 0, err
 		}
 	}
-	return bad, checked, nil
+	return c.bad, c.checked, nil
+}
+
+// jitter adds N(0, sigma^2) to every trainable variable of ctx (see Options.Jitter).
+func jitter(ctx *context.Context, r *rand.Rand, sigma float64) error {
+	for v := range ctx.IterVariables() {
+		if !v.Trainable {
+			continue
+		}
+		t, err := v.Value()
+		if err != nil {
+			return err
+		}
+		t, err = t.LocalClone()
+		if err != nil {
+			return err
+		}
+		t.MustMutableFlatData(func(flat any) {
+			for i := range flat.([]float64) {
+				flat.([]float64)[i] += sigma * r.NormFloat64()
+			}
+		})
+		if err := v.SetValue(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checker probes coordinates against finite differences of the loss, collecting
+// the mismatches; r draws the coordinates (after Jitter's draws, if any).
+type checker struct {
+	lossExec *context.Exec
+	args     []any
+	r        *rand.Rand
+	opt      Options
+	bad      []Mismatch
+	checked  int
+}
+
+// eval is the loss at the current inputs and variables.
+func (c *checker) eval() (float64, error) {
+	o, err := c.lossExec.Exec(c.args...)
+	if err != nil {
+		return 0, err
+	}
+	return o[0].Value().(float64), nil
+}
+
+// probe compares opt.Probes random coordinates of grad, the analytic gradient of t,
+// with central differences; set makes the loss see t after each nudge.
+func (c *checker) probe(input int, variable string, t *tensors.Tensor, grad *tensors.Tensor, set func(*tensors.Tensor) error) error {
+	var g []float64
+	grad.MustConstFlatData(func(flat any) { g = append(g, flat.([]float64)...) })
+	idx := c.r.Perm(t.Size())
+	if len(idx) > c.opt.Probes {
+		idx = idx[:c.opt.Probes]
+	}
+	sort.Ints(idx)
+	tol := c.opt.Tol
+	for _, i := range idx {
+		num, err := c.central(t, i, set)
+		if err != nil {
+			return err
+		}
+		c.checked++
+		if math.Abs(num-g[i]) > tol*math.Max(1, math.Max(math.Abs(num), math.Abs(g[i]))) || math.IsNaN(g[i]) {
+			c.bad = append(c.bad, Mismatch{Input: input, Variable: variable, Index: i, Analytic: g[i], Numeric: num})
+		}
+	}
+	return nil
+}
+
+// central is (L(t+h e_i) - L(t-h e_i)) / 2h, h = fdStep, leaving t (and what set
+// gave the loss) as it found it.
+func (c *checker) central(t *tensors.Tensor, i int, set func(*tensors.Tensor) error) (float64, error) {
+	var lp, lm float64
+	for k, sign := range []float64{1, -1} {
+		t.MustMutableFlatData(func(flat any) { flat.([]float64)[i] += sign * fdStep })
+		if err := set(t); err != nil {
+			return 0, err
+		}
+		l, err := c.eval()
+		if err != nil {
+			return 0, err
+		}
+		if k == 0 {
+			lp = l
+		} else {
+			lm = l
+		}
+		t.MustMutableFlatData(func(flat any) { flat.([]float64)[i] -= sign * fdStep })
+	}
+	if err := set(t); err != nil {
+		return 0, err
+	}
+	return (lp - lm) / (2 * fdStep), nil
 }
