@@ -43,10 +43,33 @@ func Write(res ablate.Results, extra Extra) (string, error) {
 		Steps:   res.Plan.Base.Train.Steps,
 		Seeds:   fmt.Sprint(res.Plan.Seeds),
 		Metrics: res.Metrics,
+		Rows:    tableRows(res),
 	}
 	for _, a := range res.Plan.Axes {
 		page.Axes = append(page.Axes, a.Key+" ∈ {"+strings.Join(a.Values, ", ")+"}")
 	}
+	var err error
+	if page.Figures, err = metricPlots(dir, res); err != nil {
+		return "", err
+	}
+	if page.Curves, err = curvePlots(dir, res, extra); err != nil {
+		return "", err
+	}
+	if page.Grids, err = sampleGrids(dir, res); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := pageTemplate.Execute(&b, page); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, File)
+	return path, fsutil.WriteFileAtomic(path, []byte(b.String()))
+}
+
+// tableRows is the results table: per setting, the cells done and each metric's
+// mean ± standard error, the best of each metric marked when there is a choice.
+func tableRows(res ablate.Results) []tableRow {
+	var rows []tableRow
 	best := bestPerMetric(res)
 	for _, g := range res.Groups {
 		row := tableRow{Setting: g.Setting.String()}
@@ -66,9 +89,15 @@ func Write(res ablate.Results, extra Extra) (string, error) {
 			}
 			row.Cells = append(row.Cells, cell)
 		}
-		page.Rows = append(page.Rows, row)
+		rows = append(rows, row)
 	}
-	// One plot per metric: means with standard-error bars across settings.
+	return rows
+}
+
+// metricPlots draws one plot per metric into dir: means with standard-error bars
+// across settings.
+func metricPlots(dir string, res ablate.Results) ([]figure, error) {
+	var figs []figure
 	for _, m := range res.Metrics {
 		var pts []Point
 		for _, g := range res.Groups {
@@ -81,11 +110,17 @@ func Write(res ablate.Results, extra Extra) (string, error) {
 		}
 		name := filepath.Join(filesDir, "metric-"+m+".png")
 		if err := MeanPlot(filepath.Join(dir, name), m+better(m), m, pts); err != nil {
-			return "", err
+			return nil, err
 		}
-		page.Figures = append(page.Figures, figure{Src: name, Caption: fmt.Sprintf("%s per setting, mean ± standard error over seeds", m)})
+		figs = append(figs, figure{Src: name, Caption: fmt.Sprintf("%s per setting, mean ± standard error over seeds", m)})
 	}
-	// Training curves, averaged over seeds at each logged step.
+	return figs, nil
+}
+
+// curvePlots draws the training curves into dir, averaged over seeds at each logged
+// step, and the power spectra when the caller computed them.
+func curvePlots(dir string, res ablate.Results, extra Extra) ([]figure, error) {
+	var figs []figure
 	for _, curve := range []struct{ key, title string }{{"loss_d", "D loss"}, {"loss_g", "G loss"}, {"grad_norm_d", "D gradient norm"}} {
 		var series []Series
 		for _, g := range res.Groups {
@@ -99,17 +134,24 @@ func Write(res ablate.Results, extra Extra) (string, error) {
 		}
 		name := filepath.Join(filesDir, "curve-"+curve.key+".png")
 		if err := LinePlot(filepath.Join(dir, name), curve.title+" during training (mean over seeds)", "step", curve.key, series); err != nil {
-			return "", err
+			return nil, err
 		}
-		page.Curves = append(page.Curves, figure{Src: name, Caption: curve.title})
+		figs = append(figs, figure{Src: name, Caption: curve.title})
 	}
 	if len(extra.Spectra) > 0 {
 		name := filepath.Join(filesDir, "spectra.png")
 		if err := LinePlot(filepath.Join(dir, name), "radial power spectrum (log10), generated vs real", "frequency radius", "log10 power", extra.Spectra); err != nil {
-			return "", err
+			return nil, err
 		}
-		page.Curves = append(page.Curves, figure{Src: name, Caption: "Power spectra: a transposed convolution's checkerboard shows as excess power at the highest radii"})
+		figs = append(figs, figure{Src: name, Caption: "Power spectra: a transposed convolution's checkerboard shows as excess power at the highest radii"})
 	}
+	return figs, nil
+}
+
+// sampleGrids lists each setting's sample grids, one per seed that wrote one, as
+// paths relative to dir.
+func sampleGrids(dir string, res ablate.Results) ([]gridRow, error) {
+	var grids []gridRow
 	for _, g := range res.Groups {
 		gr := gridRow{Setting: g.Setting.String()}
 		for _, c := range g.Cells {
@@ -118,18 +160,13 @@ func Write(res ablate.Results, extra Extra) (string, error) {
 			}
 			rel, err := filepath.Rel(dir, c.Samples)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			gr.Images = append(gr.Images, figure{Src: filepath.ToSlash(rel), Caption: fmt.Sprintf("seed %d", c.Seed)})
 		}
-		page.Grids = append(page.Grids, gr)
+		grids = append(grids, gr)
 	}
-	var b strings.Builder
-	if err := pageTemplate.Execute(&b, page); err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, File)
-	return path, fsutil.WriteFileAtomic(path, []byte(b.String()))
+	return grids, nil
 }
 
 func better(m string) string {
