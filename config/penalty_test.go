@@ -1,34 +1,51 @@
 package config
 
-import "testing"
+import (
+	"testing"
 
-// TestPenaltyWeightIsThePublishedOneUnlessSet: train.penalty_weight 0 means each
-// penalty's published weight — lambda 10 for WGAN-GP (Gulrajani et al. 2017, §4) and
-// DRAGAN (Kodali et al. 2017), gamma 10 for R1 (Mescheder et al. 2018) — and a value
-// set by the user is taken as it is.
+	"github.com/gankit/gankit/losses"
+)
+
+// TestPenaltyWeightIsThePublishedOneUnlessSet: for every registered penalty,
+// train.penalty_weight 0 means the penalty's published weight (its DefaultWeight,
+// which losses.TestPenaltiesMatchPyTorch pins to the reference script's), and a value
+// set by the user is taken as it is; no penalty weighs nothing.
 func TestPenaltyWeightIsThePublishedOneUnlessSet(t *testing.T) {
-	for _, tc := range []struct {
-		penalty, weight string
-		want            float64
-	}{
-		{"none", "0", 0},
-		{"wgan-gp", "0", 10},
-		{"r1", "0", 10},
-		{"dragan", "0", 10},
-		{"r1", "0.1", 0.1},
-		{"wgan-gp", "5", 5},
-	} {
+	weight := func(penalty, w string) float64 {
+		t.Helper()
 		c, err := FromPreset("wgan-gp")
 		if err != nil {
 			t.Fatal(err)
 		}
-		for k, v := range map[string]string{"train.penalty": tc.penalty, "train.penalty_weight": tc.weight} {
-			if err := c.Set(k, v); err != nil {
+		for _, kv := range [][2]string{{"train.penalty", penalty}, {"train.penalty_weight", w}} {
+			if err := c.Set(kv[0], kv[1]); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if got := c.PenaltyWeight(); got != tc.want {
-			t.Errorf("penalty %s, penalty_weight %s: weight %g, want %g", tc.penalty, tc.weight, got, tc.want)
+		return c.PenaltyWeight()
+	}
+	if got := weight(losses.PenaltyNone, "0"); got != 0 {
+		t.Errorf("penalty none: weight %g, want 0", got)
+	}
+	names := losses.PenaltyNames()[1:]
+	if len(names) == 0 {
+		t.Fatal("no penalty registered")
+	}
+	for _, name := range names {
+		p, err := losses.PenaltyByName("test", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.DefaultWeight() <= 0 {
+			t.Errorf("penalty %s: published weight %g, want > 0 (penalty_weight 0 means it)", name, p.DefaultWeight())
+		}
+		for _, tc := range []struct {
+			set  string
+			want float64
+		}{{"0", p.DefaultWeight()}, {"0.1", 0.1}, {"5", 5}} {
+			if got := weight(name, tc.set); got != tc.want {
+				t.Errorf("penalty %s, penalty_weight %s: weight %g, want %g", name, tc.set, got, tc.want)
+			}
 		}
 	}
 }

@@ -140,7 +140,7 @@ mutate penalty-r1-weight losses/r1.go \
 	"./losses" -run 'TestPenaltiesMatchPyTorch'
 mutate penalty-default-weight losses/r1.go \
 	'func (r1) DefaultWeight() float64 { return 10 }' 'func (r1) DefaultWeight() float64 { return 1 }' \
-	"./losses ./config" -run 'TestPenaltyWeightIsThePublishedOneUnlessSet'
+	"./losses ./config" -run 'TestPenaltyWeightIsThePublishedOneUnlessSet|TestPenaltiesMatchPyTorch'
 mutate penalty-wgangp-mix losses/wgangp.go \
 	'Mul(OneMinus(e), StopGradient(fake))' 'Mul(e, StopGradient(fake))' \
 	"./losses" -run 'TestPenaltiesMatchPyTorch'
