@@ -28,14 +28,14 @@ const PluginPathEnv = "PJRT_PLUGIN_LIBRARY_PATH"
 var xlaNames = []string{"xla:cpu", "xla:cuda", "xla:/absolute/path/plugin.so"}
 
 // Names lists the backend specifications New accepts, for help texts and errors:
-// without cgo, the XLA ones are left out.
-var Names = func() []string {
+// without cgo, the XLA ones are left out (a copy).
+func Names() []string {
 	out := []string{"cpu", "go"}
 	if XLABuiltIn {
 		out = append(out, xlaNames...)
 	}
 	return out
-}()
+}
 
 // TestBackendsEnv adds backends to the tests' list: comma-separated specifications
 // (e.g. "xla:cuda" or "xla:/path/to/plugin.so") for a machine that has the plugin.
@@ -103,7 +103,7 @@ func New(spec string) (backends.Backend, error) {
 	case "xla":
 		return newXLA(spec, cfg)
 	default:
-		msg := fmt.Sprintf("unknown backend %q: want one of %s", spec, strings.Join(Names, ", "))
+		msg := fmt.Sprintf("unknown backend %q: want one of %s", spec, strings.Join(Names(), ", "))
 		if !XLABuiltIn {
 			msg += "; " + noCgoNote
 		}

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,11 +60,11 @@ func TestNoCgoXLAErrorSaysWhatIsMissingAndHowToBuildIt(t *testing.T) {
 // tests read in this build.
 func TestNamesAndTestBackendsOfferXLAOnlyWhenBuiltIn(t *testing.T) {
 	hasXLA := false
-	for _, n := range Names {
+	for _, n := range Names() {
 		hasXLA = hasXLA || isXLA(n)
 	}
 	if hasXLA != XLABuiltIn {
-		t.Errorf("Names = %v with XLABuiltIn %v", Names, XLABuiltIn)
+		t.Errorf("Names() = %v with XLABuiltIn %v", Names(), XLABuiltIn)
 	}
 	t.Setenv(TestBackendsEnv, "xla:cuda, ")
 	want := "[go cpu]"
@@ -156,5 +157,19 @@ func TestPadAndReverseMatchPlainLoops(t *testing.T) {
 		if fmt.Sprint(got3) != fmt.Sprint(want3) {
 			t.Errorf("%s: 3-D Pad = %v, want %v", name, got3, want3)
 		}
+	}
+}
+
+// TestNamesReturnsCopies: a caller that changes the list cannot change the
+// specifications help texts and New's error name. (testutil.ReturnsCopies does this
+// elsewhere; testutil imports backend.)
+func TestNamesReturnsCopies(t *testing.T) {
+	first := Names()
+	want := slices.Clone(first)
+	for i := range first {
+		first[i] = "changed by a caller"
+	}
+	if got := Names(); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("Names() after a caller changed a returned list = %v, want %v", got, want)
 	}
 }

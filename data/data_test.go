@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gankit/gankit/internal/testutil"
 )
 
 func idxBytes(magicType, rank byte, dims []int, body []byte) []byte {
@@ -423,4 +425,10 @@ func TestStackedStacksThreeLabelledImages(t *testing.T) {
 	if _, err := NewStacked(s, 10, 0); err == nil {
 		t.Error("stacking RGB images accepted")
 	}
+}
+
+// TestImageExtsReturnsCopies: a caller that changes the list cannot change which files
+// a folder dataset reads.
+func TestImageExtsReturnsCopies(t *testing.T) {
+	testutil.ReturnsCopies(t, "ImageExts()", ImageExts)
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -49,8 +50,8 @@ type Folder struct {
 	cache [][]uint8 // per file: its pixels at the output size, channels-last; nil until decoded
 }
 
-// ImageExts are the file extensions Folder reads (case-insensitive).
-var ImageExts = []string{".png", ".jpg", ".jpeg"}
+// ImageExts lists the file extensions Folder reads, matched case-insensitively (a copy).
+func ImageExts() []string { return []string{".png", ".jpg", ".jpeg"} }
 
 // ReadFolder lists the images under root; size and channels (1 or 3) fix the output shape.
 func ReadFolder(root string, size, channels int) (*Folder, error) {
@@ -88,7 +89,7 @@ func readFolder(root string, opt Options) (*Folder, error) {
 		return nil, fmt.Errorf("reading %s: %w", root, err)
 	}
 	if len(f.files) == 0 {
-		return nil, fmt.Errorf("reading %s: no %s files in the folder or below", root, strings.Join(ImageExts, "/"))
+		return nil, fmt.Errorf("reading %s: no %s files in the folder or below", root, strings.Join(ImageExts(), "/"))
 	}
 	sort.Strings(f.files)
 	f.cache = make([][]uint8, len(f.files))
@@ -96,13 +97,7 @@ func readFolder(root string, opt Options) (*Folder, error) {
 }
 
 func isImageFile(p string) bool {
-	ext := strings.ToLower(filepath.Ext(p))
-	for _, e := range ImageExts {
-		if ext == e {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(ImageExts(), strings.ToLower(filepath.Ext(p)))
 }
 
 func (f *Folder) Name() string { return f.root }

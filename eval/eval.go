@@ -161,7 +161,7 @@ func images(b backends.Backend, model *featnet.Model, realPath string, fake []fl
 	}
 	names := o.Metrics
 	if names == nil {
-		names = metrics.ImageMetrics
+		names = metrics.ImageMetrics()
 	}
 	var ext metrics.Extractor
 	if o.Inception != "" {

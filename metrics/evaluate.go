@@ -20,19 +20,22 @@ const (
 	MetricSpectrum = "spectrum" // checkerboard score
 )
 
-// ImageMetrics lists them, in report order.
-var ImageMetrics = []string{MetricFID, MetricKID, MetricPR, MetricDC, MetricIS, MetricSpectrum}
+// ImageMetrics lists them, in report order (a copy).
+func ImageMetrics() []string {
+	return []string{MetricFID, MetricKID, MetricPR, MetricDC, MetricIS, MetricSpectrum}
+}
 
-// ParseMetrics reads a comma-separated list ("" or "all" = every one).
+// ParseMetrics reads a comma-separated list ("" or "all" = every one), into a new
+// slice.
 func ParseMetrics(s string) ([]string, error) {
 	if s == "" || s == "all" {
-		return ImageMetrics, nil
+		return ImageMetrics(), nil
 	}
 	var out []string
 	for _, m := range strings.Split(s, ",") {
 		m = strings.TrimSpace(m)
-		if !slices.Contains(ImageMetrics, m) {
-			return nil, fmt.Errorf("--metrics: %q is not one of %s", m, strings.Join(ImageMetrics, ", "))
+		if !slices.Contains(ImageMetrics(), m) {
+			return nil, fmt.Errorf("--metrics: %q is not one of %s", m, strings.Join(ImageMetrics(), ", "))
 		}
 		out = append(out, m)
 	}

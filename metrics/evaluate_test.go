@@ -38,7 +38,7 @@ func TestEvaluateImagesOrdersObviousCases(t *testing.T) {
 	b := testutil.Backend(t, "cpu")
 	eval := func(fake []float32) ImageResult {
 		res, err := EvaluateImages(b, model, nil, ImageInputs{Shape: model.Shape, Real: real, Fake: fake, Floor: other},
-			ImageMetrics, KIDOptions{Subsets: 10, Size: 200})
+			ImageMetrics(), KIDOptions{Subsets: 10, Size: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,5 +62,28 @@ func TestEvaluateImagesOrdersObviousCases(t *testing.T) {
 	}
 	if near.FeatureNet != featnet.FashionMNISTHash {
 		t.Errorf("result names feature net %s", near.FeatureNet)
+	}
+}
+
+// TestMetricListsReturnCopies: neither the list of metrics nor what ParseMetrics
+// returns for "all" (or "") shares an array with later calls, so a caller that edits
+// its list cannot change what the next --metrics all measures.
+func TestMetricListsReturnCopies(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		list func() []string
+	}{
+		{"ImageMetrics()", ImageMetrics},
+		{`ParseMetrics("all")`, func() []string { m, _ := ParseMetrics("all"); return m }},
+		{`ParseMetrics("")`, func() []string { m, _ := ParseMetrics(""); return m }},
+		{`ParseMetrics("fid,kid")`, func() []string { m, _ := ParseMetrics("fid,kid"); return m }},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testutil.ReturnsCopies(t, tc.name, tc.list) })
+	}
+	// ParseMetrics("all") and ImageMetrics() hand out different arrays too.
+	all, _ := ParseMetrics("all")
+	all[0] = "changed"
+	if got := ImageMetrics(); got[0] != MetricFID {
+		t.Errorf("ImageMetrics() after a caller changed ParseMetrics(\"all\") = %v", got)
 	}
 }

@@ -23,8 +23,10 @@ const (
 	UpPixelShuffle = "pixelshuffle"  // conv k3 to 4C, then depth-to-space (Shi et al. 2016; ganhacks #5)
 )
 
-// UpsampleModes lists the accepted values of Config.Upsample.
-var UpsampleModes = []string{UpTransposed, UpTransposedK3, UpNearest, UpBilinear, UpPixelShuffle}
+// UpsampleModes lists the accepted values of Config.Upsample (a copy).
+func UpsampleModes() []string {
+	return []string{UpTransposed, UpTransposedK3, UpNearest, UpBilinear, UpPixelShuffle}
+}
 
 // Config describes both networks. Field names match the YAML keys users write.
 type Config struct {
@@ -33,7 +35,7 @@ type Config struct {
 	Width    int     `yaml:"width"`       // DCGAN: channels of the widest-resolution layer; MLP: hidden units
 	DWidth   int     `yaml:"d_width"`     // D's width where it differs from G's (0 = width): a weakened D, as PacGAN's Table 3 (D a quarter of G)
 	Depth    int     `yaml:"depth"`       // MLP: hidden layers
-	Upsample string  `yaml:"upsample"`    // generator upsampling mode, see UpsampleModes
+	Upsample string  `yaml:"upsample"`    // generator upsampling mode, see UpsampleModes()
 	BNG      bool    `yaml:"bn_g"`        // BatchNorm in G
 	BND      bool    `yaml:"bn_d"`        // BatchNorm in D (not on its first layer, as in DCGAN)
 	Slope    float64 `yaml:"leaky_slope"` // D's LeakyReLU slope
@@ -63,8 +65,8 @@ func (c Config) Validate(s data.Shape) error {
 		if _, _, err := DCGANPlan(s.Size); err != nil {
 			return err
 		}
-		if !slices.Contains(UpsampleModes, c.Upsample) {
-			return fmt.Errorf("model.upsample: %q is not one of %v", c.Upsample, UpsampleModes)
+		if !slices.Contains(UpsampleModes(), c.Upsample) {
+			return fmt.Errorf("model.upsample: %q is not one of %v", c.Upsample, UpsampleModes())
 		}
 	case ArchMLP:
 		if s.Size != 0 {

@@ -102,7 +102,7 @@ func upsample(ctx *context.Context, mode string, x *Node, out int) *Node {
 	case UpPixelShuffle:
 		return PixelShuffleConv3(ctx, x, out, dcganInit)
 	}
-	panic(fmt.Sprintf("upsample mode %q is not one of %v", mode, UpsampleModes))
+	panic(fmt.Sprintf("upsample mode %q is not one of %v", mode, UpsampleModes()))
 }
 
 // Discriminator returns D's logits for images or points x: [batch], or [batch/pack]

@@ -15,8 +15,8 @@ const (
 	TruncPsi      = "psi"      // z' = psi·z, 0 <= psi <= 1: StyleGAN's lerp toward the mean latent (0 for z ~ N(0, I))
 )
 
-// TruncModes lists the accepted truncation modes.
-var TruncModes = []string{TruncResample, TruncClip, TruncPsi}
+// TruncModes lists the accepted truncation modes (a copy).
+func TruncModes() []string { return []string{TruncResample, TruncClip, TruncPsi} }
 
 // Truncation is a truncation mode and its threshold t (or psi).
 type Truncation struct {
@@ -43,7 +43,7 @@ func (t Truncation) Validate() error {
 			return fmt.Errorf("truncation psi: want 0 <= psi <= 1, got %g", t.Value)
 		}
 	default:
-		return fmt.Errorf("truncation mode %q is not one of %v", t.Mode, TruncModes)
+		return fmt.Errorf("truncation mode %q is not one of %v", t.Mode, TruncModes())
 	}
 	return nil
 }

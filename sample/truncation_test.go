@@ -3,6 +3,8 @@ package sample
 import (
 	"math"
 	"testing"
+
+	"github.com/gankit/gankit/internal/testutil"
 )
 
 func TestTruncationBoundsAndScales(t *testing.T) {
@@ -39,4 +41,10 @@ func TestTruncationBoundsAndScales(t *testing.T) {
 			t.Errorf("%+v accepted", bad)
 		}
 	}
+}
+
+// TestTruncModesReturnsCopies: a caller that changes the list cannot change the modes
+// help texts and errors name.
+func TestTruncModesReturnsCopies(t *testing.T) {
+	testutil.ReturnsCopies(t, "TruncModes()", TruncModes)
 }

@@ -189,10 +189,10 @@ func (s *Server) truncation(mode string, value float64) (sample.Truncation, erro
 	}
 	tr := sample.Truncation{Mode: mode, Value: value}
 	if mode == sample.TruncNone && value != 0 {
-		return tr, fmt.Errorf("truncation %g needs mode: one of none, %s", value, strings.Join(sample.TruncModes, ", "))
+		return tr, fmt.Errorf("truncation %g needs mode: one of none, %s", value, strings.Join(sample.TruncModes(), ", "))
 	}
 	if len(mode) > 24 { // the message quotes it: not a request's worth of it
-		return tr, fmt.Errorf("mode: want none or one of %s, got %q... (%d bytes)", strings.Join(sample.TruncModes, ", "), mode[:24], len(mode))
+		return tr, fmt.Errorf("mode: want none or one of %s, got %q... (%d bytes)", strings.Join(sample.TruncModes(), ", "), mode[:24], len(mode))
 	}
 	if err := s.lim.checkTruncation(tr); err != nil {
 		return tr, fmt.Errorf("mode/truncation: %w", err)

@@ -112,7 +112,7 @@ samples each (default 5,000) and plots the quality/diversity trade-off to --plot
 	fl.StringVar(&o.Real, "real", "", "real dataset (default: the run's data, test split)")
 	fl.StringVar(&o.FeatureNet, "feature-net", "", "feature network model file (default: the committed Fashion-MNIST one)")
 	fl.StringVar(&o.Inception, "inception", "", "FID Inception weights (.npz from scripts/reference/convert_inception.py): FID, KID, precision/recall on its features, comparable with published numbers")
-	fl.StringVar(&metricList, "metrics", "all", "comma-separated: "+fmt.Sprint(metrics.ImageMetrics))
+	fl.StringVar(&metricList, "metrics", "all", "comma-separated: "+fmt.Sprint(metrics.ImageMetrics()))
 	fl.IntVar(&o.N, "n", 0, "generated samples (default 10,000 images, or 2,500 toy points)")
 	fl.Int64Var(&o.Seed, "seed", 0, "seed for the latents")
 	fl.StringVar(&truncMode, "truncation-mode", "", "evaluate truncated samples: resample | clip | psi")

@@ -110,7 +110,7 @@ func (f *sampleFlags) sample(cmd *cobra.Command) error {
 	}
 	tr := sample.Truncation{Mode: f.truncMode, Value: f.trunc}
 	if f.truncMode == "" && changed("truncation") {
-		return fmt.Errorf("--truncation needs --truncation-mode (one of %v)", sample.TruncModes)
+		return fmt.Errorf("--truncation needs --truncation-mode (one of %v)", sample.TruncModes())
 	}
 	if err := tr.Validate(); err != nil {
 		return fmt.Errorf("--truncation-mode/--truncation: %w", err)

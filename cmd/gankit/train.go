@@ -58,7 +58,7 @@ Sizes are checked against the memory available (MemAvailable in /proc/meminfo)
 before anything is allocated: train.batch, train.sample_count, train.replay and the
 model's size; the error says the largest value that fits.
 
-Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names, ", ") + `.
+Backends (--backend, or $GOMLX_BACKEND): ` + strings.Join(backend.Names(), ", ") + `.
 
 --resume continues a run from its newest checkpoint that reads back whole. --set may
 change bookkeeping keys (train.steps, the logging, sampling and checkpoint intervals,
@@ -87,7 +87,7 @@ leaving the last complete checkpoint.`,
 	fl.IntVar(&f.steps, "steps", 0, "training iterations in total (with --resume: the new total)")
 	fl.IntVar(&f.batch, "batch", 0, "batch size")
 	fl.Int64Var(&f.seed, "seed", 0, "seed for weights, data order and latents")
-	fl.StringVar(&f.backend, "backend", "", strings.Join(backend.Names, " | ")+" (default $GOMLX_BACKEND, else cpu)")
+	fl.StringVar(&f.backend, "backend", "", strings.Join(backend.Names(), " | ")+" (default $GOMLX_BACKEND, else cpu)")
 	fl.StringVar(&f.resume, "resume", "", "continue the run in this directory from its latest checkpoint")
 	fl.StringArrayVar(&f.sets, "set", nil, "override one config key, e.g. --set train.lr_d=1e-4 (repeatable)")
 	fl.BoolVar(&f.allowChange, "allow-change", false, "with --resume: accept --set changes to the training rule (recorded in RUN/changes.jsonl)")
