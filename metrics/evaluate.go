@@ -96,85 +96,119 @@ func EvaluateImages(b backends.Backend, model *featnet.Model, ext Extractor, in 
 		feats, err := NewFeatures(f, len(f)/featnet.Width, featnet.Width)
 		return feats, p, err
 	}
-	embed := classify
+	ev := imageEval{in: in, model: model, kid: kid, embed: classify}
 	netName := model.Hash()
 	if ext != nil {
 		netName = ext.Name()
-		embed = func(x []float32) (Features, []float64, error) {
+		ev.embed = func(x []float32) (Features, []float64, error) {
 			f, err := ext.Embed(x)
 			return f, nil, err
 		}
 	}
-	real, _, err := embed(in.Real)
-	if err != nil {
+	if ev.real, _, err = ev.embed(in.Real); err != nil {
 		return ImageResult{}, err
 	}
-	fake, probs, err := embed(in.Fake)
-	if err != nil {
+	if ev.fake, ev.probs, err = ev.embed(in.Fake); err != nil {
 		return ImageResult{}, err
 	}
-	if probs == nil && slices.Contains(names, MetricIS) {
-		if _, probs, err = classify(in.Fake); err != nil {
+	if ev.probs == nil && slices.Contains(names, MetricIS) {
+		if _, ev.probs, err = classify(in.Fake); err != nil {
 			return ImageResult{}, err
 		}
 	}
-	r := ImageResult{N: fake.N, FeatureNet: netName}
-	val := func(v float64) *float64 { return &v }
+	r := ImageResult{N: ev.fake.N, FeatureNet: netName}
 	for _, name := range names {
-		switch name {
-		case MetricFID:
-			v, err := FID(real, fake)
-			if err != nil {
-				return r, err
-			}
-			r.FID = val(v)
-			if in.Floor != nil {
-				floor, _, err := embed(in.Floor)
-				if err != nil {
-					return r, err
-				}
-				if v, err = FID(real, floor); err != nil {
-					return r, err
-				}
-				r.FIDFloor = val(v)
-			}
-		case MetricKID:
-			m, s, err := KID(real, fake, kid)
-			if err != nil {
-				return r, err
-			}
-			r.KID, r.KIDStd = val(m), val(s)
-		case MetricPR:
-			p, rc, err := PrecisionRecall(real, fake, PRNeighbours)
-			if err != nil {
-				return r, err
-			}
-			r.Precision, r.Recall = val(p), val(rc)
-		case MetricDC:
-			d, c, err := DensityCoverage(real, fake, DCNeighbours)
-			if err != nil {
-				return r, err
-			}
-			r.Density, r.Coverage = val(d), val(c)
-		case MetricIS:
-			m, s := InceptionScore(probs, model.Classes, 10)
-			r.IS, r.ISStd = val(m), val(s)
-		case MetricSpectrum:
-			s := in.Shape
-			gs, err := RadialSpectrum(in.Fake, fake.N, s.Size, s.Channels)
-			if err != nil {
-				return r, err
-			}
-			rs, err := RadialSpectrum(in.Real, real.N, s.Size, s.Channels)
-			if err != nil {
-				return r, err
-			}
-			cb, err := CompareSpectra(gs, rs, s.Size)
-			if err != nil {
-				return r, err
-			}
-			r.Spectrum = &cb
+		if err := ev.measure(name, &r); err != nil {
+			return r, err
 		}
 	}
 	return r, nil
+}
+
+// imageEval is one EvaluateImages call once both sets are embedded: the features
+// of the real and fake images, the fake images' class probabilities when some were
+// computed, and embed to embed a further set (the floor) the same way.
+type imageEval struct {
+	in         ImageInputs
+	model      *featnet.Model
+	kid        KIDOptions
+	embed      func(x []float32) (Features, []float64, error)
+	real, fake Features
+	probs      []float64
+}
+
+// measure computes metric name into r.
+func (ev *imageEval) measure(name string, r *ImageResult) error {
+	val := func(v float64) *float64 { return &v }
+	real, fake := ev.real, ev.fake
+	switch name {
+	case MetricFID:
+		return ev.fid(r)
+	case MetricKID:
+		m, s, err := KID(real, fake, ev.kid)
+		if err != nil {
+			return err
+		}
+		r.KID, r.KIDStd = val(m), val(s)
+	case MetricPR:
+		p, rc, err := PrecisionRecall(real, fake, PRNeighbours)
+		if err != nil {
+			return err
+		}
+		r.Precision, r.Recall = val(p), val(rc)
+	case MetricDC:
+		d, c, err := DensityCoverage(real, fake, DCNeighbours)
+		if err != nil {
+			return err
+		}
+		r.Density, r.Coverage = val(d), val(c)
+	case MetricIS:
+		m, s := InceptionScore(ev.probs, ev.model.Classes, 10)
+		r.IS, r.ISStd = val(m), val(s)
+	case MetricSpectrum:
+		return ev.spectrum(r)
+	}
+	return nil
+}
+
+// fid is FID between the real and fake sets and, when there is a floor set, the
+// floor's FID against the real set.
+func (ev *imageEval) fid(r *ImageResult) error {
+	v, err := FID(ev.real, ev.fake)
+	if err != nil {
+		return err
+	}
+	r.FID = &v
+	if ev.in.Floor == nil {
+		return nil
+	}
+	floor, _, err := ev.embed(ev.in.Floor)
+	if err != nil {
+		return err
+	}
+	fl, err := FID(ev.real, floor)
+	if err != nil {
+		return err
+	}
+	r.FIDFloor = &fl
+	return nil
+}
+
+// spectrum compares the fake images' radial power spectrum with the real ones'.
+func (ev *imageEval) spectrum(r *ImageResult) error {
+	s := ev.in.Shape
+	gs, err := RadialSpectrum(ev.in.Fake, ev.fake.N, s.Size, s.Channels)
+	if err != nil {
+		return err
+	}
+	rs, err := RadialSpectrum(ev.in.Real, ev.real.N, s.Size, s.Channels)
+	if err != nil {
+		return err
+	}
+	cb, err := CompareSpectra(gs, rs, s.Size)
+	if err != nil {
+		return err
+	}
+	r.Spectrum = &cb
+	return nil
 }
