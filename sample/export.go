@@ -225,60 +225,13 @@ func Export(g *Generator, f Format, out string, first int64, n int, tr Truncatio
 	switch f {
 	case PNGFolder:
 		m.Files = PNGName(0, n) + " ... " + PNGName(n-1, n)
-		err = each(func(i int, x []float32) error {
-			img, err := Image(x, shape)
-			if err != nil {
-				return err
-			}
-			return WritePNG(filepath.Join(out, PNGName(i, n)), img)
-		})
+		err = writePNGFolder(out, n, shape, each)
 	case IDX:
 		m.Files = filepath.Base(out)
-		err = fsutil.WriteAtomic(out, func(file *os.File) error {
-			w := bufio.NewWriter(file)
-			hdr := []byte{0, 0, 0x08, 3}
-			for _, d := range []int{n, shape.Size, shape.Size} {
-				hdr = binary.BigEndian.AppendUint32(hdr, uint32(d))
-			}
-			if _, err := w.Write(hdr); err != nil {
-				return err
-			}
-			px := make([]byte, shape.Len())
-			if err := each(func(_ int, x []float32) error {
-				for j, v := range x {
-					px[j] = pixel(v)
-				}
-				_, err := w.Write(px)
-				return err
-			}); err != nil {
-				return err
-			}
-			return w.Flush()
-		})
+		err = writeIDX(out, n, shape, each)
 	case CSV:
 		m.Files = filepath.Base(out)
-		err = fsutil.WriteAtomic(out, func(file *os.File) error {
-			w := bufio.NewWriter(file)
-			if _, err := w.WriteString(csvHeader(shape.Dim)); err != nil {
-				return err
-			}
-			var line []byte
-			if err := each(func(_ int, x []float32) error {
-				line = line[:0]
-				for j, v := range x {
-					if j > 0 {
-						line = append(line, ',')
-					}
-					line = strconv.AppendFloat(line, float64(v), 'g', -1, 32)
-				}
-				line = append(line, '\n')
-				_, err := w.Write(line)
-				return err
-			}); err != nil {
-				return err
-			}
-			return w.Flush()
-		})
+		err = writeCSV(out, shape, each)
 	default:
 		err = fmt.Errorf("export: unknown format %v", f)
 	}
@@ -297,6 +250,73 @@ func Export(g *Generator, f Format, out string, first int64, n int, tr Truncatio
 		return nil, fmt.Errorf("writing the manifest %s: %w", mp, err)
 	}
 	return []string{out, mp}, nil
+}
+
+// eachSample hands write every sample of an export in turn, i its index.
+type eachSample func(write func(i int, x []float32) error) error
+
+// writePNGFolder writes sample i as out/PNGName(i, n), one file at a time.
+func writePNGFolder(out string, n int, shape data.Shape, each eachSample) error {
+	return each(func(i int, x []float32) error {
+		img, err := Image(x, shape)
+		if err != nil {
+			return err
+		}
+		return WritePNG(filepath.Join(out, PNGName(i, n)), img)
+	})
+}
+
+// writeIDX writes the n samples as one IDX file of unsigned bytes (magic 0x0803,
+// then n, rows and columns), atomically.
+func writeIDX(out string, n int, shape data.Shape, each eachSample) error {
+	return fsutil.WriteAtomic(out, func(file *os.File) error {
+		w := bufio.NewWriter(file)
+		hdr := []byte{0, 0, 0x08, 3}
+		for _, d := range []int{n, shape.Size, shape.Size} {
+			hdr = binary.BigEndian.AppendUint32(hdr, uint32(d))
+		}
+		if _, err := w.Write(hdr); err != nil {
+			return err
+		}
+		px := make([]byte, shape.Len())
+		if err := each(func(_ int, x []float32) error {
+			for j, v := range x {
+				px[j] = pixel(v)
+			}
+			_, err := w.Write(px)
+			return err
+		}); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
+}
+
+// writeCSV writes a header, then one line of shortest-round-trip float32 values
+// per sample, atomically.
+func writeCSV(out string, shape data.Shape, each eachSample) error {
+	return fsutil.WriteAtomic(out, func(file *os.File) error {
+		w := bufio.NewWriter(file)
+		if _, err := w.WriteString(csvHeader(shape.Dim)); err != nil {
+			return err
+		}
+		var line []byte
+		if err := each(func(_ int, x []float32) error {
+			line = line[:0]
+			for j, v := range x {
+				if j > 0 {
+					line = append(line, ',')
+				}
+				line = strconv.AppendFloat(line, float64(v), 'g', -1, 32)
+			}
+			line = append(line, '\n')
+			_, err := w.Write(line)
+			return err
+		}); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 }
 
 // csvHeader names the columns: x,y for 2-D points, x0,x1,... otherwise.
