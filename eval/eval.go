@@ -57,7 +57,7 @@ type Result struct {
 
 func (o Options) kid() metrics.KIDOptions {
 	if o.KID.Subsets == 0 {
-		return metrics.DefaultKID
+		return metrics.DefaultKID()
 	}
 	return o.KID
 }

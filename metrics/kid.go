@@ -17,8 +17,9 @@ type KIDOptions struct {
 	Seed    uint64
 }
 
-// DefaultKID is KIDOptions as the reference implementations use them.
-var DefaultKID = KIDOptions{Subsets: 100, Size: 1000}
+// DefaultKID is KIDOptions as the reference implementations use them (a function,
+// so that no caller can change another's defaults).
+func DefaultKID() KIDOptions { return KIDOptions{Subsets: 100, Size: 1000} }
 
 // KID is the Kernel Inception Distance (Bińkowski et al. 2018): the unbiased
 // estimate of the squared MMD with the cubic polynomial kernel

@@ -18,7 +18,7 @@ func classifierCmd() *cobra.Command {
 		Short: "Train the feature network that FID, KID, precision/recall and the Inception Score use",
 	}
 	var path, out, be string
-	opt := featnet.DefaultTraining
+	opt := featnet.DefaultTraining()
 	trainC := &cobra.Command{
 		Use:   "train",
 		Short: "Train the CNN classifier on a labelled dataset and write its model file",

@@ -33,8 +33,9 @@ func TrainingBytesPerSample(shape data.Shape) float64 {
 	return 16*52*hw + 4*float64(shape.Len())
 }
 
-// DefaultTraining gives the committed Fashion-MNIST model.
-var DefaultTraining = TrainOptions{Epochs: 5, Batch: 128, LR: 1e-3}
+// DefaultTraining gives the committed Fashion-MNIST model (a function, so that no
+// caller can change another's defaults).
+func DefaultTraining() TrainOptions { return TrainOptions{Epochs: 5, Batch: 128, LR: 1e-3} }
 
 // Train fits the network to a labelled training set with cross-entropy and Adam,
 // reporting each epoch to log, and returns it with its accuracy on testSet.
