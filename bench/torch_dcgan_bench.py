@@ -3,7 +3,7 @@
 fake batch per iteration, Adam(2e-4, 0.5/0.999), BCE-with-logits, for the model
 --size picks:
 
---size 28 (default): the reference DCGAN of design.md §3 (G dense 100 -> 7x7x128 + BN
+--size 28 (default): the reference DCGAN of docs/protocols.md (G dense 100 -> 7x7x128 + BN
   + ReLU, two 2x stages 128 -> 64 -> 1 with BN + ReLU between and tanh at the end;
   D conv k4 s2 64 + LeakyReLU 0.2, conv k4 s2 128 + BN + LeakyReLU, dense 1).
 --size 64: the 64x64x3 DCGAN of pytorch/examples' dcgan (G ConvTranspose 100 -> 512
@@ -21,10 +21,12 @@ With --sgemm it instead times torch.mm on a 1024^3 float32 product (its BLAS:
 OpenBLAS on Debian) and prints {"sgemm_gflops": best GFLOP/s over about 0.4 s}: the
 other candidate for the SGEMM peak gankit bench quotes.
 
-Usage: /usr/bin/python3 scripts/reference/torch_dcgan_bench.py [--size 28|64] THREADS BATCHES ITERS [VARIANTS]
-       /usr/bin/python3 scripts/reference/torch_dcgan_bench.py --sgemm THREADS 0 0
+Usage: /usr/bin/python3 bench/torch_dcgan_bench.py [--size 28|64] THREADS BATCHES ITERS [VARIANTS]
+       /usr/bin/python3 bench/torch_dcgan_bench.py --sgemm THREADS 0 0
 (python3-torch from Debian; BATCHES like 16,64,128; VARIANTS like transposed,nearest,
-the default).
+the default). scripts/reference/torch_dcgan_bench.py is a link to this file. The
+gankit binary carries a copy (package bench embeds it) and feeds it to python3 on
+stdin, so `gankit bench` needs no checkout.
 """
 import argparse, json, statistics, time, torch, torch.nn as nn
 

@@ -1,0 +1,1 @@
+../../bench/torch_dcgan_bench.py
