@@ -54,8 +54,8 @@ type Train struct {
 	Epsilon    float64 `yaml:"epsilon"`     // Adam and RMSProp epsilon (PyTorch's 1e-8)
 	NCritic    int     `yaml:"n_critic"`    // D steps per G step (WGAN: 5)
 
-	Penalty         string  `yaml:"penalty"`              // one gradient penalty on D: none | wgan-gp | r1 | r2 | dragan (train.penalties lists several)
-	PenaltyWeight   float64 `yaml:"penalty_weight"`       // its lambda (gamma for r1); 0 = the published 10
+	Penalty         string  `yaml:"penalty"`              // one gradient penalty on D, by name (losses.PenaltyNames); train.penalties lists several
+	PenaltyWeight   float64 `yaml:"penalty_weight"`       // its lambda, or gamma; 0 = the penalty's published weight (its DefaultWeight)
 	Drift           float64 `yaml:"drift"`                // PGGAN drift eps * E[D(x)^2]; 0 = off, PGGAN 1e-3
 	Clip            float64 `yaml:"clip"`                 // WGAN weight clipping to [-clip, clip] after each D step; 0 = off
 	LabelSmoothing  float64 `yaml:"label_smoothing"`      // one-sided: real target 1 - amount (Salimans et al. 2016 §3.4)

@@ -23,7 +23,7 @@ type Metrics struct {
 	Step       int     `json:"step"`
 	LossD      float64 `json:"loss_d"`
 	LossG      float64 `json:"loss_g"`
-	DReal      float64 `json:"d_real"`                // mean sigmoid(D(x)) on the real batch (raw mean D(x) for lsgan, wgan, hinge)
+	DReal      float64 `json:"d_real"`                // mean sigmoid(D(x)) on the real batch (raw mean D(x) for a loss whose Traits have no Probabilities)
 	DFake      float64 `json:"d_fake"`                // the same on the fake batch, before D's update
 	DAccReal   float64 `json:"d_acc_real"`            // share of real samples D scores above 0 (ganhacks #10)
 	DAccFake   float64 `json:"d_acc_fake"`            // share of fake samples D scores below 0
