@@ -311,91 +311,97 @@ func TestSecondSignalExitsAtOnceWithoutTearing(t *testing.T) {
 	}
 }
 
-// TestKillAndResumeMatchesUninterruptedRun kills `gankit train` with SIGKILL at random
-// moments (5 times: in start-up, in steps, in checkpoint writes), resumes it each time,
-// and compares the final checkpoint byte for byte with that of an uninterrupted run of
-// the same length, and the metrics step by step. A checkpoint every 25 steps with a
-// metrics line every step means the log on disk (flushed when its 4 KiB buffer fills,
-// about every 15 lines) often runs past the newest checkpoint when the kill comes: the
+// TestKillAndResumeMatchesUninterruptedRun kills `gankit train` with SIGKILL 5 times
+// (in start-up, in steps, in checkpoint writes), resumes it each time, and compares
+// the final checkpoint byte for byte with that of an uninterrupted run of the same
+// length, and the metrics step by step. A checkpoint every 25 steps with a metrics
+// line every step means the log on disk (flushed when its 4 KiB buffer fills, about
+// every 15 lines) often runs past the newest checkpoint when the kill comes: the
 // resume must drop those lines.
+//
+// The kill points are chosen by what the run has written, not by the clock, so that
+// a busy or a fast machine changes only where inside a step a kill lands: the test
+// never depends on how fast the steps are. The choices come from a fixed seed.
 func TestKillAndResumeMatchesUninterruptedRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and resumes gankit several times (about 20 s)")
 	}
-	const steps = 75
+	const steps, seed = 75, 17
 	tmp := t.TempDir()
 	ref := filepath.Join(tmp, "ref")
 	args := func(out string) []string {
 		return []string{"train", "--preset", "tiny", "--out", out, "--steps", strconv.Itoa(steps), "--set", "train.checkpoint_every=25",
 			"--set", "train.log_every=1", "--set", "train.sample_every=0", "--backend", "cpu"}
 	}
-	// The uninterrupted run, timed: its start-up (to the first step) and its step time
-	// size the kill times.
-	t0 := time.Now()
-	p := startGankit(t, args(ref)...)
-	waitFor(t, "the first step", func() bool { return len(metricsSteps(t, ref)) >= 1 })
-	startup := time.Since(t0)
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("uninterrupted run: exit %d\n%s", code, p.stderr.String())
+	if code, _, stderr := gankitRun(t, args(ref)...); code != 0 {
+		t.Fatalf("uninterrupted run: exit %d\n%s", code, stderr)
 	}
-	perStep := (time.Since(t0) - startup) / (steps - 1)
-	seed := time.Now().UnixNano()
-	t.Logf("uninterrupted: start-up %s, %s per step; kill times drawn with seed %d", startup.Round(time.Millisecond), perStep.Round(time.Millisecond), seed)
-	r := rand.New(rand.NewPCG(uint64(seed), 0))
-	// Each attempt is killed at a moment drawn uniformly from the first half of the
-	// time it would take to finish, so each does at most about half the steps left and
-	// five kills leave work for the final resume.
-	for trial := 1; ; trial++ {
-		dir := filepath.Join(tmp, fmt.Sprintf("killed-%d", trial))
-		if killAndResume(t, r, dir, args, steps, startup, perStep) {
-			compareRuns(t, ref, dir, steps)
-			return
-		}
-		if trial == 3 {
-			t.Fatal("three times an attempt finished before its kill: this machine's speed varies too much")
-		}
-	}
+	dir := filepath.Join(tmp, "killed")
+	killAndResume(t, rand.New(rand.NewPCG(seed, 0)), dir, args, steps)
+	compareRuns(t, ref, dir, steps)
 }
 
-// killAndResume trains into dir, killing 5 attempts; it returns false if an attempt
-// finished before its kill (the machine sped up), so that the caller starts over.
-func killAndResume(t *testing.T, r *rand.Rand, dir string, args func(string) []string, steps int, startup, perStep time.Duration) bool {
-	for kills := 0; kills < 5; {
+// A killPoint says when an attempt is killed: once until returns true, polled while
+// the attempt runs.
+type killPoint struct {
+	what  string
+	until func() bool
+}
+
+// killPoints are the 5 kills of killAndResume, each chosen when its attempt starts:
+// past the newest checkpoint with the log on disk ahead of it; in start-up, before
+// the attempt's first step; then three times at a step drawn from the first half of
+// the steps left.
+func killPoints(t *testing.T, r *rand.Rand, dir string, steps int) []func() killPoint {
+	newest := func() int { ck, _ := rundir.LastCheckpointStep(dir); return ck }
+	logged := func() int {
+		ms := metricsSteps(t, dir)
+		if len(ms) == 0 {
+			return 0
+		}
+		return ms[len(ms)-1]
+	}
+	pastCheckpoint := func() killPoint {
+		return killPoint{"with the log past the newest checkpoint", func() bool { ck := newest(); return ck > 0 && logged() > ck+1 }}
+	}
+	inStartup := func() killPoint {
+		// After 0-39 polls of 10 ms: somewhere in the process's start-up (reading the
+		// checkpoint, compiling the step) on an idle machine or a busy one; a kill
+		// that lands in the first steps instead is as good a test.
+		polls, n := r.IntN(40), 0
+		return killPoint{fmt.Sprintf("in start-up (after %d polls, resuming at step %d)", polls, newest()), func() bool { n++; return n > polls }}
+	}
+	atStep := func() killPoint {
+		from := max(newest(), logged()) // the log may hold stale lines past the checkpoint
+		target := from + 1 + r.IntN(max(1, (steps-from)/2))
+		return killPoint{fmt.Sprintf("once step %d is on disk", target), func() bool { return logged() >= target }}
+	}
+	return []func() killPoint{pastCheckpoint, inStartup, atStep, atStep, atStep}
+}
+
+// killAndResume trains into dir, killing one attempt at each of killPoints, then
+// resumes it to the end. An attempt that finishes before its kill point (the log is
+// flushed in blocks, so a late step can be on disk only at the end) ends the kills:
+// the run is complete and is compared as it is.
+func killAndResume(t *testing.T, r *rand.Rand, dir string, args func(string) []string, steps int) {
+	kills := 0
+	for _, point := range killPoints(t, r, dir, steps) {
 		a := args(dir)
 		if rundir.IsRun(dir) {
 			a = []string{"train", "--resume", dir}
 		}
-		last, _ := rundir.LastCheckpointStep(dir)
-		finish := startup + time.Duration(steps-last)*perStep
-		delay := time.Duration(r.Float64() * 0.5 * float64(finish))
+		kp := point()
 		p := startGankit(t, a...)
-		if kills == 0 {
-			// The first kill comes when the log on disk has run past the first
-			// checkpoint, so that the resume must drop lines; the others at random.
-			t0 := time.Now()
-			waitFor(t, "metrics past the newest checkpoint", func() bool {
-				ms := metricsSteps(t, dir)
-				ck, _ := rundir.LastCheckpointStep(dir)
-				return ck > 0 && len(ms) > 0 && ms[len(ms)-1] > ck+1
-			})
-			delay = time.Since(t0)
-		} else {
-			select {
-			case <-p.done:
-				if code := p.wait(t); code != 0 {
-					t.Fatalf("exit %d\n%s", code, p.stderr.String())
-				}
-				t.Logf("an attempt finished before its kill at %s: starting over", delay)
-				return false
-			case <-time.After(delay):
-			}
+		if finished := waitUntilOrExit(t, p, kp.what, kp.until); finished {
+			t.Logf("the attempt finished before its kill %s", kp.what)
+			return
 		}
 		_ = p.cmd.Process.Signal(syscall.SIGKILL)
 		switch code := p.wait(t); code {
 		case -1:
 		case 0: // it finished as the kill was sent
-			t.Logf("an attempt finished at its kill at %s: starting over", delay)
-			return false
+			t.Logf("the attempt finished at its kill %s", kp.what)
+			return
 		default:
 			t.Fatalf("killed attempt: exit %d\n%s", code, p.stderr.String())
 		}
@@ -406,7 +412,7 @@ func killAndResume(t *testing.T, r *rand.Rand, dir string, args func(string) []s
 				t.Fatalf("after kill %d: %v", kills, err)
 			}
 		}
-		t.Logf("kill %d at %s: checkpoints %v, %d metrics lines", kills, delay.Round(time.Millisecond), cks, len(metricsSteps(t, dir)))
+		t.Logf("kill %d %s: checkpoints %v, %d metrics lines", kills, kp.what, cks, len(metricsSteps(t, dir)))
 	}
 	a := []string{"train", "--resume", dir}
 	if !rundir.IsRun(dir) {
@@ -415,7 +421,27 @@ func killAndResume(t *testing.T, r *rand.Rand, dir string, args func(string) []s
 	if code, _, stderr := gankitRun(t, a...); code != 0 {
 		t.Fatalf("final resume: exit %d\n%s", code, stderr)
 	}
-	return true
+}
+
+// waitUntilOrExit polls cond until it holds (false) or p exits 0 first (true); an
+// attempt that fails, or runs 5 minutes without either, fails the test.
+func waitUntilOrExit(t *testing.T, p *proc, what string, cond func() bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for !cond() {
+		select {
+		case <-p.done:
+			if code := p.wait(t); code != 0 {
+				t.Fatalf("attempt to be killed %s: exit %d\n%s", what, code, p.stderr.String())
+			}
+			return true
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 5 minutes for the kill point %s", what)
+		}
+	}
+	return false
 }
 
 // compareRuns checks that the run in dir ends bitwise as the uninterrupted ref.
