@@ -144,8 +144,12 @@ func samePath(f *os.File, path string) bool {
 }
 
 // holderWait bounds how long a refused writer waits for the holder to write its name:
-// the holder takes the lock first and writes its name just after.
-const holderWait = 2 * time.Second
+// the holder takes the lock first and writes its name just after, microseconds later
+// on an idle machine but seconds later when its process is descheduled on busy cores.
+// The wait ends as soon as the name is there, so a long bound costs a refused writer
+// nothing; it only caps the wait for a holder that never writes (one stopped by
+// SIGSTOP between the two).
+const holderWait = 30 * time.Second
 
 // currentHolder reads who holds the lock at path. Between taking the lock and writing
 // its name a new holder leaves the file empty, or still naming a previous holder that
