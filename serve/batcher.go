@@ -84,6 +84,12 @@ func (b *batcher) loop() {
 	defer close(b.stopped)
 	var pending []*job // FIFO; the first may be partly dispatched
 	for {
+		// Close wins over work that is ready too (select picks at random among ready
+		// cases): after Close, no new call starts.
+		if b.closed() {
+			b.drain(pending)
+			return
+		}
 		if len(pending) == 0 {
 			select {
 			case j := <-b.queue:
@@ -121,6 +127,10 @@ func (b *batcher) gather(pending []*job) []*job {
 		case j := <-b.queue:
 			pending = append(pending, j)
 		case <-t.C:
+			if b.closed() {
+				b.drain(pending)
+				return nil
+			}
 			return pending
 		case <-b.stop:
 			b.drain(pending)
@@ -198,6 +208,16 @@ func unstarted(jobs []*job) []*job {
 		}
 	}
 	return out
+}
+
+// closed reports whether Close has been called.
+func (b *batcher) closed() bool {
+	select {
+	case <-b.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // drain answers every pending and queued job with errClosed.

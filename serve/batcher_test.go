@@ -85,7 +85,7 @@ func TestBatcherDropsCancelledJobsAndAnswersOnClose(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	gone := make(chan error, 1)
 	go func() { _, err := b.Generate(ctx, rows(500, 2)); gone <- err }()
-	time.Sleep(20 * time.Millisecond)
+	waitLen(b.queue, 1) // queued behind the held call: the cancel below finds it there
 	cancel()
 	if err := <-gone; !errors.Is(err, context.Canceled) {
 		t.Errorf("the cancelled request: %v", err)
@@ -99,7 +99,7 @@ func TestBatcherDropsCancelledJobsAndAnswersOnClose(t *testing.T) {
 	<-e.entered
 	late := make(chan error, 1)
 	go func() { _, err := b.Generate(t.Context(), rows(950, 1)); late <- err }()
-	time.Sleep(20 * time.Millisecond)
+	waitLen(b.queue, 1)
 	go func() { e.hold <- struct{}{} }()
 	b.Close()
 	if err := <-waiting; err != nil {
@@ -110,6 +110,55 @@ func TestBatcherDropsCancelledJobsAndAnswersOnClose(t *testing.T) {
 	}
 	if slices.Contains(e.seen, 500) {
 		t.Errorf("the cancelled request's rows reached the generator: %v", e.seen)
+	}
+}
+
+// TestBatcherStartsNoCallAfterClose: a job queued behind the call in progress when
+// Close comes gets errClosed, also when it fills a call by itself, so that no timer
+// is involved: before, the batcher's select chose at random between that job and the
+// stop, and computed the job half the time. 20 rounds: the old batcher passes all
+// of them once in a million.
+func TestBatcherStartsNoCallAfterClose(t *testing.T) {
+	for round := range 20 {
+		e := &echo{hold: make(chan struct{}), entered: make(chan struct{}, 4)}
+		b := newBatcher(e.gen, 2, 4, time.Hour, 8, nil)
+		first, full := make(chan error, 1), make(chan error, 1)
+		go func() { _, err := b.Generate(t.Context(), rows(1, 4)); first <- err }()
+		<-e.entered
+		go func() { _, err := b.Generate(t.Context(), rows(100, 4)); full <- err }()
+		waitLen(b.queue, 1)
+		closed := make(chan struct{})
+		go func() { b.Close(); close(closed) }()
+		for !b.closed() {
+			time.Sleep(time.Millisecond)
+		}
+		go func() { // the held call, and any call started after Close, may finish
+			for {
+				select {
+				case e.hold <- struct{}{}:
+				case <-closed:
+					return
+				}
+			}
+		}()
+		<-closed
+		if err := <-first; err != nil {
+			t.Fatalf("round %d: the call in progress at Close: %v", round, err)
+		}
+		if err := <-full; !errors.Is(err, errClosed) {
+			t.Fatalf("round %d: the job queued at Close: %v, want %v", round, err, errClosed)
+		}
+		if slices.Contains(e.seen, 100) {
+			t.Fatalf("round %d: the job queued at Close reached the generator", round)
+		}
+	}
+}
+
+// waitLen waits until the channel holds n values (a test that never gets there is
+// ended by go test's -timeout).
+func waitLen(q chan *job, n int) {
+	for len(q) < n {
+		time.Sleep(time.Millisecond)
 	}
 }
 
