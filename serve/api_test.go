@@ -18,14 +18,17 @@ import (
 
 // TestSameSeedGivesSameBytesAloneOrBatched: the image of seed 5 (with and without
 // truncation) is the same PNG whether it is asked for alone, as the 4th sample of a
-// request, or in a generator call it shares with other concurrent requests.
+// request, or in a generator call it shares with other concurrent requests. The
+// concurrent requests share a call by construction, not by timing: they queue while
+// the batcher's previous call is held, and the next call gathers them all.
 func TestSameSeedGivesSameBytesAloneOrBatched(t *testing.T) {
 	lim := DefaultLimits()
-	lim.Window = time.Second // long enough for every concurrent request to join one call, on busy cores too
+	lim.Window = time.Second // the gathering call does not close on the timer before it has taken the queued jobs
 	s := newServer(t, "", Options{Limits: lim})
 	h := s.Handler()
 	for _, tr := range []string{``, `, "mode": "psi", "truncation": 0.7`, `, "mode": "resample", "truncation": 0.5`} {
 		alone := decodeAs[samplesResponse](t, call(h, "POST", "/v1/samples", `{"n": 1, "seed": 5`+tr+`}`)).Images[0]
+		release := holdNextCall(t, s)
 		callsBefore := generatorCalls(s)
 		var wg sync.WaitGroup
 		var fourth, third string
@@ -41,11 +44,13 @@ func TestSameSeedGivesSameBytesAloneOrBatched(t *testing.T) {
 				others[i] = decodeAs[samplesResponse](t, call(h, "POST", "/v1/samples", fmt.Sprintf(`{"n": %d, "seed": %d, "mode": "clip", "truncation": 1}`, i+1, 100*i)))
 			})
 		}
+		waitLen(s.batch.queue, 8)
+		release()
 		wg.Wait()
 		if t.Failed() {
 			return
 		}
-		if calls := generatorCalls(s) - callsBefore; calls >= 8 {
+		if calls := generatorCalls(s) - callsBefore - 1; calls >= 8 { // 1: the holding call
 			t.Fatalf("%d generator calls for 8 concurrent requests: nothing was batched, the test shows nothing", calls)
 		}
 		if fourth != alone || third != alone {
@@ -55,18 +60,20 @@ func TestSameSeedGivesSameBytesAloneOrBatched(t *testing.T) {
 }
 
 // TestBatchedSampleIsBitwiseTheSameAsAlone compares the generated floats, which the
-// PNG's 8 bits could hide: seed 5 alone, and seed 5 in a call shared with two other
-// requests' rows. Unpadded, those would be GEMMs of 1 and 3 rows, and on this
-// backend a 3-row call gives different bits for most of a sample's values.
+// PNG's 8 bits could hide: seed 5 alone, and seed 5 in a call shared with another
+// request's two rows (as row 0 or row 2: the queue's order is the scheduler's).
+// Unpadded, those would be GEMMs of 1 and 3 rows, and on this backend a 3-row call
+// gives different bits for most of a sample's values.
 func TestBatchedSampleIsBitwiseTheSameAsAlone(t *testing.T) {
 	lim := DefaultLimits()
-	lim.Window = time.Second // the second request joins the first's call, on busy cores too
+	lim.Window = time.Second // the gathering call does not close on the timer before it has taken the queued jobs
 	s := newServer(t, "", Options{Limits: lim})
 	none := sample.Truncation{}
 	alone, err := s.batch.Generate(t.Context(), [][]float32{s.latent(5, none)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	release := holdNextCall(t, s)
 	before := generatorCalls(s)
 	var shared [][]float32
 	var wg sync.WaitGroup
@@ -76,18 +83,53 @@ func TestBatchedSampleIsBitwiseTheSameAsAlone(t *testing.T) {
 		}
 	})
 	wg.Go(func() {
-		time.Sleep(20 * time.Millisecond) // after the other request: row 2 of the call
 		if shared, err = s.batch.Generate(t.Context(), [][]float32{s.latent(5, none)}); err != nil {
 			t.Error(err)
 		}
 	})
+	waitLen(s.batch.queue, 2)
+	release()
 	wg.Wait()
-	if n := generatorCalls(s) - before; n != 1 {
+	if n := generatorCalls(s) - before - 1; n != 1 { // 1: the holding call
 		t.Fatalf("%d generator calls for the two requests, want 1 shared call", n)
 	}
 	for i := range alone[0] {
 		if alone[0][i] != shared[0][i] {
 			t.Fatalf("value %d of seed 5: %g alone, %g in a shared call", i, alone[0][i], shared[0][i])
+		}
+	}
+}
+
+// holdNextCall occupies the batcher with a call of its own (seed 0) that waits in
+// the generator until release is called, so that requests sent meanwhile queue and
+// the batcher's next call gathers them together. It returns once that call is in the
+// generator; release lets it finish and waits for its answer. The holding call counts
+// in generatorCalls once it has finished: read the count before release, and subtract
+// it.
+func holdNextCall(t *testing.T, s *Server) (release func()) {
+	t.Helper()
+	inner := s.batch.gen
+	entered, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	// Set while the batcher is idle, before the job below is queued: the channel send
+	// orders this write before the batcher's read.
+	s.batch.gen = func(z []float32) ([]float32, error) {
+		once.Do(func() {
+			close(entered)
+			<-hold
+		})
+		return inner(z)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.batch.Generate(t.Context(), [][]float32{s.latent(0, sample.Truncation{})})
+		done <- err
+	}()
+	<-entered
+	return func() {
+		close(hold)
+		if err := <-done; err != nil {
+			t.Errorf("the holding call: %v", err)
 		}
 	}
 }
