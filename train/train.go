@@ -179,7 +179,8 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 		return nil, err
 	}
 	res := &Result{RunDir: opt.RunDir, Backend: b.Name(), StartStep: start, Steps: cfg.Train.Steps}
-	bar := newProgress(opt.Progress, logw, start, cfg.Train.Steps)
+	l := &trainLoop{cfg: cfg, opt: opt, w: w, ctx: ctx, src: src, gen: gen, res: res,
+		bar: newProgress(opt.Progress, logw, start, cfg.Train.Steps)}
 	prefetch := prefetcher(src, cfg.Train.Batch)
 	lastBatch := cfg.Train.Steps*step.batchesPerIteration() - 1
 	tm := &res.Timing
@@ -192,23 +193,16 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 		return sample.Latents(cfg.Train.Seed, streamTrainLatents+uint64(k), cfg.Train.Batch, cfg.Model.ZDim)
 	}
 	t0 := time.Now()
-	tLog, sLog := t0, start
-	// lap adds the time since the last lap to d; each iteration's laps cover it whole.
-	ts := t0
-	lap := func(d *time.Duration) {
-		now := time.Now()
-		*d += now.Sub(ts)
-		ts = now
-	}
+	l.tLog, l.sLog, l.ts = t0, start, t0
 	for i := start; i < cfg.Train.Steps; i++ {
 		stats, err := step.run(i, fetch, latents)
 		if err != nil {
 			return nil, fmt.Errorf("step %d: %w", i+1, err)
 		}
 		if i == start {
-			lap(&tm.First)
+			l.lap(&tm.First)
 		} else {
-			lap(&tm.Steps)
+			l.lap(&tm.Steps)
 		}
 		m := Metrics{Step: i + 1}
 		for name, v := range stats {
@@ -217,41 +211,76 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 		if math.IsNaN(m.LossD) || math.IsNaN(m.LossG) || math.IsInf(m.LossD, 0) || math.IsInf(m.LossG, 0) {
 			return nil, fmt.Errorf("step %d: training diverged (loss_d %g, loss_g %g); %s", i+1, m.LossD, m.LossG, lastCheckpointNote(opt.RunDir))
 		}
-		done := i+1 == cfg.Train.Steps
-		if (i+1)%cfg.Train.LogEvery == 0 || done {
-			now := time.Now()
-			m.SecPerStep = now.Sub(tLog).Seconds() / float64(i+1-sLog)
-			tLog, sLog = now, i+1
-			if err := w.LogMetrics(m); err != nil {
-				return nil, err
-			}
-			res.LastMetrics = m
-			bar.describe(m)
+		stop, err := l.afterStep(i, m)
+		if err != nil {
+			return nil, err
 		}
-		lap(&tm.Logging)
-		if every(i+1, cfg.Train.SampleEvery) || done {
-			if res.Samples, err = writeSamples(gen, cfg, src, run.SamplePath(opt.RunDir, i+1)); err != nil {
-				return nil, err
-			}
-		}
-		lap(&tm.Samples)
-		stop := stopped(opt.Stop) && !done
-		if every(i+1, cfg.Train.CheckpointEvery) || done || stop {
-			if res.Checkpoint, err = w.SaveCheckpoint(ctx, i+1, cfg.Train.KeepCheckpoints); err != nil {
-				return nil, err
-			}
-		}
-		lap(&tm.Checkpoints)
-		bar.add()
-		lap(&tm.Logging)
 		if stop {
 			res.Stopped, res.Steps = true, i+1
 			break
 		}
 	}
-	bar.finish()
+	l.bar.finish()
 	res.SecPerStep = time.Since(t0).Seconds() / float64(max(1, res.Steps-start))
 	return res, nil
+}
+
+// trainLoop is what loop's iterations share: where they write, the result they
+// fill in, and the clocks of the last log line and of the last lap.
+type trainLoop struct {
+	cfg  config.Config
+	opt  Options
+	w    *run.Writer
+	ctx  *context.Context
+	src  data.Source
+	gen  *sample.Generator
+	res  *Result
+	bar  *progress
+	tLog time.Time // when the last metrics were logged, at step sLog
+	sLog int
+	ts   time.Time // the end of the last lap
+}
+
+// lap adds the time since the last lap to d; each iteration's laps cover it whole.
+func (l *trainLoop) lap(d *time.Duration) {
+	now := time.Now()
+	*d += now.Sub(l.ts)
+	l.ts = now
+}
+
+// afterStep does iteration i's periodic work once its step ran: the metrics line,
+// the sample grid and the checkpoint when each is due (all three after the last
+// step, and a checkpoint when opt.Stop is closed, which ends the run: stop).
+func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
+	cfg, res, tm := l.cfg, l.res, &l.res.Timing
+	done := i+1 == cfg.Train.Steps
+	if (i+1)%cfg.Train.LogEvery == 0 || done {
+		now := time.Now()
+		m.SecPerStep = now.Sub(l.tLog).Seconds() / float64(i+1-l.sLog)
+		l.tLog, l.sLog = now, i+1
+		if err := l.w.LogMetrics(m); err != nil {
+			return false, err
+		}
+		res.LastMetrics = m
+		l.bar.describe(m)
+	}
+	l.lap(&tm.Logging)
+	if every(i+1, cfg.Train.SampleEvery) || done {
+		if res.Samples, err = writeSamples(l.gen, cfg, l.src, run.SamplePath(l.opt.RunDir, i+1)); err != nil {
+			return false, err
+		}
+	}
+	l.lap(&tm.Samples)
+	stop = stopped(l.opt.Stop) && !done
+	if every(i+1, cfg.Train.CheckpointEvery) || done || stop {
+		if res.Checkpoint, err = l.w.SaveCheckpoint(l.ctx, i+1, cfg.Train.KeepCheckpoints); err != nil {
+			return false, err
+		}
+	}
+	l.lap(&tm.Checkpoints)
+	l.bar.add()
+	l.lap(&tm.Logging)
+	return stop, nil
 }
 
 // stopped says whether stop has closed (never, for a nil channel).
