@@ -11,15 +11,40 @@ const (
 	bnMomentum = 0.1
 )
 
+// Mode says what a network is built for: a training step, where BatchNorm normalises
+// with the batch's statistics, or inference (sampling), where it uses the running
+// ones (PyTorch's module.train() and module.eval()).
+type Mode int
+
+const (
+	// Inference normalises with the running statistics: a sample then depends only
+	// on its own input.
+	Inference Mode = iota
+	// Training normalises with the batch's statistics and updates the running ones
+	// where BatchNorm tracks them.
+	Training
+)
+
+// RunningStats says whether BatchNorm keeps running averages of its statistics for
+// inference (PyTorch's track_running_stats).
+type RunningStats int
+
+const (
+	// NoRunningStats keeps none: D is only ever run on batches, in training.
+	NoRunningStats RunningStats = iota
+	// TrackRunningStats updates the running mean and variance at every training step.
+	TrackRunningStats
+)
+
 // BatchNorm normalises x over every axis but the last (channels) with the batch's
 // own mean and biased variance (Ioffe & Szegedy 2015, Alg. 1), then scales and shifts.
 // Gradients flow through the batch statistics, as in standard BN — unlike GoMLX
 // v0.26's batchnorm layer without backend support, which stops them.
 //
-// With train false it normalises with the running statistics instead (inference
-// mode: a sample then depends only on its own input). The running mean and unbiased
-// variance are updated in training mode when track is true; D never needs them.
-func BatchNorm(ctx *context.Context, x *Node, train, track bool) *Node {
+// In Inference mode it normalises with the running statistics instead. In Training
+// mode with TrackRunningStats, the running mean and unbiased variance are updated.
+func BatchNorm(ctx *context.Context, x *Node, mode Mode, stats RunningStats) *Node {
+	train, track := mode == Training, stats == TrackRunningStats
 	ctx = ctx.In("batchnorm")
 	g := x.Graph()
 	c := x.Shape().Dimensions[x.Rank()-1]

@@ -14,10 +14,10 @@ var dcganInit = Normal(0, 0.02)
 
 // Generator maps latents z [batch, z_dim] to samples: images in [-1, 1] (tanh output,
 // ganhacks #1) shaped [batch, size, size, channels], or points [batch, dim].
-// train selects batch statistics in BatchNorm (and updates its running averages);
-// with train false, BN uses the running statistics so that a sample depends only on its z.
+// In Training mode BatchNorm uses batch statistics (and updates its running averages);
+// in Inference mode it uses the running statistics, so that a sample depends only on its z.
 // With PixelNorm, z and every hidden activation are pixel-normalised (PGGAN).
-func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bool) *Node {
+func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, mode Mode) *Node {
 	ctx = ctx.In("g")
 	ctx.SetParam(ParamEqualizedLR, cfg.EqualizedLR)
 	ctx.SetParam(ParamSpectralNorm, false)
@@ -56,7 +56,7 @@ func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, train bo
 		case cfg.VBNG:
 			return VirtualBatchNorm(ctx, x, ref)
 		case cfg.BNG:
-			return BatchNorm(ctx, x, train, true)
+			return BatchNorm(ctx, x, mode, TrackRunningStats)
 		}
 		return x
 	}
@@ -141,7 +141,7 @@ func DiscriminatorFeatures(ctx *context.Context, cfg Config, s data.Shape, x *No
 			sc := ctx.Inf("down%d", i)
 			x = Conv2D(sc, x, ch, 4, 2, samePad(1), dcganInit)
 			if cfg.BND && i > 0 {
-				x = BatchNorm(sc, x, true, false)
+				x = BatchNorm(sc, x, Training, NoRunningStats)
 			}
 			x = leaky(x)
 			ch *= 2

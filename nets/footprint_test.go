@@ -44,7 +44,7 @@ func TestFootprintCountsTheWeightsTheNetsCreate(t *testing.T) {
 			const batch = 4
 			ctx := context.New()
 			_, err := context.ExecOnceN(b, ctx, func(ctx *context.Context, z *Node) []*Node {
-				x := Generator(ctx, tc.cfg, tc.shape, z, true)
+				x := Generator(ctx, tc.cfg, tc.shape, z, Training)
 				return []*Node{Discriminator(ctx, tc.cfg, tc.shape, x)}
 			}, testutil.Normal(rand.New(rand.NewPCG(1, 2)), false, batch, tc.cfg.ZDim))
 			if err != nil {

@@ -57,7 +57,7 @@ func testGradients(t *testing.T, backendName string) {
 			w := testutil.Normal(r, true, 4/tc.cfg.PackDegree())
 			ctx.SetParam(ParamSpectralNormFrozen, true) // u and v fixed between evaluations
 			bad, n, err := gradcheck.Check(b, ctx, []*tensors.Tensor{z, w}, func(ctx *context.Context, in []*Node) *Node {
-				x := Generator(ctx, tc.cfg, tc.s, in[0], true)
+				x := Generator(ctx, tc.cfg, tc.s, in[0], Training)
 				return ReduceAllSum(Mul(Discriminator(ctx, tc.cfg, tc.s, x), in[1]))
 			}, gradcheck.Options{Probes: 6, Tol: 1e-5, Seed: 9, Jitter: 0.3})
 			if err != nil {

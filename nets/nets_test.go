@@ -41,7 +41,7 @@ func testShapes(t *testing.T, b backends.Backend) {
 			}
 			ctx := context.New()
 			out, err := context.ExecOnceN(b, ctx, func(ctx *context.Context, z *Node) []*Node {
-				x := Generator(ctx, cfg, s, z, true)
+				x := Generator(ctx, cfg, s, z, Training)
 				return []*Node{x, Discriminator(ctx, cfg, s, x)}
 			}, testutil.Normal(rand.New(rand.NewPCG(1, 2)), false, 3, 8))
 			if err != nil {
@@ -70,7 +70,7 @@ func TestMLPShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := context.ExecOnceN(testutil.Backend(t, "go"), context.New(), func(ctx *context.Context, z *Node) []*Node {
-		x := Generator(ctx, cfg, s, z, true)
+		x := Generator(ctx, cfg, s, z, Training)
 		return []*Node{x, Discriminator(ctx, cfg, s, x)}
 	}, testutil.Normal(rand.New(rand.NewPCG(1, 2)), false, 5, 2))
 	if err != nil {
@@ -92,7 +92,7 @@ func TestDWidthSetsOnlyTheDiscriminatorsChannels(t *testing.T) {
 	shapes := func(cfg Config) map[string]string {
 		ctx := context.New()
 		if _, err := context.ExecOnceN(testutil.Backend(t, "go"), ctx, func(ctx *context.Context, z *Node) []*Node {
-			return []*Node{Discriminator(ctx, cfg, s, Generator(ctx, cfg, s, z, true))}
+			return []*Node{Discriminator(ctx, cfg, s, Generator(ctx, cfg, s, z, Training))}
 		}, testutil.Normal(rand.New(rand.NewPCG(1, 2)), false, 2, cfg.ZDim)); err != nil {
 			t.Fatal(err)
 		}

@@ -147,7 +147,7 @@ func TestEqualizedLRScales(t *testing.T) {
 	ctx := context.New()
 	ctx.SetParam(ParamFloat64, true)
 	_, err := context.ExecOnce(b, ctx, func(ctx *context.Context, z *Node) *Node {
-		return Discriminator(ctx, cfg, s, Generator(ctx, cfg, s, z, true))
+		return Discriminator(ctx, cfg, s, Generator(ctx, cfg, s, z, Training))
 	}, tensors.FromFlatDataAndDimensions(make([]float64, 20), 2, 10))
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +256,7 @@ func TestVirtualBatchNormSampleIndependence(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	z1, z2 := testutil.Normal(r, false, 2, 4), testutil.Normal(r, false, 2, 4)
 	ctx := context.New()
-	e := context.MustNewExec(b, ctx, func(ctx *context.Context, z *Node) *Node { return Generator(ctx, cfg, s, z, true) })
+	e := context.MustNewExec(b, ctx, func(ctx *context.Context, z *Node) *Node { return Generator(ctx, cfg, s, z, Training) })
 	a, c := e.MustExec(z1)[0], e.MustExec(z2)[0]
 	// Same first latent? Make z2's first row z1's.
 	var first []float32

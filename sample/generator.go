@@ -34,7 +34,7 @@ type Generator struct {
 // NewGenerator compiles G over ctx's variables (which it reads at each Run).
 func NewGenerator(b backends.Backend, ctx *context.Context, cfg nets.Config, shape data.Shape) (*Generator, error) {
 	e, err := context.NewExec(b, ctx, func(ctx *context.Context, z *graph.Node) *graph.Node {
-		return nets.Generator(ctx, cfg, shape, z, false)
+		return nets.Generator(ctx, cfg, shape, z, nets.Inference)
 	})
 	if err != nil {
 		return nil, err

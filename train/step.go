@@ -183,7 +183,7 @@ func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string
 	}
 	viaReal, viaFake := pipeline(augReal, inNoiseReal), pipeline(augFake, inNoiseFake)
 
-	fake := nets.Generator(ctx, cfg.Model, s.shape, in.need(inZ), true)
+	fake := nets.Generator(ctx, cfg.Model, s.shape, in.need(inZ), nets.Training)
 	shown := StopGradient(fake)
 	if s.replay > 0 {
 		shown = s.replayed(ctx, shown, in)
