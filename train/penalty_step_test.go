@@ -92,26 +92,9 @@ func TestPenaltiesThroughAugmentationAndNoise(t *testing.T) {
 // and what def gives with the augmentation and the noise left out.
 func penaltyInStep(t *testing.T, b backends.Backend, cfg config.Config, def func(penaltyRef) *Node) (got, want, plain float64) {
 	t.Helper()
-	r := rand.New(rand.NewPCG(11, 12))
-	n := cfg.Train.Batch
-	real := uniform32(r, n*mnistShape.Size*mnistShape.Size*mnistShape.Channels)
-	z := uniform32(r, n*cfg.Model.ZDim)
-
-	// The reference, on a context of its own that creates and initialises the
-	// weights; the step's context then loads them.
-	ctx0 := run.NewContext(cfg)
-	s, err := newStepper(b, ctx0, cfg, mnistShape)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, _ := s.inputs(0, real, z, nil)
-	names := s.inNames
-	p := s.penalties[0]
-	ref, err := context.NewExec(b, ctx0, func(ctx *context.Context, raw []*Node) []*Node {
-		x := map[input]*Node{}
-		for i, name := range names {
-			x[name] = raw[i]
-		}
+	var p config.Penalty
+	vals, stats := stepAndReference(t, b, cfg, 0, func(ctx *context.Context, s *stepper, x map[input]*Node) []*Node {
+		p = s.penalties[0]
 		d := func(v *Node) *Node { return nets.Discriminator(ctx, cfg.Model, mnistShape, v) }
 		// What D's loss sees of a batch, by hand: DiffAugment's transforms with
 		// the group's parameters, then + sigma·noise.
@@ -148,16 +131,48 @@ func penaltyInStep(t *testing.T, b backends.Backend, cfg config.Config, def func
 		}
 		return outs
 	})
-	if err != nil {
-		t.Fatal(err)
+	got, ok := stats["penalty_"+p.Name()]
+	if !ok {
+		t.Fatalf("the step reports no penalty_%s: %v", p.Name(), stats)
 	}
-	vals, err := ref.Exec(in...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, plain = scalar(vals[0]), scalar(vals[1])
+	return got, scalar(vals[0]), scalar(vals[1])
+}
 
-	// The step, from the same weights.
+// stepAndReference runs iteration i of cfg's step (its first D step, from the
+// initial weights) on a fixed real batch and latents, and returns the statistics it
+// reports, with what ref computes from the same initial weights and the same host
+// inputs (x, by name). ref runs first, on a context of its own that creates and
+// initialises the weights; the step's context then loads them.
+func stepAndReference(t *testing.T, b backends.Backend, cfg config.Config, i int,
+	ref func(ctx *context.Context, s *stepper, x map[input]*Node) []*Node) ([]*tensors.Tensor, map[string]float64) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(11, 12))
+	n := cfg.Train.Batch
+	real := uniform32(r, n*mnistShape.Size*mnistShape.Size*mnistShape.Channels)
+	z := uniform32(r, n*cfg.Model.ZDim)
+
+	ctx0 := run.NewContext(cfg)
+	s, err := newStepper(b, ctx0, cfg, mnistShape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := s.inputs(i*cfg.Train.NCritic, real, z, nil)
+	names := s.inNames
+	exec, err := context.NewExec(b, ctx0, func(ctx *context.Context, raw []*Node) []*Node {
+		x := map[input]*Node{}
+		for i, name := range names {
+			x[name] = raw[i]
+		}
+		return ref(ctx, s, x)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := exec.Exec(in...)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	loader := countingLoader{vals: mapLoader{}, loaded: map[string]bool{}}
 	for v := range ctx0.IterVariables() {
 		if inScope(v, "/d") || inScope(v, "/g") {
@@ -169,18 +184,14 @@ func penaltyInStep(t *testing.T, b backends.Backend, cfg config.Config, def func
 	if s, err = newStepper(b, ctx, cfg, mnistShape); err != nil {
 		t.Fatal(err)
 	}
-	out, err := s.run(0, func(int) ([]float32, error) { return real, nil }, func(int) []float32 { return z })
+	stats, err := s.run(i, func(int) ([]float32, error) { return real, nil }, func(int) []float32 { return z })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(loader.loaded) != len(loader.vals) || len(loader.vals) < 10 {
 		t.Fatalf("the step loaded %d of the reference's %d weights", len(loader.loaded), len(loader.vals))
 	}
-	got, ok := out["penalty_"+p.Name()]
-	if !ok {
-		t.Fatalf("the step reports no penalty_%s: %v", p.Name(), out)
-	}
-	return got, want, plain
+	return vals, stats
 }
 
 // countingLoader is a mapLoader that records which variables it handed out.
