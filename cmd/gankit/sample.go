@@ -118,49 +118,19 @@ func (f *sampleFlags) sample(cmd *cobra.Command) error {
 	var format sample.Format
 	var ends [2]int64
 	var path sample.Path
+	var err error
 	switch {
 	case f.format != "" && f.interpolate != "":
 		return fmt.Errorf("--format and --interpolate: choose one (an export of --n samples, or a strip between two seeds)")
 	case f.format != "":
-		var err error
-		if format, err = sample.ParseFormat(f.format); err != nil {
-			return fmt.Errorf("--format: %w", err)
-		}
-		if f.out != "" {
-			if err := sample.CheckTarget(format, f.out, f.force); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-		}
+		format, err = f.checkExport()
 	case f.interpolate != "":
-		var err error
-		if ends, err = parseSeedPair(f.interpolate); err != nil {
-			return err
-		}
-		if f.steps < 2 {
-			return fmt.Errorf("--steps: want at least 2 (both ends of the strip), got %d", f.steps)
-		}
-		if changed("n") {
-			return fmt.Errorf("--n does not apply to --interpolate: --steps sets how many images the strip has")
-		}
-		if path, err = sample.ParsePath(f.path); err != nil {
-			return fmt.Errorf("--path: %w", err)
-		}
-		if f.out != "" {
-			if err := checkNewFile(f.out, f.force); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-		}
+		ends, path, err = f.checkStrip(changed)
 	default:
-		for _, name := range []string{"steps", "path"} {
-			if changed(name) {
-				return fmt.Errorf("--%s applies only to --interpolate SEED_A,SEED_B", name)
-			}
-		}
-		if f.out != "" {
-			if err := fsutil.CheckReplaceable(f.out); err != nil {
-				return fmt.Errorf("--out: %w", err)
-			}
-		}
+		err = f.checkGrid(changed)
+	}
+	if err != nil {
+		return err
 	}
 	// The refusal needs only the config: check it before loading anything.
 	cfg, err := rundir.ReadConfig(f.run)
@@ -181,6 +151,60 @@ func (f *sampleFlags) sample(cmd *cobra.Command) error {
 		return f.strip(tg, ends, path, tr)
 	}
 	return f.grid(tg, tr)
+}
+
+// checkExport reads --format and checks that --out may take the export.
+func (f *sampleFlags) checkExport() (sample.Format, error) {
+	format, err := sample.ParseFormat(f.format)
+	if err != nil {
+		return format, fmt.Errorf("--format: %w", err)
+	}
+	if f.out != "" {
+		if err := sample.CheckTarget(format, f.out, f.force); err != nil {
+			return format, fmt.Errorf("--out: %w", err)
+		}
+	}
+	return format, nil
+}
+
+// checkStrip reads --interpolate's seeds and --path, and checks --steps and --out.
+func (f *sampleFlags) checkStrip(changed func(string) bool) ([2]int64, sample.Path, error) {
+	var path sample.Path
+	ends, err := parseSeedPair(f.interpolate)
+	if err != nil {
+		return ends, path, err
+	}
+	if f.steps < 2 {
+		return ends, path, fmt.Errorf("--steps: want at least 2 (both ends of the strip), got %d", f.steps)
+	}
+	if changed("n") {
+		return ends, path, fmt.Errorf("--n does not apply to --interpolate: --steps sets how many images the strip has")
+	}
+	if path, err = sample.ParsePath(f.path); err != nil {
+		return ends, path, fmt.Errorf("--path: %w", err)
+	}
+	if f.out != "" {
+		if err := checkNewFile(f.out, f.force); err != nil {
+			return ends, path, fmt.Errorf("--out: %w", err)
+		}
+	}
+	return ends, path, nil
+}
+
+// checkGrid refuses the strip's flags for a grid and checks that --out may be
+// replaced.
+func (f *sampleFlags) checkGrid(changed func(string) bool) error {
+	for _, name := range []string{"steps", "path"} {
+		if changed(name) {
+			return fmt.Errorf("--%s applies only to --interpolate SEED_A,SEED_B", name)
+		}
+	}
+	if f.out != "" {
+		if err := fsutil.CheckReplaceable(f.out); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	return nil
 }
 
 // perSample is the memory one sample in flight takes.
