@@ -74,7 +74,8 @@ func StackedModes(labels [][3]int, classes int) (modes int, kl float64) {
 
 // InceptionScore is exp(E_x KL(p(y|x) || p(y))) (Salimans et al. 2016) from class
 // probabilities (n rows of classes), averaged over splits as the reference code does;
-// it returns the mean and standard deviation over the splits.
+// it returns the mean and standard deviation over the splits, with divisor n (the
+// reference's np.std).
 func InceptionScore(probs []float64, classes, splits int) (mean, std float64) {
 	n := len(probs) / classes
 	splits = max(1, min(splits, n))
