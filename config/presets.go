@@ -21,7 +21,7 @@ type Preset struct {
 }
 
 // dcgan is the plain DCGAN baseline (Radford et al. 2016) at the reference shapes of
-// design.md §3: G dense 100 -> 7x7x128 + BN, transposed k4 s2 stages 128 -> 64 -> 1,
+// docs/protocols.md ("The reference DCGAN"): G dense 100 -> 7x7x128 + BN, transposed k4 s2 stages 128 -> 64 -> 1,
 // tanh; D conv k4 s2 64, conv k4 s2 128 + BN, dense 1; LeakyReLU 0.2; Adam 2e-4, betas 0.5/0.999.
 func dcgan() Config {
 	return Config{
@@ -49,7 +49,7 @@ func dcgan() Config {
 // runs the grouped 3x3 as one ChannelGroupCount convolution, see nets.r3ganConv.)
 var r3ganSizes = nets.R3GANConfig{Width: 64, Blocks: 1, Groups: 8, Expansion: 2}
 
-// toy is design.md §3's gankit protocol for the 2-D mixtures: z in R^2, MLPs with 3
+// toy is the gankit protocol of docs/protocols.md ("Toy mixtures"): z in R^2, MLPs with 3
 // hidden layers of 128 (ReLU in G, LeakyReLU 0.2 in D), batch 256, Adam 1e-4 beta1 0.5, 10k steps.
 func toy(name string) Config {
 	c := dcgan()

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 )
 
-// Toy is a mixture of equal-weight isotropic 2-D Gaussians (design.md §3).
+// Toy is a mixture of equal-weight isotropic 2-D Gaussians (docs/protocols.md, "Toy mixtures").
 type Toy struct {
 	name  string
 	Modes [][2]float64

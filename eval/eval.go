@@ -21,7 +21,7 @@ import (
 // streamEval seeds the latents of evaluation samples (distinct from training's).
 const streamEval = 1 << 43
 
-// ToyPoints is design.md §3's number of generated points for mode coverage.
+// ToyPoints is the toy protocol's number of generated points for mode coverage (docs/protocols.md).
 const ToyPoints = 2500
 
 // Options say what to measure.

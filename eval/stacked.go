@@ -8,7 +8,7 @@ import (
 	"github.com/gomlx/gomlx/backends"
 )
 
-// StackedSamples is design.md §3's sample count for stacked Fashion-MNIST.
+// StackedSamples is the sample count of stacked Fashion-MNIST's protocol (docs/protocols.md).
 const StackedSamples = 26000
 
 // StackedResult counts the modes (label triples out of 1000) of generated stacked

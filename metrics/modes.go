@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// ModeCoverage summarises generated points of a toy mixture (design.md §3): a point
+// ModeCoverage summarises generated points of a toy mixture (docs/protocols.md): a point
 // is high quality (HQ) when within 3 standard deviations of its nearest mode.
 type ModeCoverage struct {
 	Modes     int     `json:"modes"`      // modes with at least one HQ point

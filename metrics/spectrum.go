@@ -79,8 +79,8 @@ func wrap(k, n int) int {
 	return k
 }
 
-// Checkerboard compares generated images' radial spectrum with real ones' (design.md
-// §3): Score is the relative excess energy of the generated spectrum over the real
+// Checkerboard compares generated images' radial spectrum with real ones' (docs/protocols.md,
+// "Checkerboard"): Score is the relative excess energy of the generated spectrum over the real
 // one at the highest frequencies (radius 3N/8 up to the corner), and PeakHalf and
 // PeakQuarter the ratios of their power at radius N/2 and N/4 — where a 7->14->28
 // generator's upsampling leaves its marks. 0 and 1, 1 for a perfect match.

@@ -26,9 +26,10 @@ import (
 //  3. G step: G's loss on the updated D's output for the same fake batch, an update of
 //     G's weights, and of G's EMA.
 //
-// This is the order of the PyTorch reference (torch_dcgan.py), which also reuses the
-// D step's fake batch for the G step. With n_critic > 1 the first n_critic - 1 D steps
-// run a D-only graph, each on its own batch and latents.
+// This is the order of the PyTorch references (scripts/reference/torch_dcgan_train.py,
+// bench/torch_dcgan_bench.py), which also reuse the D step's fake batch for the G
+// step. With n_critic > 1 the first n_critic - 1 D steps run a D-only graph, each on
+// its own batch and latents.
 type stepper struct {
 	cfg       config.Config
 	shape     data.Shape

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The PyTorch peer of gankit's dcgan-fmnist preset, for docs/results.md: the same
-DCGAN (design.md §3 shapes, transposed convolutions, BatchNorm in G and in D's second
+DCGAN (docs/protocols.md shapes, transposed convolutions, BatchNorm in G and in D's second
 conv, LeakyReLU 0.2, N(0, 0.02) weights), the same data (Fashion-MNIST training split
 scaled to [-1, 1], batch 64), non-saturating loss, Adam(2e-4, 0.5/0.999), one D step and
 one G step on the same fake batch per iteration. After STEPS iterations it writes N

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference for gankit's toy-mixture protocol (design.md §3), to compare
+"""PyTorch reference for gankit's toy-mixture protocol (docs/protocols.md), to compare
 training dynamics: MLP G 2->128x3->2 (ReLU), D 2->128x3->1 (LeakyReLU 0.2), z ~ N(0, I_2),
 batch 256, Adam(1e-4, betas 0.5/0.999), non-saturating loss, one D step then one G
 step per iteration on the same fake batch (gankit's order).

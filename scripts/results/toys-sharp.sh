@@ -1,6 +1,6 @@
 #!/bin/bash
 # What makes grid25's points sharp (docs/results.md, table 1b): the gankit protocol
-# (design.md §3) with Adam's learning rate raised from 1e-4 to LR (default 1e-3) for
+# (docs/protocols.md) with Adam's learning rate raised from 1e-4 to LR (default 1e-3) for
 # both nets — every other setting as the protocol fixes it. Selection on seeds 0-4,
 # the best setting against vanilla on seeds 10-14, as in toys.sh.
 #

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The toy-mixture study of docs/results.md (design.md §3, gankit protocol): every
+# The toy-mixture study of docs/results.md (docs/protocols.md, gankit protocol): every
 # trick alone and a few combinations on seeds 0-4, then the best combination per
 # mixture and the vanilla GAN on seeds 10-14.
 #
