@@ -21,7 +21,8 @@ type CellResult struct {
 	Samples string        // the last sample grid, if any
 }
 
-// Stat is a metric's mean and standard error over a setting's seeds.
+// Stat is a metric's mean and standard error over a setting's seeds: SE = s/sqrt(N)
+// with s the sample standard deviation (divisor N-1); 0 for one seed.
 type Stat struct {
 	Mean, SE float64
 	N        int

@@ -24,7 +24,8 @@ func DefaultKID() KIDOptions { return KIDOptions{Subsets: 100, Size: 1000} }
 // KID is the Kernel Inception Distance (Bińkowski et al. 2018): the unbiased
 // estimate of the squared MMD with the cubic polynomial kernel
 // k(x, y) = (x·y/d + 1)^3, averaged over random subsets (drawn without replacement
-// within a subset). It returns the mean and the standard deviation over subsets.
+// within a subset). It returns the mean and the standard deviation over subsets,
+// with divisor n (np.std's default, as in torch-fidelity's kid_std).
 func KID(a, b Features, opt KIDOptions) (mean, std float64, err error) {
 	if a.D != b.D {
 		return 0, 0, fmt.Errorf("kid: embeddings of dimension %d and %d", a.D, b.D)
