@@ -103,64 +103,23 @@ func presetHelp() string {
 	return b.String()
 }
 
+// runTrain builds the run's config from the flags (or the resumed run's), trains
+// until done or stopped by a signal, and says where it wrote.
 func runTrain(cmd *cobra.Command, f trainFlags) error {
 	changed := cmd.Flags().Changed
 	var cfg config.Config
 	var err error
 	opt := train.Options{Log: os.Stderr}
 	if f.resume != "" {
-		for _, name := range []string{"preset", "config", "data", "batch", "seed", "out", "skip-bad-images"} {
-			if changed(name) {
-				return fmt.Errorf("--%s cannot change a run being resumed (%s keeps its config.yaml); only --steps, --backend and --set apply", name, f.resume)
-			}
-		}
-		if cfg, err = rundir.ReadConfig(f.resume); err != nil {
-			return fmt.Errorf("resuming: %w", err)
-		}
-		opt.RunDir, opt.Resume, opt.AllowChange = f.resume, true, f.allowChange
-	} else {
-		if f.allowChange {
-			return fmt.Errorf("--allow-change applies to --resume only (a new run takes any config)")
-		}
-		if cfg, err = config.FromPreset(f.preset); err != nil {
+		if cfg, err = f.resumedConfig(changed); err != nil {
 			return err
 		}
-		if f.configFile != "" {
-			if cfg, err = config.Load(f.configFile, cfg); err != nil {
-				return err
-			}
-		}
-		if changed("data") {
-			cfg.Data.Path = f.data
-		}
-		if changed("batch") {
-			cfg.Train.Batch = f.batch
-		}
-		if changed("seed") {
-			cfg.Train.Seed = f.seed
-		}
-		if changed("skip-bad-images") {
-			cfg.Data.SkipBadImages = f.skipBadImages
-		}
-		opt.RunDir = f.out
-		if opt.RunDir == "" {
-			opt.RunDir = filepath.Join("runs", cfg.Preset+"-"+time.Now().Format("20060102-150405"))
-		}
+		opt.RunDir, opt.Resume, opt.AllowChange = f.resume, true, f.allowChange
+	} else if cfg, opt.RunDir, err = f.newConfig(changed); err != nil {
+		return err
 	}
-	if changed("steps") {
-		cfg.Train.Steps = f.steps
-	}
-	if changed("backend") {
-		cfg.Backend = f.backend
-	}
-	for _, kv := range f.sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return fmt.Errorf("--set %q: want key=value", kv)
-		}
-		if err := cfg.Set(k, v); err != nil {
-			return fmt.Errorf("--set: %w", err)
-		}
+	if err := f.override(&cfg, changed); err != nil {
+		return err
 	}
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		opt.Progress = os.Stderr
@@ -178,6 +137,81 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 		fmt.Printf("resume with: %s\n", resumeCommand(opt.RunDir))
 		return &stoppedError{sig: sig(), step: res.Steps, resume: resumeCommand(opt.RunDir)}
 	}
+	printTrained(res)
+	return nil
+}
+
+// resumedConfig is the config of the run --resume names, refusing the flags that
+// would change it.
+func (f trainFlags) resumedConfig(changed func(string) bool) (config.Config, error) {
+	for _, name := range []string{"preset", "config", "data", "batch", "seed", "out", "skip-bad-images"} {
+		if changed(name) {
+			return config.Config{}, fmt.Errorf("--%s cannot change a run being resumed (%s keeps its config.yaml); only --steps, --backend and --set apply", name, f.resume)
+		}
+	}
+	cfg, err := rundir.ReadConfig(f.resume)
+	if err != nil {
+		return cfg, fmt.Errorf("resuming: %w", err)
+	}
+	return cfg, nil
+}
+
+// newConfig is a new run's config (--preset, then --config, then the flags that set
+// a key) and its directory: --out, or runs/PRESET-TIME.
+func (f trainFlags) newConfig(changed func(string) bool) (cfg config.Config, runDir string, err error) {
+	if f.allowChange {
+		return cfg, "", fmt.Errorf("--allow-change applies to --resume only (a new run takes any config)")
+	}
+	if cfg, err = config.FromPreset(f.preset); err != nil {
+		return cfg, "", err
+	}
+	if f.configFile != "" {
+		if cfg, err = config.Load(f.configFile, cfg); err != nil {
+			return cfg, "", err
+		}
+	}
+	if changed("data") {
+		cfg.Data.Path = f.data
+	}
+	if changed("batch") {
+		cfg.Train.Batch = f.batch
+	}
+	if changed("seed") {
+		cfg.Train.Seed = f.seed
+	}
+	if changed("skip-bad-images") {
+		cfg.Data.SkipBadImages = f.skipBadImages
+	}
+	runDir = f.out
+	if runDir == "" {
+		runDir = filepath.Join("runs", cfg.Preset+"-"+time.Now().Format("20060102-150405"))
+	}
+	return cfg, runDir, nil
+}
+
+// override applies what a new and a resumed run both take: --steps, --backend and
+// each --set key=value.
+func (f trainFlags) override(cfg *config.Config, changed func(string) bool) error {
+	if changed("steps") {
+		cfg.Train.Steps = f.steps
+	}
+	if changed("backend") {
+		cfg.Backend = f.backend
+	}
+	for _, kv := range f.sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return fmt.Errorf("--set %q: want key=value", kv)
+		}
+		if err := cfg.Set(k, v); err != nil {
+			return fmt.Errorf("--set: %w", err)
+		}
+	}
+	return nil
+}
+
+// printTrained says what a finished run did and where it wrote it.
+func printTrained(res *train.Result) {
 	fmt.Printf("trained steps %d-%d in %s at %.3f s/step (backend %s)\n", res.StartStep+1, res.Steps, res.RunDir,
 		res.SecPerStep, res.Backend)
 	iters := res.Steps - res.StartStep
@@ -185,7 +219,6 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	fmt.Printf("samples:    %s\n", res.Samples)
 	fmt.Printf("checkpoint: %s\n", res.Checkpoint)
 	fmt.Printf("metrics:    %s\n", filepath.Join(res.RunDir, rundir.MetricsFile))
-	return nil
 }
 
 // stopOnSignal turns the first SIGINT, SIGTERM or SIGHUP into a closed stop channel
