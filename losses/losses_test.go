@@ -165,9 +165,11 @@ func TestLossesMatchPyTorch(t *testing.T) {
 
 // TestPenaltiesMatchPyTorch checks every registered penalty's value at its published
 // weight and its gradient with respect to the critic's weights (a second-order
-// gradient) against PyTorch's double backward, for D(x) = v . tanh(x W + b) + c.
-// What a penalty reads comes from the penalty: its Draws name the golden draws it is
-// fed, and DefaultWeight must be the weight the reference script used.
+// gradient) against PyTorch's double backward, for D(x) = v . tanh(x W + b) + c
+// behind a fixed affine preprocessor, so that a Term that reads the wrong batch
+// (augmented or raw) or the wrong D fails. What a penalty reads comes from the
+// penalty: its Draws name the golden draws it is fed, and DefaultWeight must be the
+// weight the reference script used.
 func TestPenaltiesMatchPyTorch(t *testing.T) {
 	g := loadGolden(t)
 	c := g.Critic
@@ -206,7 +208,12 @@ func TestPenaltiesMatchPyTorch(t *testing.T) {
 				w, bias, v, c0, x := in[0], in[1], in[2], in[3], in[4]
 				fake := StopGradient(in[5]) // as the step passes it: G's output without gradient
 				d := mlpCritic(w, bias, v, c0)
-				pin := PenaltyInputs{D: d, Real: x, Fake: fake, RawReal: x, RawFake: fake, DReal: d, DFake: d, Draws: map[string]*Node{}}
+				// The reference script's preprocessor P(x) = 0.8 x + 0.1 stands for
+				// DiffAugment and instance noise: Real and Fake are what D's loss sees,
+				// DReal and DFake are D behind P.
+				pre := func(x *Node) *Node { return AddScalar(MulScalar(x, 0.8), 0.1) }
+				dPre := func(x *Node) *Node { return d(pre(x)) }
+				pin := PenaltyInputs{D: d, Real: pre(x), Fake: pre(fake), RawReal: x, RawFake: fake, DReal: dPre, DFake: dPre, Draws: map[string]*Node{}}
 				for i, dr := range draws {
 					pin.Draws[dr.Name] = in[6+i]
 				}

@@ -144,6 +144,12 @@ mutate penalty-default-weight losses/r1.go \
 mutate penalty-wgangp-mix losses/wgangp.go \
 	'Mul(OneMinus(e), StopGradient(fake))' 'Mul(e, StopGradient(fake))' \
 	"./losses" -run 'TestPenaltiesMatchPyTorch'
+mutate penalty-dragan-scale losses/dragan.go \
+	'delta := Mul(MulScalar(std, 0.5), u)' 'delta := Mul(MulScalar(std, 0.25), u)' \
+	"./losses" -run 'TestPenaltiesMatchPyTorch'
+mutate penalty-r1-raw-batch losses/r1.go \
+	'return R1(in.D, in.Real, 1)' 'return R1(in.D, in.RawReal, 1)' \
+	"./losses" -run 'TestPenaltiesMatchPyTorch'
 mutate label-smoothing losses/labels.go \
 	'real[i], fake[i] = float32(1-l.Smoothing), 0' 'real[i], fake[i] = float32(1+l.Smoothing), 0' \
 	"./losses" -run 'TestLabelsDraw|TestLossesMatchPyTorch'

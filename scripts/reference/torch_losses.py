@@ -91,9 +91,20 @@ def D(x):
     W, b, v, c = params
     return torch.tanh(x @ W + b) @ v + c
 
-def input_grad(xh):
+# D's loss sees each batch through a preprocessor (DiffAugment, instance noise); here a
+# fixed affine one, P(x) = 0.8 x + 0.1, so that a penalty that takes its gradient at
+# the wrong batch or through the wrong D gets other values. x and xf are the raw
+# batches (PenaltyInputs' RawReal, RawFake), P(x) and P(xf) the ones D's loss sees
+# (Real, Fake), and D(P(.)) is D behind the preprocessor (DReal, DFake).
+def P(x):
+    return 0.8 * x + 0.1
+
+def DP(x):
+    return D(P(x))
+
+def input_grad(xh, d=D):
     xh = xh.detach().requires_grad_()
-    return torch.autograd.grad(D(xh).sum(), xh, create_graph=True)[0]
+    return torch.autograd.grad(d(xh).sum(), xh, create_graph=True)[0]
 
 def grad_norm(xh):
     g = input_grad(xh)
@@ -105,14 +116,14 @@ def grad_norm(xh):
 draws = {"e": e, "u": u, "alpha": alpha}
 
 # Every registered penalty, by its train.penalties name: its published weight (the Go
-# penalty's DefaultWeight), the draws it reads and its value at that weight for the
-# real batch x and the fake batch xf (which carries no gradient to G). The Go test
-# fails for a registered penalty without an entry here.
+# penalty's DefaultWeight), the draws it reads and its value at that weight, on the
+# batches and through the D its paper and upstream code name (the fake batch carries
+# no gradient to G). The Go test fails for a registered penalty without an entry here.
 penalties = {
-    "wgan-gp": (10, ["e"], lambda w, d: w * ((grad_norm(d["e"][:, None] * x + (1 - d["e"][:, None]) * xf) - 1) ** 2).mean()),
-    "r1": (10, [], lambda w, d: w / 2 * (grad_norm(x) ** 2).mean()),
-    "dragan": (10, ["u", "alpha"], lambda w, d: w * ((grad_norm(x + d["alpha"][:, None] * (0.5 * x.std(unbiased=False) * d["u"])) - 1) ** 2).mean()),
-    "r2": (10, [], lambda w, d: w / 2 * input_grad(xf).square().sum(1).mean()),
+    "wgan-gp": (10, ["e"], lambda w, d: w * ((grad_norm(d["e"][:, None] * P(x) + (1 - d["e"][:, None]) * P(xf)) - 1) ** 2).mean()),
+    "r1": (10, [], lambda w, d: w / 2 * (grad_norm(P(x)) ** 2).mean()),
+    "dragan": (10, ["u", "alpha"], lambda w, d: w * ((grad_norm(P(x) + d["alpha"][:, None] * (0.5 * P(x).std(unbiased=False) * d["u"])) - 1) ** 2).mean()),
+    "r2": (10, [], lambda w, d: w / 2 * input_grad(xf, DP).square().sum(1).mean()),
 }
 
 def grads(p):
