@@ -19,11 +19,17 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// ablateFlags are the flags of gankit ablate.
+type ablateFlags struct {
+	preset, out, emit, backend  string
+	vary, sets, variants        []string
+	seeds, steps, workers, cell int
+	evalN                       int
+	firstSeed                   int64
+}
+
 func ablateCmd() *cobra.Command {
-	var preset, out, emit, be string
-	var vary, sets, variants []string
-	var seeds, steps, workers, cell, evalN int
-	var firstSeed int64
+	var f ablateFlags
 	cmd := &cobra.Command{
 		Use:   "ablate",
 		Short: "Train a grid of runs that vary config keys over seeds, evaluate each, and write a report",
@@ -45,79 +51,96 @@ gankit report OUT then gathers the cells.`,
   gankit ablate --preset ring8 --vary model.pack=1,2,4 --seeds 5 --out abl/pack --emit slurm
   gankit ablate --preset grid25 --variant vanilla: --variant pack4:model.pack=4 --variant r1:train.penalty=r1 --seeds 5 --out abl/tricks`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if out == "" {
-				return fmt.Errorf("--out DIR is required")
-			}
-			if workers < 1 {
-				return fmt.Errorf("--workers %d: want at least 1 cell at a time", workers)
-			}
-			p, err := ablate.Load(out)
-			fresh := err != nil
-			if fresh {
-				if len(vary) == 0 && len(variants) == 0 {
-					return fmt.Errorf("%s holds no ablation yet: give at least one --vary key=v1,v2 or --variant name:key=value", out)
-				}
-				if p, err = newPlan(preset, sets, vary, variants, firstSeed, seeds, steps, evalN, out); err != nil {
-					return err
-				}
-				if err := p.Save(); err != nil {
-					return err
-				}
-			} else if len(vary) > 0 || len(variants) > 0 || cmd.Flags().Changed("preset") || cmd.Flags().Changed("seeds") || cmd.Flags().Changed("first-seed") || cmd.Flags().Changed("steps") {
-				return fmt.Errorf("%s already holds an ablation (%s): run gankit ablate --out %s to continue it, or choose another --out", out, ablate.PlanFile, out)
-			}
-			o := ablate.RunOptions{Workers: workers, Log: os.Stdout, Backend: be, Train: trainCell}
-			switch {
-			case emit == "slurm":
-				exe, _ := os.Executable()
-				path := filepath.Join(out, "ablate.sbatch")
-				err := fsutil.WriteAtomic(path, func(f *os.File) error {
-					if err := f.Chmod(0o755); err != nil {
-						return err
-					}
-					_, err := f.WriteString(p.Slurm(exe))
-					return err
-				})
-				if err != nil {
-					return err
-				}
-				fmt.Printf("wrote %s: %d cells; submit with sbatch %s, then run gankit report %s\n", path, len(p.Cells()), path, out)
-				return nil
-			case emit != "":
-				return fmt.Errorf("--emit %q: the only format is slurm", emit)
-			case cmd.Flags().Changed("cell"):
-				cells := p.Cells()
-				if cell < 0 || cell >= len(cells) {
-					return fmt.Errorf("--cell %d: the grid has cells 0..%d", cell, len(cells)-1)
-				}
-				return p.RunCell(cells[cell], o)
-			}
-			fmt.Printf("%d settings x %d seeds = %d runs in %s\n", len(p.Settings()), len(p.Seeds), len(p.Cells()), out)
-			runErr := p.Run(o)
-			path, err := writeReport(p)
-			if err != nil {
-				return err
-			}
-			fmt.Printf("report: %s\n", path)
-			return runErr
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.ablate(cmd) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&preset, "preset", config.DefaultPreset, "base configuration")
-	fl.StringArrayVar(&sets, "set", nil, "override a key of the base config (repeatable)")
-	fl.StringArrayVar(&vary, "vary", nil, "key=v1,v2,... to vary (repeatable: the grid is every combination)")
-	fl.StringArrayVar(&variants, "variant", nil, "name:key=value,key=value — a named setting to compare (repeatable; combined with every --vary)")
-	fl.IntVar(&seeds, "seeds", 3, "seeds per setting (--first-seed .. --first-seed+N-1)")
-	fl.Int64Var(&firstSeed, "first-seed", 0, "first seed")
-	fl.IntVar(&steps, "steps", 0, "iterations per run (default: the preset's)")
-	fl.IntVar(&evalN, "eval-n", 0, "generated samples per evaluation (default 2,500 points or 10,000 images)")
-	fl.StringVar(&out, "out", "", "ablation directory")
-	fl.IntVar(&workers, "workers", 1, "cells trained at once")
-	fl.IntVar(&cell, "cell", 0, "run only this cell (what a job-array task does)")
-	fl.StringVar(&emit, "emit", "", "write a cluster script instead of running: slurm")
-	fl.StringVar(&be, "backend", "", "backend for every cell (default: the preset's)")
+	fl.StringVar(&f.preset, "preset", config.DefaultPreset, "base configuration")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a key of the base config (repeatable)")
+	fl.StringArrayVar(&f.vary, "vary", nil, "key=v1,v2,... to vary (repeatable: the grid is every combination)")
+	fl.StringArrayVar(&f.variants, "variant", nil, "name:key=value,key=value — a named setting to compare (repeatable; combined with every --vary)")
+	fl.IntVar(&f.seeds, "seeds", 3, "seeds per setting (--first-seed .. --first-seed+N-1)")
+	fl.Int64Var(&f.firstSeed, "first-seed", 0, "first seed")
+	fl.IntVar(&f.steps, "steps", 0, "iterations per run (default: the preset's)")
+	fl.IntVar(&f.evalN, "eval-n", 0, "generated samples per evaluation (default 2,500 points or 10,000 images)")
+	fl.StringVar(&f.out, "out", "", "ablation directory")
+	fl.IntVar(&f.workers, "workers", 1, "cells trained at once")
+	fl.IntVar(&f.cell, "cell", 0, "run only this cell (what a job-array task does)")
+	fl.StringVar(&f.emit, "emit", "", "write a cluster script instead of running: slurm")
+	fl.StringVar(&f.backend, "backend", "", "backend for every cell (default: the preset's)")
 	return cmd
+}
+
+// ablate loads or creates the plan, then writes the slurm script, runs one cell, or
+// runs the grid and writes its report.
+func (f *ablateFlags) ablate(cmd *cobra.Command) error {
+	if f.out == "" {
+		return fmt.Errorf("--out DIR is required")
+	}
+	if f.workers < 1 {
+		return fmt.Errorf("--workers %d: want at least 1 cell at a time", f.workers)
+	}
+	p, err := f.plan(cmd.Flags().Changed)
+	if err != nil {
+		return err
+	}
+	o := ablate.RunOptions{Workers: f.workers, Log: os.Stdout, Backend: f.backend, Train: trainCell}
+	switch {
+	case f.emit == "slurm":
+		return writeSlurm(p, f.out)
+	case f.emit != "":
+		return fmt.Errorf("--emit %q: the only format is slurm", f.emit)
+	case cmd.Flags().Changed("cell"):
+		cells := p.Cells()
+		if f.cell < 0 || f.cell >= len(cells) {
+			return fmt.Errorf("--cell %d: the grid has cells 0..%d", f.cell, len(cells)-1)
+		}
+		return p.RunCell(cells[f.cell], o)
+	}
+	fmt.Printf("%d settings x %d seeds = %d runs in %s\n", len(p.Settings()), len(p.Seeds), len(p.Cells()), f.out)
+	runErr := p.Run(o)
+	path, err := writeReport(p)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("report: %s\n", path)
+	return runErr
+}
+
+// plan is the ablation in --out: the saved one, which the grid's flags may not
+// change, or a new one made from them and saved.
+func (f *ablateFlags) plan(changed func(string) bool) (ablate.Plan, error) {
+	p, err := ablate.Load(f.out)
+	if err == nil {
+		if len(f.vary) > 0 || len(f.variants) > 0 || changed("preset") || changed("seeds") || changed("first-seed") || changed("steps") {
+			return p, fmt.Errorf("%s already holds an ablation (%s): run gankit ablate --out %s to continue it, or choose another --out", f.out, ablate.PlanFile, f.out)
+		}
+		return p, nil
+	}
+	if len(f.vary) == 0 && len(f.variants) == 0 {
+		return p, fmt.Errorf("%s holds no ablation yet: give at least one --vary key=v1,v2 or --variant name:key=value", f.out)
+	}
+	if p, err = newPlan(f.preset, f.sets, f.vary, f.variants, f.firstSeed, f.seeds, f.steps, f.evalN, f.out); err != nil {
+		return p, err
+	}
+	return p, p.Save()
+}
+
+// writeSlurm writes OUT/ablate.sbatch, the job array that runs p one cell per task.
+func writeSlurm(p ablate.Plan, out string) error {
+	exe, _ := os.Executable()
+	path := filepath.Join(out, "ablate.sbatch")
+	err := fsutil.WriteAtomic(path, func(f *os.File) error {
+		if err := f.Chmod(0o755); err != nil {
+			return err
+		}
+		_, err := f.WriteString(p.Slurm(exe))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s: %d cells; submit with sbatch %s, then run gankit report %s\n", path, len(p.Cells()), path, out)
+	return nil
 }
 
 func newPlan(preset string, sets, vary, variants []string, firstSeed int64, seeds, steps, evalN int, out string) (ablate.Plan, error) {
