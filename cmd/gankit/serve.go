@@ -12,10 +12,16 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// serveFlags are the flags of gankit serve.
+type serveFlags struct {
+	run, addr, backend, token string
+	noEMA                     bool
+	lim                       serve.Limits
+}
+
 func serveCmd() *cobra.Command {
-	var run, addr, be, token string
-	var noEMA bool
-	lim := serve.DefaultLimits()
+	f := serveFlags{lim: serve.DefaultLimits()}
+	lim := &f.lim
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve a trained run over HTTP: a JSON API and a web page to browse its samples",
@@ -43,56 +49,14 @@ It listens on loopback unless --addr says otherwise; --token requires
   curl -s localhost:8080/v1/samples -d '{"n": 4, "seed": 7}' | jq '.seeds'
   curl -s -o seed7.png 'localhost:8080/v1/samples/7.png?mode=psi&truncation=0.7'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if run == "" {
-				return fmt.Errorf("--run DIR is required: the directory `gankit train --out` wrote")
-			}
-			for _, f := range []struct {
-				name string
-				v    int
-			}{{"--max-n", lim.MaxN}, {"--max-steps", lim.MaxSteps}, {"--max-batch", lim.MaxBatch}, {"--concurrency", lim.Concurrency}, {"--queue", lim.Queue}} {
-				if f.v < 1 {
-					return fmt.Errorf("%s: want at least 1, got %d", f.name, f.v)
-				}
-			}
-			if lim.MaxBody < 64 {
-				return fmt.Errorf("--max-body: want at least 64 bytes, got %d", lim.MaxBody)
-			}
-			if lim.Timeout <= 0 {
-				return fmt.Errorf("--timeout: want a positive duration, got %s", lim.Timeout)
-			}
-			tg, err := rundir.Open(run, rundir.OpenOptions{Backend: be, Log: os.Stderr})
-			if err != nil {
-				return err
-			}
-			srv, err := serve.New(tg, serve.Options{Token: token, NoEMA: noEMA, Limits: lim, Log: os.Stderr})
-			if err != nil {
-				return err
-			}
-			l, err := net.Listen("tcp", addr)
-			if err != nil {
-				srv.Close()
-				return fmt.Errorf("--addr %s: %w", addr, err)
-			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			url := "http://" + l.Addr().String() + "/"
-			if token != "" {
-				url += "#token=" + token
-			}
-			fmt.Printf("serving %s (step %d) on %s\n", run, tg.Step, url)
-			if ip, ok := l.Addr().(*net.TCPAddr); ok && !ip.IP.IsLoopback() && token == "" {
-				fmt.Fprintln(os.Stderr, "note: listening beyond loopback without --token: anyone who reaches this address can use the API")
-			}
-			return srv.Serve(ctx, l)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.serve(cmd) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&run, "run", "", "run directory written by gankit train (required)")
-	fl.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
-	fl.StringVar(&token, "token", "", "require \"Authorization: Bearer TOKEN\" for the API and /metrics")
-	fl.StringVar(&be, "backend", "", "backend (default: the run's)")
-	fl.BoolVar(&noEMA, "no-ema", false, "serve G itself in a run that keeps G_ema")
+	fl.StringVar(&f.run, "run", "", "run directory written by gankit train (required)")
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	fl.StringVar(&f.token, "token", "", "require \"Authorization: Bearer TOKEN\" for the API and /metrics")
+	fl.StringVar(&f.backend, "backend", "", "backend (default: the run's)")
+	fl.BoolVar(&f.noEMA, "no-ema", false, "serve G itself in a run that keeps G_ema")
 	fl.IntVar(&lim.MaxN, "max-n", lim.MaxN, "most samples one request may ask for")
 	fl.IntVar(&lim.MaxSteps, "max-steps", lim.MaxSteps, "most frames one interpolation may ask for")
 	fl.IntVar(&lim.MaxBatch, "max-batch", lim.MaxBatch, "samples per generator call (every call is padded to it)")
@@ -102,4 +66,59 @@ It listens on loopback unless --addr says otherwise; --token requires
 	fl.IntVar(&lim.Queue, "queue", lim.Queue, "requests waiting beyond those; more are refused with 503")
 	fl.DurationVar(&lim.Timeout, "timeout", lim.Timeout, "per request, waiting included")
 	return cmd
+}
+
+// check refuses a missing --run and limits that would refuse every request.
+func (f *serveFlags) check() error {
+	if f.run == "" {
+		return fmt.Errorf("--run DIR is required: the directory `gankit train --out` wrote")
+	}
+	lim := f.lim
+	for _, l := range []struct {
+		name string
+		v    int
+	}{{"--max-n", lim.MaxN}, {"--max-steps", lim.MaxSteps}, {"--max-batch", lim.MaxBatch}, {"--concurrency", lim.Concurrency}, {"--queue", lim.Queue}} {
+		if l.v < 1 {
+			return fmt.Errorf("%s: want at least 1, got %d", l.name, l.v)
+		}
+	}
+	if lim.MaxBody < 64 {
+		return fmt.Errorf("--max-body: want at least 64 bytes, got %d", lim.MaxBody)
+	}
+	if lim.Timeout <= 0 {
+		return fmt.Errorf("--timeout: want a positive duration, got %s", lim.Timeout)
+	}
+	return nil
+}
+
+// serve opens the run, listens on --addr, prints the page's URL and serves until
+// SIGINT or SIGTERM.
+func (f *serveFlags) serve(cmd *cobra.Command) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	tg, err := rundir.Open(f.run, rundir.OpenOptions{Backend: f.backend, Log: os.Stderr})
+	if err != nil {
+		return err
+	}
+	srv, err := serve.New(tg, serve.Options{Token: f.token, NoEMA: f.noEMA, Limits: f.lim, Log: os.Stderr})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("--addr %s: %w", f.addr, err)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	url := "http://" + l.Addr().String() + "/"
+	if f.token != "" {
+		url += "#token=" + f.token
+	}
+	fmt.Printf("serving %s (step %d) on %s\n", f.run, tg.Step, url)
+	if ip, ok := l.Addr().(*net.TCPAddr); ok && !ip.IP.IsLoopback() && f.token == "" {
+		fmt.Fprintln(os.Stderr, "note: listening beyond loopback without --token: anyone who reaches this address can use the API")
+	}
+	return srv.Serve(ctx, l)
 }
