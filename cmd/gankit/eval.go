@@ -15,10 +15,8 @@ import (
 )
 
 func evalCmd() *cobra.Command {
-	var run, images, metricList, truncMode, plotPath string
-	var trunc float64
-	var asJSON, sweep bool
-	var o eval.Options
+	var f evalFlags
+	o := &f.o
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Measure a trained generator (or a folder of generated images) against real data",
@@ -53,76 +51,101 @@ samples each (default 5,000) and plots the quality/diversity trade-off to --plot
   gankit eval --run runs/grid25
   gankit eval --run runs/fm --truncation-sweep --plot fm-truncation.png`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if (run == "") == (images == "") {
-				return fmt.Errorf("give one of --run DIR (a gankit run) or --images DIR (generated images)")
-			}
-			if images != "" && o.Real == "" {
-				return fmt.Errorf("--images needs --real PATH: the dataset to compare with")
-			}
-			if cmd.Flags().Changed("n") && o.N < 1 {
-				return fmt.Errorf("--n %d: want at least 1 sample; leave --n out for the default (10,000 images, 2,500 toy points, 5,000 per truncation setting)", o.N)
-			}
-			var err error
-			if o.Metrics, err = metrics.ParseMetrics(metricList); err != nil {
-				return err
-			}
-			o.Truncation = sample.Truncation{Mode: truncMode, Value: trunc}
-			if err := o.Truncation.Validate(); err != nil {
-				return err
-			}
-			if sweep {
-				if run == "" {
-					return fmt.Errorf("--truncation-sweep needs --run DIR")
-				}
-				return truncationSweep(run, plotPath, o, asJSON)
-			}
-			o.Log = os.Stderr
-			var res eval.Result
-			if run != "" {
-				res, err = eval.Run(run, o)
-			} else {
-				res, err = eval.Images(images, o)
-			}
-			if err != nil {
-				return err
-			}
-			saved := ""
-			if run != "" {
-				if saved, err = res.Save(run); err != nil {
-					return err
-				}
-			}
-			if asJSON {
-				if saved != "" {
-					fmt.Fprintln(os.Stderr, "saved:", saved)
-				}
-				return printJSON(res)
-			}
-			printResult(res)
-			if saved != "" {
-				fmt.Println("saved:", saved)
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.eval(cmd) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&run, "run", "", "run directory written by gankit train")
-	fl.StringVar(&images, "images", "", "folder of generated images to evaluate instead of a run")
+	fl.StringVar(&f.run, "run", "", "run directory written by gankit train")
+	fl.StringVar(&f.images, "images", "", "folder of generated images to evaluate instead of a run")
 	fl.StringVar(&o.Real, "real", "", "real dataset (default: the run's data, test split)")
 	fl.StringVar(&o.FeatureNet, "feature-net", "", "feature network model file (default: the committed Fashion-MNIST one)")
 	fl.StringVar(&o.Inception, "inception", "", "FID Inception weights (.npz from scripts/reference/convert_inception.py): FID, KID, precision/recall on its features, comparable with published numbers")
-	fl.StringVar(&metricList, "metrics", "all", "comma-separated: "+fmt.Sprint(metrics.ImageMetrics()))
+	fl.StringVar(&f.metricList, "metrics", "all", "comma-separated: "+fmt.Sprint(metrics.ImageMetrics()))
 	fl.IntVar(&o.N, "n", 0, "generated samples (default 10,000 images, or 2,500 toy points)")
 	fl.Int64Var(&o.Seed, "seed", 0, "seed for the latents")
-	fl.StringVar(&truncMode, "truncation-mode", "", "evaluate truncated samples: resample | clip | psi")
-	fl.Float64Var(&trunc, "truncation", 0, "truncation threshold or psi")
-	fl.BoolVar(&asJSON, "json", false, "print one JSON document")
+	fl.StringVar(&f.truncMode, "truncation-mode", "", "evaluate truncated samples: resample | clip | psi")
+	fl.Float64Var(&f.trunc, "truncation", 0, "truncation threshold or psi")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document")
 	fl.BoolVar(&o.NoEMA, "no-ema", false, "evaluate G itself in a run that keeps G_ema")
-	fl.BoolVar(&sweep, "truncation-sweep", false, "measure FID, precision and recall over truncation settings")
-	fl.StringVar(&plotPath, "plot", "", "where the sweep's plot goes (default RUN/truncation-sweep.png)")
+	fl.BoolVar(&f.sweep, "truncation-sweep", false, "measure FID, precision and recall over truncation settings")
+	fl.StringVar(&f.plotPath, "plot", "", "where the sweep's plot goes (default RUN/truncation-sweep.png)")
 	fl.StringVar(&o.Backend, "backend", "", "backend (default: the run's, else $GOMLX_BACKEND, else cpu)")
 	return cmd
+}
+
+// evalFlags are the flags of gankit eval; o collects those eval.Options takes as
+// they are.
+type evalFlags struct {
+	run, images, metricList, truncMode, plotPath string
+	trunc                                        float64
+	asJSON, sweep                                bool
+	o                                            eval.Options
+}
+
+// check refuses contradictory or missing sources and reads --metrics and the
+// truncation into f.o.
+func (f *evalFlags) check(cmd *cobra.Command) error {
+	o := &f.o
+	if (f.run == "") == (f.images == "") {
+		return fmt.Errorf("give one of --run DIR (a gankit run) or --images DIR (generated images)")
+	}
+	if f.images != "" && o.Real == "" {
+		return fmt.Errorf("--images needs --real PATH: the dataset to compare with")
+	}
+	if cmd.Flags().Changed("n") && o.N < 1 {
+		return fmt.Errorf("--n %d: want at least 1 sample; leave --n out for the default (10,000 images, 2,500 toy points, 5,000 per truncation setting)", o.N)
+	}
+	var err error
+	if o.Metrics, err = metrics.ParseMetrics(f.metricList); err != nil {
+		return err
+	}
+	o.Truncation = sample.Truncation{Mode: f.truncMode, Value: f.trunc}
+	if err := o.Truncation.Validate(); err != nil {
+		return err
+	}
+	if f.sweep && f.run == "" {
+		return fmt.Errorf("--truncation-sweep needs --run DIR")
+	}
+	return nil
+}
+
+// eval evaluates the run (saving RUN/eval.json) or the images, or runs the
+// truncation sweep, and prints the result.
+func (f *evalFlags) eval(cmd *cobra.Command) error {
+	if err := f.check(cmd); err != nil {
+		return err
+	}
+	o := f.o
+	if f.sweep {
+		return truncationSweep(f.run, f.plotPath, o, f.asJSON)
+	}
+	o.Log = os.Stderr
+	var res eval.Result
+	var err error
+	if f.run != "" {
+		res, err = eval.Run(f.run, o)
+	} else {
+		res, err = eval.Images(f.images, o)
+	}
+	if err != nil {
+		return err
+	}
+	saved := ""
+	if f.run != "" {
+		if saved, err = res.Save(f.run); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		if saved != "" {
+			fmt.Fprintln(os.Stderr, "saved:", saved)
+		}
+		return printJSON(res)
+	}
+	printResult(res)
+	if saved != "" {
+		fmt.Println("saved:", saved)
+	}
+	return nil
 }
 
 func printResult(res eval.Result) {
