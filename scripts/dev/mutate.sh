@@ -217,6 +217,20 @@ mutate cli-sample-n cmd/gankit/sample.go \
 	'if f.n < 1 {' 'if f.n < 0 {' \
 	"./cmd/gankit" -run 'TestCLIRefusalsNameTheFlagAndTheValue'
 
+# gankit bench's method: the one median, the paired speedup, the FLOP count, the timed iterations.
+mutate bench-median-even bench/median.go \
+	'return (s[len(s)/2-1] + s[len(s)/2]) / 2' 'return s[len(s)/2]' \
+	"./bench" -run 'TestMedianIsPythonsStatisticsMedian'
+mutate bench-speedup-paired bench/bench.go \
+	'r.TorchRatio = median(t.ratio)' 'r.TorchRatio = r.TorchMs / r.MsPerIt' \
+	"./bench" -run 'TestSummariseTakesMediansRangesAndPairedRatios'
+mutate flops-d-width nets/flops.go \
+	'dw := c.DiscriminatorWidth()' 'dw := c.Width' \
+	"./nets" -run 'TestIterationFLOPs'
+mutate bench-warmup-untimed train/bench.go \
+	'if i >= warmup {' 'if i >= 0 {' \
+	"./train" -run 'TestTimeStepsReturnsOneTimePerTimedIteration'
+
 echo
 echo "mutation                     where                                          result    caught by"
 survived=0
