@@ -1,13 +1,11 @@
 package fuzzci
 
 import (
-	"context"
 	"github.com/gankit/gankit/internal/gotool"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -97,25 +95,14 @@ func TestEveryFuzzTargetRunsWithoutACrash(t *testing.T) {
 	}
 	for _, tg := range targets {
 		t.Run(strings.TrimPrefix(tg.pkg, "./")+"/"+tg.name, func(t *testing.T) {
-			// go test's -timeout (10 minutes by default) covers this whole binary, and on
-			// busy cores the instrumented builds of the fuzzed packages and their
-			// dependencies take minutes: a target that cannot finish before it is
-			// skipped, with a message, instead of ending the run in a timeout panic.
-			ctx := t.Context()
-			if dl, ok := t.Deadline(); ok {
-				if time.Until(dl) < time.Minute {
-					t.Skip("less than a minute before the test binary's -timeout: not fuzzed")
-				}
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithDeadline(ctx, dl.Add(-30*time.Second))
-				defer cancel()
-			}
-			cmd := exec.CommandContext(ctx, goBin, "test", "-run=^$", "-fuzz=^"+tg.name+"$", "-fuzztime="+fuzzTime, tg.pkg)
-			cmd.Dir = root
-			cmd.WaitDelay = 10 * time.Second
+			// On busy cores the instrumented builds of the fuzzed package and its
+			// dependencies take minutes: a target that cannot finish before the test
+			// binary's -timeout is skipped, with a message, instead of ending the run
+			// in a timeout panic (a crash it found before that still fails).
 			t0 := time.Now()
-			out, err := cmd.CombinedOutput()
-			if err != nil && ctx.Err() != nil && !strings.Contains(string(out), "Failing input written") {
+			out, stopped, err := gotool.Run(t, time.Minute, 30*time.Second, root, nil, goBin,
+				"test", "-run=^$", "-fuzz=^"+tg.name+"$", "-fuzztime="+fuzzTime, tg.pkg)
+			if stopped && !strings.Contains(string(out), "Failing input written") {
 				t.Skipf("stopped after %.0fs, 30 s before the test binary's -timeout (busy cores): not fuzzed to the end", time.Since(t0).Seconds())
 			}
 			if err != nil {

@@ -1,8 +1,10 @@
-// Package gotool finds the go command and the root of this module, for the tests that
-// run go themselves (cross-builds, fuzzing, the arm64 kernels under qemu).
+// Package gotool finds the go command and the root of this module, and runs commands
+// within the test binary's deadline, for the tests that run go themselves
+// (cross-builds, fuzzing, the race detector, the arm64 kernels under qemu).
 package gotool
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // ErrNoGo is returned, wrapped, when there is no go command on PATH.
@@ -41,4 +44,31 @@ func ModuleOrSkip(t testing.TB) (goBin, root string) {
 		t.Fatal(err)
 	}
 	return goBin, root
+}
+
+// Run runs name args... in dir with env (nil: this process's), stopped margin before
+// the test binary's deadline (go test's -timeout, 10 minutes by default, covers every
+// test of a package together). On two busy cores the builds that these tests start
+// take minutes, and a run past the deadline ends the whole package in a timeout
+// panic; stopped says that Run stopped the command for that reason, so that the
+// caller can skip, naming what went unchecked, instead. A test with less than need
+// left before the deadline is skipped before it starts.
+func Run(t testing.TB, need, margin time.Duration, dir string, env []string, name string, args ...string) (out []byte, stopped bool, err error) {
+	t.Helper()
+	ctx := context.Background()
+	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if dl, ok := dt.Deadline(); ok {
+			if left := time.Until(dl); left < need {
+				t.Skipf("%s before the test binary's -timeout, %s needed: not run", left.Round(time.Second), need)
+			}
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, dl.Add(-margin))
+			defer cancel()
+		}
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	cmd.WaitDelay = 10 * time.Second
+	out, err = cmd.CombinedOutput()
+	return out, err != nil && ctx.Err() != nil, err
 }
