@@ -184,6 +184,9 @@ func newPlan(preset string, sets, vary, variants []string, firstSeed int64, seed
 	if seeds < 1 {
 		return p, fmt.Errorf("--seeds: want at least 1, got %d", seeds)
 	}
+	if firstSeed > math.MaxInt64-int64(seeds-1) { // the seeds would wrap to negative ones
+		return p, fmt.Errorf("--first-seed %d --seeds %d: the last seed would pass the largest, %d; want --first-seed at most %d", firstSeed, seeds, int64(math.MaxInt64), math.MaxInt64-int64(seeds-1))
+	}
 	// Each cell costs memory while the grid is planned, checked and reported.
 	perSeed := float64(len(p.Settings())) * bytesPerCell
 	if err := sysmem.Available().Check(sysmem.Need{What: "--seeds", N: seeds, Unit: "seed", PerItem: perSeed}); err != nil {
