@@ -16,7 +16,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
-// penaltyRef is what a penalty's definition may read, computed by the test itself
+// penaltyRef is what a penalty's Term may read, computed by the test itself
 // from the step's draws: D; the batches D's loss sees (xReal, xFake: DiffAugment,
 // then instance noise, applied here by hand); the batches before them (rawReal, and
 // rawFake, G's output); D behind each batch's augmentation and noise (dReal,
@@ -30,30 +30,27 @@ type penaltyRef struct {
 
 // TestPenaltiesThroughAugmentationAndNoise: for every registered penalty, with
 // DiffAugment and, separately, with instance noise, the penalty_<name> the step
-// reports is the penalty's value as losses/ defines it (PenaltyInputs and each
-// penalty's doc): WGAN-GP, R1 and DRAGAN on the batches D's loss sees, R2 on G's raw
-// output differentiated through D∘augment∘noise (R3GAN's D(Preprocessor(x))). The
-// reference is computed here, in a graph of its own, from the standalone functions
-// (whose values losses' tests pin to PyTorch) on the same D weights and the same host
-// draws, with the augmentation and the noise applied by hand: not through Term, so a
-// Term that reads the wrong batch (R2 on the augmented fakes) fails. Each case also
-// checks that the trick moves the penalty far more than the tolerance, so that a
-// penalty on the wrong batch cannot pass by the trick being a no-op.
+// reports is the penalty's Term on the inputs PenaltyInputs documents: the batches
+// D's loss sees, the batches before augmentation and noise (G's raw output for the
+// fakes), and D behind each batch's augmentation and noise. The reference builds
+// those inputs here, in a graph of its own, on the same D weights and the same host
+// draws, with the augmentation and the noise applied by hand, so a step that wires a
+// penalty's inputs wrongly (D behind the real batch's pipeline for the fakes, the
+// real batch as the fake one) fails. Which of the inputs each Term reads is pinned by
+// losses' golden test, whose reference critic sits behind a preprocessor (R2 on the
+// augmented fakes fails there). Each case also checks that the trick moves the
+// penalty far more than the tolerance, so that a penalty on the wrong batch cannot
+// pass by the trick being a no-op.
 func TestPenaltiesThroughAugmentationAndNoise(t *testing.T) {
-	// Each penalty's definition, at weight 1, as its file in losses/ states it. A
-	// penalty added to the registry needs its line here.
-	published := map[string]func(r penaltyRef) *Node{
-		losses.PenaltyWGANGP: func(r penaltyRef) *Node { return losses.WGANGP(r.d, r.xReal, r.xFake, r.draws["e"], 1) },
-		losses.PenaltyR1:     func(r penaltyRef) *Node { return losses.R1(r.d, r.xReal, 1) },
-		losses.PenaltyR2:     func(r penaltyRef) *Node { return losses.R2(r.dFake, r.rawFake, 1) },
-		losses.PenaltyDRAGAN: func(r penaltyRef) *Node { return losses.DRAGAN(r.d, r.xReal, r.draws["u"], r.draws["alpha"], 1) },
-	}
 	b := testutil.Backend(t, "cpu")
 	for _, name := range losses.PenaltyNames()[1:] {
-		def, ok := published[name]
-		if !ok {
-			t.Errorf("penalty %q has no definition in this test", name)
-			continue
+		p, err := losses.PenaltyByName("train.penalties", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		def := func(r penaltyRef) *Node {
+			return p.Term(losses.PenaltyInputs{D: r.d, Real: r.xReal, Fake: r.xFake,
+				RawReal: r.rawReal, RawFake: r.rawFake, DReal: r.dReal, DFake: r.dFake, Draws: r.draws})
 		}
 		for _, trick := range []struct {
 			name string
