@@ -217,6 +217,50 @@ mutate cli-sample-n cmd/gankit/sample.go \
 	'if f.n < 1 {' 'if f.n < 0 {' \
 	"./cmd/gankit" -run 'TestCLIRefusalsNameTheFlagAndTheValue'
 
+# Issue 17's survivors and families: tricks through the assembled step and network,
+# every penalty with augmentation and instance noise, the step's inputs checked by
+# name.
+pen=(-run 'TestPenaltiesMatchPyTorch|TestPenaltiesThroughAugmentationAndNoise')
+mutate penalty-r2-augmented-fakes losses/r2.go \
+	'return R2(in.DFake, in.RawFake, 1)' 'return R2(in.D, in.Fake, 1)' \
+	"./losses ./train" "${pen[@]}"
+mutate penalty-r1-raw-reals losses/r1.go \
+	'return R1(in.D, in.Real, 1)' 'return R1(in.DReal, in.RawReal, 1)' \
+	"./losses ./train" "${pen[@]}"
+mutate penalty-wgangp-raw losses/wgangp.go \
+	'return WGANGP(in.D, in.Real, in.Fake, in.Draws["e"], 1)' 'return WGANGP(in.D, in.RawReal, in.RawFake, in.Draws["e"], 1)' \
+	"./losses ./train" "${pen[@]}"
+mutate penalty-dragan-raw losses/dragan.go \
+	'return DRAGAN(in.D, in.Real, in.Draws["u"], in.Draws["alpha"], 1)' 'return DRAGAN(in.D, in.RawReal, in.Draws["u"], in.Draws["alpha"], 1)' \
+	"./losses ./train" "${pen[@]}"
+mutate step-penalty-dfake-pipeline train/step.go \
+	'DFake: func(x *Node) *Node { return d(viaFake(x)) }' 'DFake: func(x *Node) *Node { return d(viaReal(x)) }' \
+	"./train" -run 'TestPenaltiesThroughAugmentationAndNoise'
+mutate step-penalty-fake-batch train/step.go \
+	'D: d, Real: xReal, Fake: xFake,' 'D: d, Real: xReal, Fake: viaFake(in.need(inReal)),' \
+	"./train" -run 'TestPenaltiesThroughAugmentationAndNoise'
+mutate step-input-unchecked train/step.go \
+	'if err := in.check(); err != nil {' 'if err := in.check(); err != nil && false {' \
+	"./train" -run 'TestMisspelledStepInputFailsTheBuild'
+mutate mbstd-group-count nets/dcgan.go \
+	'x = MinibatchStddev(x, cfg.MBStdGroupFor(n))' 'x = MinibatchStddev(x, n/cfg.MBStdGroupFor(n))' \
+	"./nets" -run 'TestDiscriminatorMinibatchStddevMatchesPGGANGrouping'
+mutate step-targets-swapped train/step.go \
+	'losses.Targets{Real: in.opt(inTargetReal), Fake: in.opt(inTargetFake)}' 'losses.Targets{Real: in.opt(inTargetFake), Fake: in.opt(inTargetReal)}' \
+	"./train" -run 'TestLabelAndNoiseTricksThroughTheStep'
+mutate noise-sigma-step train/feeds.go \
+	'f.scalar(inNoiseSigma, s.noise.Sigma(f.i))' 'f.scalar(inNoiseSigma, s.noise.Sigma(f.k+1))' \
+	"./train" -run 'TestLabelAndNoiseTricksThroughTheStep'
+mutate noise-fake-draws train/step.go \
+	'viaReal, viaFake := pipeline(augReal, inNoiseReal), pipeline(augFake, inNoiseFake)' 'viaReal, viaFake := pipeline(augReal, inNoiseReal), pipeline(augFake, inNoiseReal)' \
+	"./train" -run 'TestLabelAndNoiseTricksThroughTheStep'
+mutate labels-two-sided losses/labels.go \
+	'real[i], fake[i] = float32(1-l.Smoothing), 0' 'real[i], fake[i] = float32(1-l.Smoothing), float32(l.Smoothing)' \
+	"./train" -run 'TestLabelAndNoiseTricksThroughTheStep'
+mutate labels-flip-copy losses/labels.go \
+	'real[i], fake[i] = fake[i], real[i]' 'real[i] = fake[i]' \
+	"./train" -run 'TestLabelAndNoiseTricksThroughTheStep'
+
 # gankit bench's method: the one median, the paired speedup, the FLOP count, the timed iterations.
 mutate bench-median-even bench/median.go \
 	'return (s[len(s)/2-1] + s[len(s)/2]) / 2' 'return s[len(s)/2]' \
