@@ -261,6 +261,157 @@ mutate labels-flip-copy losses/labels.go \
 	'real[i], fake[i] = fake[i], real[i]' 'real[i] = fake[i]' \
 	"./train" -run 'TestLabelAndNoiseTricksThroughTheStep'
 
+# Issue 17's families: every limit accepted at its boundary and refused just past it,
+# every random draw's range reached at both ends, every reported spread against a
+# hand computation with its divisor.
+mutate serve-count-limit serve/limits.go \
+	'if *got < lo || *got > hi {' 'if *got < lo || *got >= hi {' \
+	"./serve" -run 'TestEveryRequestLimitAcceptsItsBoundaryAndRefusesOnePast'
+mutate serve-count-floor serve/limits.go \
+	'if *got < lo || *got > hi {' 'if *got <= lo || *got > hi {' \
+	"./serve" -run 'TestEveryRequestLimitAcceptsItsBoundaryAndRefusesOnePast'
+mutate serve-resample-ceiling serve/limits.go \
+	'if tr.Value < MinResample || tr.Value > l.MaxTrunc {' 'if tr.Value < MinResample || tr.Value >= l.MaxTrunc {' \
+	"./serve" -run 'TestEveryRequestLimitAcceptsItsBoundaryAndRefusesOnePast'
+mutate serve-resample-floor serve/limits.go \
+	'if tr.Value < MinResample || tr.Value > l.MaxTrunc {' 'if tr.Value <= MinResample || tr.Value > l.MaxTrunc {' \
+	"./serve" -run 'TestEveryRequestLimitAcceptsItsBoundaryAndRefusesOnePast'
+mutate serve-clip-ceiling serve/limits.go \
+	'		if tr.Value > l.MaxTrunc {' '		if tr.Value >= l.MaxTrunc {' \
+	"./serve" -run 'TestEveryRequestLimitAcceptsItsBoundaryAndRefusesOnePast'
+mutate serve-max-steps-floor serve/limits.go \
+	'if l.MaxSteps < 2 {' 'if l.MaxSteps <= 2 {' \
+	"./serve" -run 'TestServerLimitsAcceptTheirSmallestValues'
+mutate serve-limit-negative serve/limits.go \
+	'		if *f.v < 0 {' '		if *f.v < 2 {' \
+	"./serve" -run 'TestServerLimitsAcceptTheirSmallestValues'
+mutate serve-max-trunc-floor serve/limits.go \
+	'if l.MaxTrunc < MinResample {' 'if l.MaxTrunc <= MinResample {' \
+	"./serve" -run 'TestServerLimitsAcceptTheirSmallestValues'
+mutate serve-queue-limit serve/admit.go \
+	'if a.waiting.Add(1) > a.queue {' 'if a.waiting.Add(1) >= a.queue {' \
+	"./serve" -run 'TestAdmissionTakesExactlyConcurrencySlotsAndQueueWaiters'
+mutate serve-concurrency-slots serve/admit.go \
+	'return &admission{slots: make(chan struct{}, slots), queue: int64(queue)}' 'return &admission{slots: make(chan struct{}, slots-1), queue: int64(queue)}' \
+	"./serve" -run 'TestAdmissionTakesExactlyConcurrencySlotsAndQueueWaiters'
+mutate serve-batch-rows serve/batcher.go \
+	'for j.next < len(j.z) && len(slots) < b.max {' 'for j.next < len(j.z) && len(slots) < b.max-1 {' \
+	"./serve" -run 'TestBatcherCallHoldsExactlyMaxBatchRows'
+mutate serve-max-body serve/api.go \
+	'body := http.MaxBytesReader(w, r.Body, s.lim.MaxBody)' 'body := http.MaxBytesReader(w, r.Body, s.lim.MaxBody-1)' \
+	"./serve" -run 'TestEveryRequestLimitAcceptsItsBoundaryAndRefusesOnePast'
+mutate noisy-labels-real-range losses/labels.go \
+	'real[i] = float32(0.7 + 0.5*r.Float64())' 'real[i] = float32(0.7 + 0.4*r.Float64())' \
+	"./losses" -run 'TestNoisyLabelsSpanBothEndsOfGanhacksRanges'
+mutate noisy-labels-fake-range losses/labels.go \
+	'fake[i] = float32(0.3 * r.Float64())' 'fake[i] = float32(0.25 * r.Float64())' \
+	"./losses" -run 'TestNoisyLabelsSpanBothEndsOfGanhacksRanges'
+mutate label-flip-limit losses/labels.go \
+	'case l.Flip < 0 || l.Flip > 0.5:' 'case l.Flip < 0 || l.Flip >= 0.5:' \
+	"./losses" -run 'TestLabelSettingsAcceptTheirBoundsAndRefuseJustPast'
+mutate label-smoothing-limit losses/labels.go \
+	'case l.Smoothing < 0 || l.Smoothing >= 1:' 'case l.Smoothing < 0 || l.Smoothing > 1:' \
+	"./losses" -run 'TestLabelSettingsAcceptTheirBoundsAndRefuseJustPast'
+mutate label-flip-swap losses/labels.go \
+	'real[i], fake[i] = fake[i], real[i]' 'real[i], fake[i] = fake[i], fake[i]' \
+	"./losses" -run 'TestLabelFlipAtItsLargestProbabilityFlipsHalf'
+mutate diffaugment-brightness-range data/diffaugment.go \
+	'p.Brightness[i] = r.Float32() - 0.5' 'p.Brightness[i] = 0.9*r.Float32() - 0.5' \
+	"./data" -run 'TestDiffAugmentDrawsReachBothEndsOfEachRange'
+mutate diffaugment-saturation-range data/diffaugment.go \
+	'p.Saturation[i] = 2 * r.Float32()' 'p.Saturation[i] = 1.9 * r.Float32()' \
+	"./data" -run 'TestDiffAugmentDrawsReachBothEndsOfEachRange'
+mutate diffaugment-contrast-range data/diffaugment.go \
+	'p.Contrast[i] = r.Float32() + 0.5' 'p.Contrast[i] = r.Float32() + 0.45' \
+	"./data" -run 'TestDiffAugmentDrawsReachBothEndsOfEachRange'
+mutate diffaugment-shift-range data/diffaugment.go \
+	'p.ShiftX[i] = r.IntN(2*shift+1) - shift' 'p.ShiftX[i] = r.IntN(2*shift) - shift' \
+	"./data" -run 'TestDiffAugmentDrawsReachBothEndsOfEachRange'
+mutate diffaugment-shift-size data/diffaugment.go \
+	'func translationShift(size int) int { return int(float64(size)*0.125 + 0.5) }' 'func translationShift(size int) int { return int(float64(size) * 0.125) }' \
+	"./data" -run 'TestDiffAugmentTranslationAndCutoutSizes'
+mutate diffaugment-cutout-side data/diffaugment.go \
+	'func cutoutSide(size int) int       { return int(float64(size)*0.5 + 0.5) }' 'func cutoutSide(size int) int       { return int(float64(size) * 0.5) }' \
+	"./data" -run 'TestDiffAugmentTranslationAndCutoutSizes'
+mutate diffaugment-cutout-offset data/diffaugment.go \
+	'p.CutX[i] = r.IntN(s.Size + 1 - side%2)' 'p.CutX[i] = r.IntN(s.Size - side%2)' \
+	"./data" -run 'TestDiffAugmentDrawsReachBothEndsOfEachRange'
+mutate stacked-picks data/stacked.go \
+	's.picks[i][c] = r.IntN(base.Len())' 's.picks[i][c] = r.IntN(base.Len() - 1)' \
+	"./data" -run 'TestStackedPicksEveryBaseImage'
+mutate shuffle-epoch-seed data/dataset.go \
+	's.perm = rand.New(rand.NewPCG(s.Seed, uint64(e))).Perm(total)' 's.perm = rand.New(rand.NewPCG(s.Seed, 0)).Perm(total)' \
+	"./data" -run 'TestShuffledEpochVisitsEveryExampleOnce'
+mutate shuffle-batch-limit data/dataset.go \
+	'if per == 0 {' 'if per <= 1 {' \
+	"./data" -run 'TestDataLimitsAcceptTheirBoundaryAndRefuseOnePast'
+mutate gzip-limit data/idx.go \
+	'if int64(len(out)) > limit {' 'if int64(len(out)) >= limit {' \
+	"./data" -run 'TestDataLimitsAcceptTheirBoundaryAndRefuseOnePast'
+mutate decode-memory-limit data/folder.go \
+	'if need := decodeBytes(cfg, shape.Size); need > mem.Bytes {' 'if need := decodeBytes(cfg, shape.Size); need >= mem.Bytes {' \
+	"./data" -run 'TestDataLimitsAcceptTheirBoundaryAndRefuseOnePast'
+mutate folder-size-limit data/folder.go \
+	'if size < 1 || size > MaxFolderSize {' 'if size < 1 || size >= MaxFolderSize {' \
+	"./data" -run 'TestDataLimitsAcceptTheirBoundaryAndRefuseOnePast'
+mutate folder-size-floor data/folder.go \
+	'if size < 1 || size > MaxFolderSize {' 'if size <= 1 || size > MaxFolderSize {' \
+	"./data" -run 'TestDataLimitsAcceptTheirBoundaryAndRefuseOnePast'
+mutate max-image-pixels-floor data/folder.go \
+	'if opt.MaxImagePixels < 0 {' 'if opt.MaxImagePixels <= 0 {' \
+	"./data" -run 'TestDataLimitsAcceptTheirBoundaryAndRefuseOnePast'
+mutate kid-std-divisor metrics/kid.go \
+	'return mean, math.Sqrt(std / float64(len(vals))), nil' 'return mean, math.Sqrt(std / float64(len(vals)-1)), nil' \
+	"./metrics" -run 'TestKIDStdIsThePopulationStdOverSubsets'
+mutate is-std-divisor metrics/modes.go \
+	'return mean, math.Sqrt(std / float64(len(scores)))' 'return mean, math.Sqrt(std / float64(len(scores)-1))' \
+	"./metrics" -run 'TestInceptionScoreStdIsThePopulationStdOverSplits'
+mutate ablate-se-one-seed ablate/results.go \
+	'	if len(v) > 1 {' '	if len(v) > 0 {' \
+	"./ablate" -run 'TestStatIsTheMeanAndTheStandardErrorWithDivisorNMinus1'
+mutate config-steps-floor config/config.go \
+	'{t.Steps >= 1, "train.steps"' '{t.Steps > 1, "train.steps"' \
+	"./config" -run 'TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast'
+mutate config-beta1-ceiling config/config.go \
+	'{t.Beta1 >= 0 && t.Beta1 < 1,' '{t.Beta1 >= 0 && t.Beta1 <= 1,' \
+	"./config" -run 'TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast'
+mutate config-beta2-floor config/config.go \
+	'{t.Beta2 >= 0 && t.Beta2 < 1,' '{t.Beta2 > 0 && t.Beta2 < 1,' \
+	"./config" -run 'TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast'
+mutate config-n-critic-floor config/config.go \
+	'{t.NCritic >= 1, "train.n_critic"' '{t.NCritic > 1, "train.n_critic"' \
+	"./config" -run 'TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast'
+mutate config-ema-ceiling config/config.go \
+	'{t.EMA >= 0 && t.EMA < 1,' '{t.EMA >= 0 && t.EMA <= 1,' \
+	"./config" -run 'TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast'
+mutate config-replay-prob-ceiling config/config.go \
+	'{t.ReplayProb >= 0 && t.ReplayProb <= 1,' '{t.ReplayProb >= 0 && t.ReplayProb < 1,' \
+	"./config" -run 'TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast'
+mutate config-keep-checkpoints-floor config/config.go \
+	'{t.KeepCheckpoints >= 1,' '{t.KeepCheckpoints > 1,' \
+	"./config" -run 'TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast'
+mutate config-sample-every-floor config/config.go \
+	'{t.SampleEvery >= 0,' '{t.SampleEvery > 0,' \
+	"./config" -run 'TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast'
+mutate truncation-resample-bound sample/truncation.go \
+	'for math.Abs(float64(z[i])) > t.Value {' 'for math.Abs(float64(z[i])) > 0.9*t.Value {' \
+	"./sample" -run 'TestTruncatedLatentsReachTheThresholdAndStayInside'
+mutate truncation-clip-bound sample/truncation.go \
+	'z[i] = min(max(v, -c), c)' 'z[i] = min(max(v, -c), 0.99*c)' \
+	"./sample" -run 'TestTruncatedLatentsReachTheThresholdAndStayInside'
+mutate truncation-psi-ceiling sample/truncation.go \
+	'if t.Value < 0 || t.Value > 1 {' 'if t.Value < 0 || t.Value >= 1 {' \
+	"./sample" -run 'TestTruncationValuesAcceptTheirBoundsAndRefuseJustPast'
+mutate truncation-threshold-floor sample/truncation.go \
+	'if !(t.Value > 0) {' 'if !(t.Value >= 0) {' \
+	"./sample" -run 'TestTruncationValuesAcceptTheirBoundsAndRefuseJustPast'
+mutate ablate-seed-wrap cmd/gankit/ablate.go \
+	'if firstSeed > math.MaxInt64-int64(seeds-1) {' 'if firstSeed > math.MaxInt64-int64(seeds) {' \
+	"./cmd/gankit" -run 'TestAblateSeedsDoNotWrap'
+mutate penalty-draw-range train/feeds.go \
+	'		v[i] = f.r.Float32()' '		v[i] = 0.9 * f.r.Float32()' \
+	"./train" -run 'TestPenaltyDrawsSpanTheUnitInterval'
+
 # gankit bench's method: the one median, the paired speedup, the FLOP count, the timed iterations.
 mutate bench-median-even bench/median.go \
 	'return (s[len(s)/2-1] + s[len(s)/2]) / 2' 'return s[len(s)/2]' \
