@@ -85,7 +85,7 @@ func Trained(tg *run.Trained, o Options) (Result, error) {
 	if o.N == 0 {
 		o.N = 10000
 	}
-	if err := CheckSampleCount("--n", o.N, tg.Source.Shape(), tg.Config.Model.ZDim, o.Inception != ""); err != nil {
+	if err := CheckSampleCount("--n", o.N, tg.Source.Shape(), tg.Config.Model.ZDim, FeaturesFor(o.Inception)); err != nil {
 		return Result{}, err
 	}
 	model, err := o.model()
@@ -117,7 +117,7 @@ func Images(dir string, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := CheckSampleCount("--n", o.N, model.Shape, 0, o.Inception != ""); err != nil {
+	if err := CheckSampleCount("--n", o.N, model.Shape, 0, FeaturesFor(o.Inception)); err != nil {
 		return Result{}, err
 	}
 	b, err := backend.New(backend.Resolve(o.Backend))
@@ -187,7 +187,7 @@ func toy(tg *run.Trained, o Options) (Result, error) {
 	if n == 0 {
 		n = ToyPoints
 	}
-	if err := CheckSampleCount("--n", n, tg.Source.Shape(), tg.Config.Model.ZDim, false); err != nil {
+	if err := CheckSampleCount("--n", n, tg.Source.Shape(), tg.Config.Model.ZDim, OwnFeatures); err != nil {
 		return Result{}, err
 	}
 	pts, err := Generate(tg, n, o.Seed, o.Truncation, !o.NoEMA)
@@ -202,18 +202,38 @@ func toy(tg *run.Trained, o Options) (Result, error) {
 	return Result{Generated: tg.Dir, Step: tg.Step, Modes: &mc, Points: n, ModeCount: len(src.Modes)}, nil
 }
 
+// Features names the feature network an evaluation embeds its images with, for
+// CheckSampleCount's memory estimate.
+type Features int
+
+const (
+	// OwnFeatures is gankit's committed feature network: 128 values per image.
+	OwnFeatures Features = iota
+	// InceptionFeatures is the FID Inception network's pool3: 2,048 values per image.
+	InceptionFeatures
+)
+
+// FeaturesFor is InceptionFeatures when an Inception weights file is given, else
+// OwnFeatures.
+func FeaturesFor(inceptionFile string) Features {
+	if inceptionFile != "" {
+		return InceptionFeatures
+	}
+	return OwnFeatures
+}
+
 // CheckSampleCount refuses an evaluation of n samples (set by the flag what) below 1,
 // or one whose samples, real images and features would not fit in memory: per
 // sample, its latent, the generated, real and floor images, and three feature
-// vectors in float64 (128 values from the feature network, 2,048 from Inception's
-// pool3), doubled for the collector's headroom. Generation runs in batches of 500,
-// so the generator's own activations do not grow with n.
-func CheckSampleCount(what string, n int, shape data.Shape, zDim int, inception bool) error {
+// vectors in float64 (of the size f gives), doubled for the collector's headroom.
+// Generation runs in batches of 500, so the generator's own activations do not grow
+// with n.
+func CheckSampleCount(what string, n int, shape data.Shape, zDim int, f Features) error {
 	if n < 1 {
 		return fmt.Errorf("%s %d: want at least 1 sample", what, n)
 	}
 	feat := 128.0
-	if inception {
+	if f == InceptionFeatures {
 		feat = 2048
 	}
 	per := 2 * (4*float64(zDim) + 12*float64(shape.Len()) + 3*8*feat)

@@ -28,7 +28,7 @@ func stacked(tg *run.Trained, o Options) (Result, error) {
 	if n == 0 {
 		n = StackedSamples
 	}
-	if err := CheckSampleCount("--n", n, tg.Source.Shape(), tg.Config.Model.ZDim, false); err != nil {
+	if err := CheckSampleCount("--n", n, tg.Source.Shape(), tg.Config.Model.ZDim, OwnFeatures); err != nil {
 		return Result{}, err
 	}
 	model, err := o.model()

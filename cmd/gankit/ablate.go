@@ -213,7 +213,7 @@ func newPlan(preset string, sets, vary, variants []string, firstSeed int64, seed
 			return p, fmt.Errorf("setting %s: %w", c.Setting, err)
 		}
 		if evalN > 0 {
-			if err := eval.CheckSampleCount("--eval-n", evalN, src, cfg.Model.ZDim, false); err != nil {
+			if err := eval.CheckSampleCount("--eval-n", evalN, src, cfg.Model.ZDim, eval.OwnFeatures); err != nil {
 				return p, err
 			}
 		}
