@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 
@@ -92,7 +93,8 @@ type Train struct {
 // Parse reads a YAML config over base: keys present override base, absent keys keep it.
 // An unknown key is an error naming it, its line and the allowed keys.
 // A value of the wrong type, a fraction for a whole number and NaN or infinity are
-// errors naming the key and its line.
+// errors naming the key and its line. A config is one YAML document: a second one
+// is an error naming the line of its `---` (see oneDocument).
 func Parse(name string, src []byte, base Config) (Config, error) {
 	cfg, err := parse(src, base)
 	if err != nil {
@@ -102,8 +104,12 @@ func Parse(name string, src []byte, base Config) (Config, error) {
 }
 
 func parse(src []byte, base Config) (Config, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var root yaml.Node
-	if err := yaml.Unmarshal(src, &root); err != nil {
+	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, err
+	}
+	if err := oneDocument(dec); err != nil {
 		return Config{}, err
 	}
 	if len(root.Content) == 0 {
@@ -121,6 +127,26 @@ func parse(src []byte, base Config) (Config, error) {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// oneDocument refuses a document after the first, which yaml.Unmarshal would drop
+// without a word: `train: {batch: 8}`, `---`, `train: {batch: 32}` trained with
+// batch 8. An empty document (a trailing `---`, or one of comments only) sets
+// nothing, so it is let through; an explicit null (`~`) is not empty and is refused.
+func oneDocument(dec *yaml.Decoder) error {
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if empty := len(doc.Content) == 1 && doc.Content[0].Tag == "!!null" && doc.Content[0].Value == ""; !empty {
+			return &nodeError{line: doc.Line, msg: "a second YAML document starts here (---), and a config file holds one document: move its keys into the first, or delete the ---"}
+		}
+	}
 }
 
 // maxFileBytes bounds a config file: a complete one is about 2 KiB.

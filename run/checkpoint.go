@@ -12,6 +12,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -205,13 +206,31 @@ func (e *DamagedError) Error() string {
 	return fmt.Sprintf("checkpoint %s is damaged: %s", e.Path, e.Reason)
 }
 
-// ReadCheckpoint loads one checkpoint file and verifies its checksums.
+// MisnamedError says a checkpoint file reads back whole but its name says another
+// step than its header: a copy saved under a checkpoint's name (cp ckpt-40.bin
+// ckpt-999.bin). Its name would make it the newest checkpoint, so it is passed over
+// like a damaged one; unlike a damaged one it is never pruned, for it may be a user's
+// only copy of a step.
+type MisnamedError struct {
+	Path     string
+	Step     int // the step its header records
+	NameStep int // the step its name says
+}
+
+func (e *MisnamedError) Error() string {
+	return fmt.Sprintf("checkpoint %s holds step %d, not step %d as its name says (a copy under a checkpoint's name?): it is passed over and never pruned; rename it (ckpt-backup.bin is ignored) or remove it",
+		e.Path, e.Step, e.NameStep)
+}
+
+// ReadCheckpoint loads one checkpoint file and verifies its checksums. A file named
+// as the checkpoint of a step (ckpt-NNNNNNNNN.bin) must hold that step, else the
+// error is a *MisnamedError.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
 	return readCheckpointFile(path, true)
 }
 
-// VerifyCheckpoint checks a checkpoint file's structure and checksums without keeping
-// its tensors.
+// VerifyCheckpoint checks a checkpoint file's structure, checksums and step (as
+// ReadCheckpoint does) without keeping its tensors.
 func VerifyCheckpoint(path string) error {
 	_, err := readCheckpointFile(path, false)
 	return err
@@ -230,7 +249,14 @@ func readCheckpointFile(path string, keep bool) (*Checkpoint, error) {
 	if !st.Mode().IsRegular() {
 		return nil, &DamagedError{path, "not a regular file"}
 	}
-	return decodeCheckpoint(path, f, st.Size(), keep)
+	c, err := decodeCheckpoint(path, f, st.Size(), keep)
+	if err != nil {
+		return nil, err
+	}
+	if step, named := checkpointStep(filepath.Base(path)); named && step != c.Step {
+		return nil, &MisnamedError{Path: path, Step: c.Step, NameStep: step}
+	}
+	return c, nil
 }
 
 // decodeCheckpoint reads a checkpoint of size bytes from r. With keep false it only

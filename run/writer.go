@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,10 +154,11 @@ func Resume(dir string, cfg config.Config, o Options) (*Writer, *Checkpoint, err
 }
 
 func (w *Writer) resumePoint(cfg config.Config, allow bool) (*Checkpoint, error) {
-	ck, err := latestGood(w.dir, w.log)
+	ck, passed, err := latestGood(w.dir, w.log)
 	if err != nil {
 		return nil, err
 	}
+	maps.Copy(w.verified, passed) // reported already: pruning need not read them again
 	var trained config.Config
 	switch {
 	case ck != nil && ck.Config != nil:
@@ -289,12 +291,18 @@ func (w *Writer) saveCheckpoint(ctx *context.Context, step int) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("saving checkpoint %s: %w", path, err)
 	}
+	if m := (*MisnamedError)(nil); errors.As(w.verified[step], &m) {
+		fmt.Fprintf(w.log, "note: replaced %s, which held step %d under this step's name\n", path, m.Step)
+	}
 	w.verified[step] = nil
 	return path, nil
 }
 
 // prune deletes checkpoints until keep remain. Damaged ones go first, then the oldest
-// good ones, so a good checkpoint is never deleted while a damaged one is kept.
+// good ones, so a good checkpoint is never deleted while a damaged one is kept. A
+// misnamed one (see MisnamedError) is reported, neither counted nor deleted: it may be
+// a user's only copy of its step, and deleting a real checkpoint in its place would
+// lose one the run made.
 func (w *Writer) prune(keep int) error {
 	steps, err := CheckpointSteps(w.dir)
 	if err != nil || len(steps) <= keep {
@@ -307,9 +315,15 @@ func (w *Writer) prune(keep int) error {
 			verr = VerifyCheckpoint(CheckpointPath(w.dir, s))
 			w.verified[s] = verr
 		}
-		if verr != nil {
+		var m *MisnamedError
+		switch {
+		case errors.As(verr, &m):
+			if !seen {
+				fmt.Fprintf(w.log, "warning: %v\n", verr)
+			}
+		case verr != nil:
 			bad = append(bad, s)
-		} else {
+		default:
 			good = append(good, s)
 		}
 	}
@@ -324,7 +338,7 @@ func (w *Writer) prune(keep int) error {
 		}
 		return nil
 	}
-	n := len(steps)
+	n := len(good) + len(bad)
 	for _, s := range bad {
 		if n <= keep {
 			return nil
@@ -369,14 +383,16 @@ func (w *Writer) undo() {
 	}
 }
 
-// latestGood loads the newest checkpoint of runDir that reads back whole, reporting to
-// log each newer one that does not. It returns nil when the run has no checkpoint,
-// and an error when it has some and none reads back.
-func latestGood(runDir string, log io.Writer) (*Checkpoint, error) {
+// latestGood loads the newest checkpoint of runDir that reads back whole and holds
+// the step its name says, reporting to log each newer one that does not; passed holds
+// those, by the step of their name. It returns nil when the run has no checkpoint, and
+// an error when it has some and none reads back.
+func latestGood(runDir string, log io.Writer) (*Checkpoint, map[int]error, error) {
 	steps, err := CheckpointSteps(runDir)
 	if err != nil {
-		return nil, fmt.Errorf("run %s: %w", runDir, err)
+		return nil, nil, fmt.Errorf("run %s: %w", runDir, err)
 	}
+	passed := map[int]error{}
 	var bad []string
 	for i := len(steps) - 1; i >= 0; i-- {
 		path := CheckpointPath(runDir, steps[i])
@@ -387,6 +403,7 @@ func latestGood(runDir string, log io.Writer) (*Checkpoint, error) {
 		if err != nil {
 			fmt.Fprintf(log, "warning: %v\n", err)
 			bad = append(bad, err.Error())
+			passed[steps[i]] = err
 			continue
 		}
 		if len(bad) > 0 {
@@ -395,12 +412,12 @@ func latestGood(runDir string, log io.Writer) (*Checkpoint, error) {
 		if ck.Version == 1 {
 			fmt.Fprintf(log, "note: %s is of format 1 (before checkpoints had checksums): it cannot be verified\n", path)
 		}
-		return ck, nil
+		return ck, passed, nil
 	}
 	if len(bad) > 0 {
-		return nil, fmt.Errorf("run %s: no checkpoint reads back whole:\n  %s", runDir, strings.Join(bad, "\n  "))
+		return nil, nil, fmt.Errorf("run %s: no checkpoint reads back whole:\n  %s", runDir, strings.Join(bad, "\n  "))
 	}
-	return nil, nil
+	return nil, passed, nil
 }
 
 // LatestCheckpoint loads the newest checkpoint of a run that reads back whole,
@@ -409,7 +426,7 @@ func LatestCheckpoint(runDir string, log io.Writer) (*Checkpoint, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	ck, err := latestGood(runDir, log)
+	ck, _, err := latestGood(runDir, log)
 	if err != nil {
 		return nil, err
 	}
