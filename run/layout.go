@@ -139,6 +139,9 @@ func removeOwnTemps(runDir string) ([]string, error) {
 	var removed []string
 	for _, sub := range []string{"", CheckpointDir, SamplesDir} {
 		dir := filepath.Join(runDir, sub)
+		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+			continue // a file in a folder's place holds no temporary file of ours
+		}
 		entries, err := os.ReadDir(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -221,9 +221,9 @@ func (w *Writer) Start() error {
 	} else if err := truncateMetrics(metrics, w.start, w.log); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(w.dir, SamplesDir), 0o755); err != nil {
-		return err
-	}
+	// A samples/ that cannot be made stops nothing: it is not the training state, and
+	// each grid that cannot be written there is reported and skipped (package train).
+	_ = os.MkdirAll(filepath.Join(w.dir, SamplesDir), 0o755)
 	if w.metrics, err = openMetricsLog(metrics); err != nil {
 		return fmt.Errorf("run %s: %w", w.dir, err)
 	}

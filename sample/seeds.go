@@ -2,6 +2,7 @@ package sample
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -10,6 +11,19 @@ import (
 // `--seed S --n N` means the seeds S, S+1, ..., S+N-1. So sample 5 of an export of 10
 // is sample 5 of an export of 100, and the end of an interpolation between seeds A
 // and B is the sample of seed A.
+
+// CheckSeeds checks that the n seeds first, first+1, ..., first+n-1 are all int64s:
+// past the largest, first+i would wrap to -2^63 and name another range's samples.
+// Callers prefix the flag or field that set first and n.
+func CheckSeeds(first int64, n int) error {
+	if n < 1 {
+		return fmt.Errorf("want at least 1 seed, got %d", n)
+	}
+	if most := int64(math.MaxInt64) - int64(n-1); first > most {
+		return fmt.Errorf("%d seeds from %d pass the largest seed, %d: want a first seed of at most %d", n, first, int64(math.MaxInt64), most)
+	}
+	return nil
+}
 
 // seedStream is the PCG stream of per-seed latents.
 const seedStream = 0x5eed_1a7e_47
@@ -74,8 +88,13 @@ func (g *Generator) RunEach(n int, latent func(i int) []float32, each func(i int
 	return nil
 }
 
-// RunSeeds is RunEach over the seeds first, first+1, ..., first+n-1.
+// RunSeeds is RunEach over the seeds first, first+1, ..., first+n-1, which must all
+// be int64s (CheckSeeds). The seeds that fill up the last batch may wrap past the
+// largest: their samples are dropped.
 func (g *Generator) RunSeeds(first int64, n int, tr Truncation, each func(i int, x []float32) error) error {
+	if err := CheckSeeds(first, n); err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
 	return g.RunEach(n, func(i int) []float32 { return SeedLatent(first+int64(i), g.cfg.ZDim, tr) }, each)
 }
 

@@ -21,7 +21,7 @@ import (
 // samplesRequest is POST /v1/samples' body; a missing field takes its default.
 type samplesRequest struct {
 	N          *int    `json:"n"`          // default 1
-	Seed       int64   `json:"seed"`       // sample i uses seed+i
+	Seed       int64   `json:"seed"`       // sample i uses seed+i; seed+n-1 must be an int64
 	Truncation float64 `json:"truncation"` // t (resample, clip) or psi
 	Mode       string  `json:"mode"`       // none (default) | resample | clip | psi
 }
@@ -70,6 +70,10 @@ func (s *Server) samples(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if err := sample.CheckSeeds(req.Seed, n); err != nil {
+		writeError(w, http.StatusBadRequest, "seed: "+err.Error())
+		return
+	}
 	tr, err := s.truncation(req.Mode, req.Truncation)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -78,7 +82,7 @@ func (s *Server) samples(w http.ResponseWriter, r *http.Request) {
 	seeds := make([]int64, n)
 	z := make([][]float32, n)
 	for i := range seeds {
-		seeds[i] = req.Seed + int64(i) // wraps past the largest int64, as the seed's uint64 does
+		seeds[i] = req.Seed + int64(i) // CheckSeeds: none passes the largest int64
 		z[i] = s.latent(seeds[i], tr)
 	}
 	if pics, ok := s.generate(w, r, z); ok {

@@ -176,20 +176,24 @@ func (s *Server) measured(route string, h http.HandlerFunc) http.Handler {
 }
 
 // authorized refuses a request without the bearer token, when one is set. The
-// comparison takes the same time wherever the tokens differ.
+// scheme is matched in any case, as RFC 7235 §2.1 makes auth-schemes
+// case-insensitive ("bearer" and "BEARER" are RFC 6750's "Bearer"); the token is
+// matched exactly, and the comparison takes the same time wherever the tokens differ.
 func (s *Server) authorized(h http.HandlerFunc) http.HandlerFunc {
 	if s.token == "" {
 		return h
 	}
-	want := []byte("Bearer " + s.token)
+	want := []byte(s.token)
 	return func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("Authorization")
-		if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+		scheme, token, found := strings.Cut(got, " ")
+		bearer := found && strings.EqualFold(scheme, "Bearer")
+		if !bearer || subtle.ConstantTimeCompare([]byte(token), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="gankit"`)
 			msg := "Authorization: want \"Bearer <token>\" with the server's --token, got a different token"
 			if got == "" {
 				msg = "Authorization: want \"Bearer <token>\" with the server's --token, got no Authorization header"
-			} else if !strings.HasPrefix(got, "Bearer ") {
+			} else if !bearer {
 				msg = "Authorization: want \"Bearer <token>\", got another scheme"
 			}
 			writeError(w, http.StatusUnauthorized, msg)

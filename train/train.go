@@ -53,7 +53,7 @@ type Result struct {
 	StartStep   int
 	Steps       int
 	Checkpoint  string
-	Samples     string
+	Samples     string  // the newest sample grid this invocation wrote ("" when none could be)
 	Stopped     bool    // Stop closed: the run ended early, at Steps, with a checkpoint there
 	SecPerStep  float64 // mean wall time per iteration over this invocation, everything included
 	LastMetrics Metrics
@@ -179,7 +179,7 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 		return nil, err
 	}
 	res := &Result{RunDir: opt.RunDir, Backend: b.Name(), StartStep: start, Steps: cfg.Train.Steps}
-	l := &trainLoop{cfg: cfg, opt: opt, w: w, ctx: ctx, src: src, gen: gen, res: res,
+	l := &trainLoop{cfg: cfg, opt: opt, w: w, ctx: ctx, src: src, gen: gen, res: res, log: logw,
 		bar: newProgress(opt.Progress, logw, start, cfg.Train.Steps)}
 	prefetch := prefetcher(src, cfg.Train.Batch)
 	lastBatch := cfg.Train.Steps*step.batchesPerIteration() - 1
@@ -235,6 +235,7 @@ type trainLoop struct {
 	src  data.Source
 	gen  *sample.Generator
 	res  *Result
+	log  io.Writer
 	bar  *progress
 	tLog time.Time // when the last metrics were logged, at step sLog
 	sLog int
@@ -250,7 +251,9 @@ func (l *trainLoop) lap(d *time.Duration) {
 
 // afterStep does iteration i's periodic work once its step ran: the metrics line,
 // the sample grid and the checkpoint when each is due (all three after the last
-// step, and a checkpoint when opt.Stop is closed, which ends the run: stop).
+// step, and a checkpoint when opt.Stop is closed, which ends the run: stop). A
+// checkpoint or metrics line that cannot be written ends the run with a *StateError;
+// a sample grid is skipped (writeGrid).
 func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 	cfg, res, tm := l.cfg, l.res, &l.res.Timing
 	done := i+1 == cfg.Train.Steps
@@ -259,14 +262,14 @@ func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 		m.SecPerStep = now.Sub(l.tLog).Seconds() / float64(i+1-l.sLog)
 		l.tLog, l.sLog = now, i+1
 		if err := l.w.LogMetrics(m); err != nil {
-			return false, err
+			return false, l.stateError(i+1, err)
 		}
 		res.LastMetrics = m
 		l.bar.describe(m)
 	}
 	l.lap(&tm.Logging)
 	if every(i+1, cfg.Train.SampleEvery) || done {
-		if res.Samples, err = writeSamples(l.gen, cfg, l.src, run.SamplePath(l.opt.RunDir, i+1)); err != nil {
+		if err := l.writeGrid(i + 1); err != nil {
 			return false, err
 		}
 	}
@@ -274,7 +277,7 @@ func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 	stop = stopped(l.opt.Stop) && !done
 	if every(i+1, cfg.Train.CheckpointEvery) || done || stop {
 		if res.Checkpoint, err = l.w.SaveCheckpoint(l.ctx, i+1, cfg.Train.KeepCheckpoints); err != nil {
-			return false, err
+			return false, l.stateError(i+1, err)
 		}
 	}
 	l.lap(&tm.Checkpoints)
@@ -282,6 +285,51 @@ func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 	l.lap(&tm.Logging)
 	return stop, nil
 }
+
+// writeGrid draws step's sample grid and writes it. The grid is not the training
+// state: one that cannot be written (a full disk, a samples/ that is not a folder) is
+// reported on the log, once, and skipped, and training goes on; Result.Samples keeps
+// the newest grid written. Only a failure to draw it, which is the generator's, is
+// returned.
+func (l *trainLoop) writeGrid(step int) error {
+	x, err := drawSamples(l.gen, l.cfg)
+	if err != nil {
+		return fmt.Errorf("step %d: drawing the sample grid: %w", step, err)
+	}
+	path := run.SamplePath(l.opt.RunDir, step)
+	if err := sample.WriteSamples(path, x, l.src); err != nil {
+		fmt.Fprintf(l.log, "warning: step %d: sample grid %s not written (skipped; training goes on): %v\n", step, path, err)
+		return nil
+	}
+	l.res.Samples = path
+	return nil
+}
+
+// stateError is the run stopped at step because err kept its state from being written.
+func (l *trainLoop) stateError(step int, err error) error {
+	kept, _ := run.LastCheckpointStep(l.opt.RunDir)
+	return &StateError{RunDir: l.opt.RunDir, Step: step, Kept: kept, Err: err}
+}
+
+// StateError is a write of the training state that failed: a checkpoint, or
+// metrics.jsonl (which a resume cuts back to its checkpoint). The run stopped at Step,
+// losing the steps after Kept, its newest checkpoint on disk (0: it has none), from
+// which a resume takes it up.
+type StateError struct {
+	RunDir     string
+	Step, Kept int
+	Err        error
+}
+
+func (e *StateError) Error() string {
+	kept := "it has no checkpoint yet: a resume starts it from step 0"
+	if e.Kept > 0 {
+		kept = fmt.Sprintf("the last checkpoint, step %d, is kept: %s", e.Kept, run.CheckpointPath(e.RunDir, e.Kept))
+	}
+	return fmt.Sprintf("step %d: %v; the run stopped there, and %s", e.Step, e.Err, kept)
+}
+
+func (e *StateError) Unwrap() error { return e.Err }
 
 // stopped says whether stop has closed (never, for a nil channel).
 func stopped(stop <-chan struct{}) bool {
@@ -342,15 +390,11 @@ func prefetcher(src data.Source, n int) func(i int, more bool) ([]float32, error
 	}
 }
 
-// writeSamples draws the run's fixed sample latents through G (inference mode) and
-// writes them to path: an image grid, or a scatter over a toy's modes.
-func writeSamples(gen *sample.Generator, cfg config.Config, src data.Source, path string) (string, error) {
+// drawSamples draws the run's fixed sample latents through G (inference mode): what
+// sample.WriteSamples writes as an image grid, or a scatter over a toy's modes.
+func drawSamples(gen *sample.Generator, cfg config.Config) ([]float32, error) {
 	z := sample.Latents(cfg.Train.Seed, streamSampleGrid, cfg.Train.SampleCount, cfg.Model.ZDim)
-	x, err := gen.Run(z)
-	if err != nil {
-		return "", err
-	}
-	return path, sample.WriteSamples(path, x, src)
+	return gen.Run(z)
 }
 
 type progress struct {

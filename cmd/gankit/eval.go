@@ -108,8 +108,10 @@ func (f *evalFlags) check(cmd *cobra.Command) error {
 	return nil
 }
 
-// eval evaluates the run (saving RUN/eval.json) or the images, or runs the
-// truncation sweep, and prints the result.
+// eval evaluates the run or the images, or runs the truncation sweep, and prints
+// the result; a run's is then saved as RUN/eval.json. The figures are printed before
+// the save is tried: an evaluation takes minutes, and a file that cannot be written
+// must not lose it.
 func (f *evalFlags) eval(cmd *cobra.Command) error {
 	if err := f.check(cmd); err != nil {
 		return err
@@ -129,20 +131,23 @@ func (f *evalFlags) eval(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	saved := ""
-	if f.run != "" {
-		if saved, err = res.Save(f.run); err != nil {
+	if f.asJSON {
+		if err := printJSON(res); err != nil {
 			return err
 		}
+	} else {
+		printResult(res)
+	}
+	if f.run == "" {
+		return nil
+	}
+	saved, err := res.Save(f.run)
+	if err != nil {
+		return fmt.Errorf("%w (the figures above are the evaluation; %s keeps the previous one, if any)", err, rundir.EvalFile)
 	}
 	if f.asJSON {
-		if saved != "" {
-			fmt.Fprintln(os.Stderr, "saved:", saved)
-		}
-		return printJSON(res)
-	}
-	printResult(res)
-	if saved != "" {
+		fmt.Fprintln(os.Stderr, "saved:", saved)
+	} else {
 		fmt.Println("saved:", saved)
 	}
 	return nil
@@ -221,22 +226,29 @@ func truncationSweep(run, plotPath string, o eval.Options, asJSON bool) error {
 	if plotPath == "" {
 		plotPath = filepath.Join(run, "truncation-sweep.png")
 	}
-	if err := plotSweep(plotPath, points); err != nil {
-		return err
-	}
+	// The figures before the plot, as in eval: a plot that cannot be written loses
+	// nothing measured.
 	if asJSON {
-		return printJSON(map[string]any{"run": run, "step": tg.Step, "n": o.N, "points": points, "plot": plotPath})
-	}
-	fmt.Fprintln(os.Stderr)
-	fmt.Printf("%-9s %6s %10s %10s %8s\n", "mode", "value", "FID", "precision", "recall")
-	for _, p := range points {
-		mode := p.Mode
-		if mode == "" {
-			mode = "none"
+		if err := printJSON(map[string]any{"run": run, "step": tg.Step, "n": o.N, "points": points, "plot": plotPath}); err != nil {
+			return err
 		}
-		fmt.Printf("%-9s %6.2f %10.3f %10.4f %8.4f\n", mode, p.Value, p.FID, p.Precision, p.Recall)
+	} else {
+		fmt.Fprintln(os.Stderr)
+		fmt.Printf("%-9s %6s %10s %10s %8s\n", "mode", "value", "FID", "precision", "recall")
+		for _, p := range points {
+			mode := p.Mode
+			if mode == "" {
+				mode = "none"
+			}
+			fmt.Printf("%-9s %6.2f %10.3f %10.4f %8.4f\n", mode, p.Value, p.FID, p.Precision, p.Recall)
+		}
 	}
-	fmt.Printf("plot: %s\n", plotPath)
+	if err := plotSweep(plotPath, points); err != nil {
+		return fmt.Errorf("writing the sweep's plot %s: %w (the figures above are the sweep)", plotPath, err)
+	}
+	if !asJSON {
+		fmt.Printf("plot: %s\n", plotPath)
+	}
 	return nil
 }
 

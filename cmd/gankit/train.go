@@ -70,7 +70,10 @@ model.z_dim, data.path, train.batch, ...) never.
 One process writes a run at a time (RUN/lock names it). SIGINT, SIGTERM or SIGHUP
 finish the current step, write a checkpoint, print the command that resumes the run
 and exit with status 75; a second signal exits at once (status 128 + its number),
-leaving the last complete checkpoint.`,
+leaving the last complete checkpoint. A sample grid that cannot be written (a full
+disk) is reported and skipped, and training goes on; a checkpoint that cannot be
+written stops the run with the command that resumes it from the last one, and exit
+status 74.`,
 		Example: `  gankit train --preset tiny --out runs/tiny
   gankit train --data /usr/share/datasets/fashion-mnist --steps 5000 --out runs/fm
   gankit train --preset ring8 --set train.lr_d=2e-4 --out runs/ring8
@@ -129,7 +132,7 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	opt.Stop = stop
 	res, err := train.Run(cfg, opt)
 	if err != nil {
-		return err
+		return withResumeHint(err)
 	}
 	if res.Stopped {
 		fmt.Printf("stopped by %s after step %d of %d\n", sig(), res.Steps, cfg.Train.Steps)
@@ -216,7 +219,11 @@ func printTrained(res *train.Result) {
 		res.SecPerStep, res.Backend)
 	iters := res.Steps - res.StartStep
 	fmt.Printf("time:       %s; %.3f s per iteration after the first\n", res.Timing, res.Timing.StepSec(iters))
-	fmt.Printf("samples:    %s\n", res.Samples)
+	samples := res.Samples
+	if samples == "" {
+		samples = "none written (see the warnings above)"
+	}
+	fmt.Printf("samples:    %s\n", samples)
 	fmt.Printf("checkpoint: %s\n", res.Checkpoint)
 	fmt.Printf("metrics:    %s\n", filepath.Join(res.RunDir, rundir.MetricsFile))
 }
