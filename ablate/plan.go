@@ -4,14 +4,17 @@
 package ablate
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/internal/fsutil"
+	"gopkg.in/yaml.v3"
 )
 
 // PlanFile holds a grid's plan inside its directory, so that cells can run in other
@@ -216,4 +219,94 @@ func Load(dir string) (Plan, error) {
 	}
 	p.Dir = dir
 	return p, nil
+}
+
+// Differences lists what q changes of p, one entry a field: the base config's keys by
+// their config names ("base train.steps: 30, then 60"), then the variants, axes,
+// seeds and eval_n. None means the two plans make the same grid; the directory is
+// not compared.
+func (p Plan) Differences(q Plan) ([]string, error) {
+	pb, err := flatConfig(p.Base)
+	if err != nil {
+		return nil, err
+	}
+	qb, err := flatConfig(q.Base)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	keys := map[string]bool{}
+	for k := range pb {
+		keys[k] = true
+	}
+	for k := range qb {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		if pb[k] != qb[k] {
+			out = append(out, fmt.Sprintf("base %s: %s, then %s", k, orNone(pb[k]), orNone(qb[k])))
+		}
+	}
+	for _, f := range []struct {
+		name string
+		a, b any
+	}{{"variants", p.Variants, q.Variants}, {"axes", p.Axes, q.Axes}, {"seeds", p.Seeds, q.Seeds}, {"eval_n", p.EvalN, q.EvalN}} {
+		a, err := json.Marshal(f.a)
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(f.b)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(a, b) {
+			out = append(out, fmt.Sprintf("%s: %s, then %s", f.name, a, b))
+		}
+	}
+	return out, nil
+}
+
+// flatConfig is a config's keys (as written in YAML: train.steps) and each value's
+// JSON text.
+func flatConfig(c config.Config) (map[string]string, error) {
+	y, err := c.YAML()
+	if err != nil {
+		return nil, err
+	}
+	var tree map[string]any
+	if err := yaml.Unmarshal(y, &tree); err != nil {
+		return nil, fmt.Errorf("reading back a config's YAML: %w", err)
+	}
+	out := map[string]string{}
+	var walk func(prefix string, v any) error
+	walk = func(prefix string, v any) error {
+		if m, ok := v.(map[string]any); ok {
+			for k, sub := range m {
+				if err := walk(strings.TrimPrefix(prefix+"."+k, "."), sub); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("config key %s: %w", prefix, err)
+		}
+		out[prefix] = string(b)
+		return nil
+	}
+	return out, walk("", map[string]any(tree))
+}
+
+// orNone is s, or "(none)" for a key one config lacks.
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

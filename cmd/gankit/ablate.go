@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -42,8 +43,17 @@ OUT/report.html: a table of means ± standard errors, plots, training curves and
 grids side by side.
 
 The grid is resumable: rerunning the same command (or gankit ablate --out OUT alone)
-skips finished cells and continues interrupted ones from their checkpoints. --workers
-trains several cells at once. --emit slurm writes OUT/ablate.sbatch instead of running:
+skips finished cells and continues interrupted ones from their checkpoints, bitwise as
+if never stopped. Flags that would make another plan than OUT/plan.json (another
+--vary, --seeds, --set, ...) are refused, naming what differs. --workers trains
+several cells at once.
+
+SIGINT, SIGTERM or SIGHUP let each cell in training finish its step and write a
+checkpoint, start no other cell, print the command that continues the grid and exit
+with status 75; a second signal exits at once (128 + its number), leaving each cell's
+last complete checkpoint. gankit listens for these signals even when its parent
+started it with them ignored (a shell script without job control starts background
+jobs with SIGINT ignored; nohup ignores SIGHUP), so kill -INT stops it the same way. --emit slurm writes OUT/ablate.sbatch instead of running:
 a job array with one cell per task (gankit ablate --out OUT --cell $SLURM_ARRAY_TASK_ID);
 gankit report OUT then gathers the cells.`,
 		Example: `  gankit ablate --preset grid25 --vary train.label_smoothing=0,0.1 --seeds 5 --steps 10000 --out abl/ls
@@ -84,20 +94,29 @@ func (f *ablateFlags) ablate(cmd *cobra.Command) error {
 		return err
 	}
 	o := ablate.RunOptions{Workers: f.workers, Log: os.Stdout, Backend: f.backend, Train: trainCell}
+	oneCell := cmd.Flags().Changed("cell")
 	switch {
 	case f.emit == "slurm":
 		return writeSlurm(p, f.out)
 	case f.emit != "":
 		return fmt.Errorf("--emit %q: the only format is slurm", f.emit)
-	case cmd.Flags().Changed("cell"):
-		cells := p.Cells()
-		if f.cell < 0 || f.cell >= len(cells) {
-			return fmt.Errorf("--cell %d: the grid has cells 0..%d", f.cell, len(cells)-1)
-		}
-		return p.RunCell(cells[f.cell], o)
+	case oneCell && (f.cell < 0 || f.cell >= len(p.Cells())):
+		return fmt.Errorf("--cell %d: the grid has cells 0..%d", f.cell, len(p.Cells())-1)
+	}
+	again := f.continueCommand(oneCell)
+	stop, sig, release := stopOnSignal(again)
+	defer release()
+	o.Stop = stop
+	if oneCell {
+		return stoppedGrid(p.RunCell(p.Cells()[f.cell], o), sig, again)
 	}
 	fmt.Printf("%d settings x %d seeds = %d runs in %s\n", len(p.Settings()), len(p.Seeds), len(p.Cells()), f.out)
 	runErr := p.Run(o)
+	var se *ablate.StoppedError
+	if errors.As(runErr, &se) {
+		// The report waits for the grid: gankit report OUT gathers what is finished.
+		return stoppedGrid(runErr, sig, again)
+	}
 	path, err := writeReport(p)
 	if err != nil {
 		return err
@@ -106,13 +125,36 @@ func (f *ablateFlags) ablate(cmd *cobra.Command) error {
 	return runErr
 }
 
-// plan is the ablation in --out: the saved one, which the grid's flags may not
-// change, or a new one made from them and saved.
+// plan is the ablation in --out: the saved one, which the grid's flags may repeat
+// (the same command continues the grid) but not change, or a new one made from them
+// and saved.
 func (f *ablateFlags) plan(changed func(string) bool) (ablate.Plan, error) {
 	p, err := ablate.Load(f.out)
 	if err == nil {
-		if len(f.vary) > 0 || len(f.variants) > 0 || changed("preset") || changed("seeds") || changed("first-seed") || changed("steps") {
-			return p, fmt.Errorf("%s already holds an ablation (%s): run gankit ablate --out %s to continue it, or choose another --out", f.out, ablate.PlanFile, f.out)
+		var given []string // the flags that make a plan (the rest say how it runs)
+		for _, name := range []string{"preset", "set", "vary", "variant", "seeds", "first-seed", "steps", "eval-n"} {
+			if changed(name) {
+				given = append(given, "--"+name)
+			}
+		}
+		if len(given) == 0 {
+			return p, nil
+		}
+		refused := fmt.Sprintf("%s already holds an ablation (%s)", f.out, ablate.PlanFile)
+		hint := fmt.Sprintf("run the command that made it, or gankit ablate --out %s, to continue it, or choose another --out", f.out)
+		if len(f.vary) == 0 && len(f.variants) == 0 {
+			return p, fmt.Errorf("%s; %s without --vary or --variant makes no plan to compare it with: %s", refused, strings.Join(given, ", "), hint)
+		}
+		again, err := newPlan(f.preset, f.sets, f.vary, f.variants, f.firstSeed, f.seeds, f.steps, f.evalN, f.out)
+		if err != nil {
+			return p, err
+		}
+		diffs, err := p.Differences(again)
+		if err != nil {
+			return p, fmt.Errorf("comparing the flags' plan with %s: %w", filepath.Join(f.out, ablate.PlanFile), err)
+		}
+		if len(diffs) > 0 {
+			return p, fmt.Errorf("%s, and these flags make another (saved, then flags): %s; %s", refused, strings.Join(diffs, "; "), hint)
 		}
 		return p, nil
 	}
@@ -124,6 +166,56 @@ func (f *ablateFlags) plan(changed func(string) bool) (ablate.Plan, error) {
 	}
 	return p, p.Save()
 }
+
+// continueCommand is the command line that continues this grid (or this --cell): the
+// plan is in --out, and --backend and --workers say how it ran.
+func (f *ablateFlags) continueCommand(oneCell bool) string {
+	c := "gankit ablate --out " + shellQuote(f.out)
+	if f.backend != "" {
+		c += " --backend " + shellQuote(f.backend)
+	}
+	if f.workers != 1 {
+		c += fmt.Sprintf(" --workers %d", f.workers)
+	}
+	if oneCell {
+		c += fmt.Sprintf(" --cell %d", f.cell)
+	}
+	return c
+}
+
+// stoppedGrid turns a grid stopped by a signal (an *ablate.StoppedError in err) into
+// what train prints for a stopped run, and exit status 75; other errors pass as they
+// are.
+func stoppedGrid(err error, sig func() os.Signal, again string) error {
+	var se *ablate.StoppedError
+	if !errors.As(err, &se) {
+		return err
+	}
+	fmt.Printf("stopped by %s\n", sig())
+	for _, c := range se.Stopped {
+		fmt.Printf("cell %d (%s, seed %d): stopped after step %d; checkpoint: %s\n", c.Cell.Index+1, c.Cell.Setting, c.Cell.Seed, c.Step, rundir.CheckpointPath(c.Dir, c.Step))
+	}
+	if se.NotStarted > 0 {
+		fmt.Printf("%d unfinished cells not started\n", se.NotStarted)
+	}
+	fmt.Printf("continue with: %s\n", again)
+	return &gridStoppedError{err: err, again: again}
+}
+
+// gridStoppedError is a grid stopped by a signal, its cells checkpointed: exit
+// status 75, as for a stopped training run.
+type gridStoppedError struct {
+	err   error
+	again string
+}
+
+func (e *gridStoppedError) Error() string {
+	return fmt.Sprintf("%v; continue with: %s", e.err, e.again)
+}
+
+func (e *gridStoppedError) Unwrap() error { return e.err }
+
+func (e *gridStoppedError) ExitCode() int { return exitStopped }
 
 // writeSlurm writes OUT/ablate.sbatch, the job array that runs p one cell per task.
 func writeSlurm(p ablate.Plan, out string) error {
@@ -294,7 +386,7 @@ func writeReport(p ablate.Plan) (string, error) {
 
 // trainCell trains one cell of an ablation (ablate reads runs but does not train them itself).
 func trainCell(j ablate.TrainJob) error {
-	_, err := train.Run(j.Config, train.Options{RunDir: j.Dir, Resume: j.Resume, Backend: j.Backend})
+	_, err := train.Run(j.Config, train.Options{RunDir: j.Dir, Resume: j.Resume, Backend: j.Backend, Stop: j.Stop})
 	return err
 }
 

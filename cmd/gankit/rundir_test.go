@@ -80,8 +80,13 @@ func oneRefused(t *testing.T, a, b *proc, msg string) (winner, loser *proc) {
 // startGankit starts `gankit args...` in its own process.
 func startGankit(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{done: make(chan struct{})}
-	p.cmd = exec.Command(os.Args[0], append([]string{"-test.run=^TestGankitProcess$", "--"}, args...)...)
+	return startProc(t, exec.Command(os.Args[0], append([]string{"-test.run=^TestGankitProcess$", "--"}, args...)...))
+}
+
+// startProc starts cmd: gankit (startGankit's command line), or a wrapper that execs it.
+func startProc(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
+	p := &proc{cmd: cmd, done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), "GANKIT_TEST_PROCESS=1")
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {

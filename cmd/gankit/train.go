@@ -127,7 +127,7 @@ func runTrain(cmd *cobra.Command, f trainFlags) error {
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		opt.Progress = os.Stderr
 	}
-	stop, sig, release := stopOnSignal(opt.RunDir)
+	stop, sig, release := stopOnSignal(resumeCommand(opt.RunDir))
 	defer release()
 	opt.Stop = stop
 	res, err := train.Run(cfg, opt)
@@ -231,8 +231,11 @@ func printTrained(res *train.Result) {
 // stopOnSignal turns the first SIGINT, SIGTERM or SIGHUP into a closed stop channel
 // (the run finishes its step and writes a checkpoint) and a second one into an
 // immediate exit: every file gankit writes is replaced atomically, so the run keeps its
-// last complete checkpoint. sig reports the first signal; release stops listening.
-func stopOnSignal(runDir string) (stop <-chan struct{}, sig func() os.Signal, release func()) {
+// last complete checkpoint, which the command resume continues. Notify installs the
+// handler even where the parent started gankit with a signal ignored (a shell script's
+// background job ignores SIGINT; nohup ignores SIGHUP), so kill -INT stops such a run
+// the same way. sig reports the first signal; release stops listening.
+func stopOnSignal(resume string) (stop <-chan struct{}, sig func() os.Signal, release func()) {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	stopc, done := make(chan struct{}), make(chan struct{})
@@ -249,7 +252,7 @@ func stopOnSignal(runDir string) (stop <-chan struct{}, sig func() os.Signal, re
 		close(stopc)
 		select {
 		case s := <-sigs:
-			fmt.Fprintf(os.Stderr, "gankit: %s again: stopping now; the newest complete checkpoint resumes with: %s\n", s, resumeCommand(runDir))
+			fmt.Fprintf(os.Stderr, "gankit: %s again: stopping now; the newest complete checkpoint resumes with: %s\n", s, resume)
 			code := 1
 			if n, ok := s.(syscall.Signal); ok {
 				code = 128 + int(n)
