@@ -84,7 +84,7 @@ func TestTinyTrainResumeSample(t *testing.T) {
 	if err := run(t, "eval", "--images", dir); err == nil || !strings.Contains(err.Error(), "--real") {
 		t.Errorf("eval --images without --real: %v", err)
 	}
-	if out, err = runStdout(t, "sample", "--run", dir, "--n", "4", "--out", png, "--truncation-mode", "resample", "--truncation", "0.5"); err != nil || !strings.HasSuffix(out, " -> "+png+"\n") {
+	if out, err = runStdout(t, "sample", "--run", dir, "--n", "4", "--out", png, "--force", "--truncation-mode", "resample", "--truncation", "0.5"); err != nil || !strings.HasSuffix(out, " -> "+png+"\n") {
 		t.Errorf("truncated sampling: %v, printed %q", err, out)
 	}
 	checkPNG(t, png, 62, 62) // 2x2 images

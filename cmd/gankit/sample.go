@@ -60,9 +60,10 @@ Three outputs:
                                  B's, both ends included, along --path slerp (the great
                                  circle, White 2016; the default) or lerp
 
-An export or a strip does not write over an existing file or a non-empty folder unless
---force (which, for a folder, first removes the samples and manifest of an earlier
-export from it). Every path written is printed.
+No output (a grid, an export or a strip, at --out or at its default path) writes over
+an existing file or into a non-empty folder unless --force (which, for a folder, first
+removes the samples and manifest of an earlier export from it). Every path written is
+printed.
 
 Truncation trades diversity for quality, at sampling time only:
   --truncation-mode resample --truncation t   redraw each |z_i| > t (BigGAN)
@@ -95,7 +96,7 @@ or clipping z changes nothing or little. An interpolation truncates its two ends
 	fl.StringVar(&f.interpolate, "interpolate", "", "SEED_A,SEED_B: write an interpolation strip between two seeds' latents")
 	fl.IntVar(&f.steps, "steps", 8, "images in the interpolation strip, both ends included (at least 2)")
 	fl.StringVar(&f.path, "path", "slerp", "interpolation path: slerp | lerp")
-	fl.BoolVar(&f.force, "force", false, "write an export or strip over an existing file, or into a non-empty folder")
+	fl.BoolVar(&f.force, "force", false, "write a grid, export or strip over an existing file, or an export into a non-empty folder")
 	return cmd
 }
 
@@ -131,6 +132,11 @@ func (f *sampleFlags) sample(cmd *cobra.Command) error {
 	}
 	if err != nil {
 		return err
+	}
+	if f.interpolate == "" { // a strip's seeds are its two ends, not --seed and --n
+		if err := sample.CheckSeeds(f.seed, f.n); err != nil {
+			return fmt.Errorf("--seed/--n: %w", err)
+		}
 	}
 	// The refusal needs only the config: check it before loading anything.
 	cfg, err := rundir.ReadConfig(f.run)
@@ -191,8 +197,8 @@ func (f *sampleFlags) checkStrip(changed func(string) bool) ([2]int64, sample.Pa
 	return ends, path, nil
 }
 
-// checkGrid refuses the strip's flags for a grid and checks that --out may be
-// replaced.
+// checkGrid refuses the strip's flags for a grid and checks --out as a strip's is
+// checked: an existing file is replaced only with --force.
 func (f *sampleFlags) checkGrid(changed func(string) bool) error {
 	for _, name := range []string{"steps", "path"} {
 		if changed(name) {
@@ -200,7 +206,7 @@ func (f *sampleFlags) checkGrid(changed func(string) bool) error {
 		}
 	}
 	if f.out != "" {
-		if err := fsutil.CheckReplaceable(f.out); err != nil {
+		if err := checkNewFile(f.out, f.force); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
 	}
@@ -218,6 +224,14 @@ func (f *sampleFlags) grid(tg *rundir.Trained, tr sample.Truncation) error {
 	if err := sysmem.Available().Check(need); err != nil {
 		return err
 	}
+	out := f.out
+	if out == "" {
+		// The name leaves out truncation and --no-ema: another grid may take it.
+		out = filepath.Join(tg.Dir, rundir.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", tg.Step, f.seed, f.n))
+		if err := checkNewFile(out, f.force); err != nil {
+			return fmt.Errorf("--out (default): %w", err)
+		}
+	}
 	gen, err := tg.Generator(!f.noEMA)
 	if err != nil {
 		return err
@@ -225,10 +239,6 @@ func (f *sampleFlags) grid(tg *rundir.Trained, tr sample.Truncation) error {
 	x, err := gen.Seeds(f.seed, f.n, tr)
 	if err != nil {
 		return err
-	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join(tg.Dir, rundir.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", tg.Step, f.seed, f.n))
 	}
 	if err := sample.WriteSamples(out, x, tg.Source); err != nil {
 		return err
