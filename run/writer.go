@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gankit/gankit/config"
@@ -35,9 +36,13 @@ type Writer struct {
 	log     io.Writer
 	lock    *Lock
 	made    bool // Create made the directory
+	fresh   bool // opened by Create: a new run
 	start   int
 	changes []Change
 	metrics *metricsLog
+	// absent are the paths of a new run that did not exist when Start began: what
+	// Discard may remove, and nothing else.
+	absent []string
 	// verified remembers which checkpoints read back whole, so that pruning reads
 	// each at most once.
 	verified map[int]error
@@ -72,7 +77,7 @@ func Create(dir string, cfg config.Config, o Options) (*Writer, error) {
 	case !st.IsDir():
 		return nil, fmt.Errorf("--out %s exists and is not a directory", dir)
 	}
-	w := &Writer{dir: dir, cfg: cfg, log: o.log(), made: made, verified: map[int]error{}}
+	w := &Writer{dir: dir, cfg: cfg, log: o.log(), made: made, fresh: true, verified: map[int]error{}}
 	lock, err := LockRun(dir)
 	if err != nil {
 		w.undo()
@@ -195,6 +200,7 @@ func (w *Writer) noteTakeover() {
 // records a resume's config changes, writes config.yaml, drops metrics lines logged
 // after the resumed checkpoint, and opens metrics.jsonl for appending.
 func (w *Writer) Start() error {
+	w.noteAbsent(ConfigFile, MetricsFile, SamplesDir, CheckpointDir)
 	removed, err := removeOwnTemps(w.dir)
 	if err != nil {
 		return fmt.Errorf("run %s: removing temporary files: %w", w.dir, err)
@@ -228,6 +234,67 @@ func (w *Writer) Start() error {
 		return fmt.Errorf("run %s: %w", w.dir, err)
 	}
 	return nil
+}
+
+// noteAbsent records, for a new run, which of names do not exist in its directory yet.
+func (w *Writer) noteAbsent(names ...string) {
+	if !w.fresh {
+		return
+	}
+	for _, name := range names {
+		path := filepath.Join(w.dir, name)
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+			w.absent = append(w.absent, path)
+		}
+	}
+}
+
+// Discard takes back a new run that failed before it recorded anything — no metrics
+// line, checkpoint or sample grid: it removes what Start made (config.yaml,
+// metrics.jsonl, an empty samples/ that was not there before), and
+// nothing else, so that Close leaves the directory as Create found it (and removes it
+// when Create made it). A resumed run, or one that recorded something, is kept.
+func (w *Writer) Discard() error {
+	if !w.fresh || w.recorded() {
+		return nil
+	}
+	if w.metrics != nil {
+		if err := w.metrics.close(); err != nil {
+			return err
+		}
+		w.metrics = nil
+	}
+	var errs []error
+	for i := len(w.absent) - 1; i >= 0; i-- {
+		// os.Remove leaves a folder that is not empty: what is in it was not Start's.
+		if err := os.Remove(w.absent[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	w.absent = nil
+	return errors.Join(errs...)
+}
+
+// recorded says whether the run holds anything of its training: a metrics line (on
+// disk or buffered), a checkpoint (or an attempt at one) or a sample grid.
+func (w *Writer) recorded() bool {
+	if w.metrics != nil && w.metrics.w.Buffered() > 0 {
+		return true
+	}
+	if st, err := os.Stat(filepath.Join(w.dir, MetricsFile)); err == nil && st.Size() > 0 {
+		return true
+	}
+	if steps, _ := CheckpointSteps(w.dir); len(steps) > 0 {
+		return true
+	}
+	// A checkpoints/ made since Start is a checkpoint tried after a step that ran: a
+	// run that stops at a checkpoint it cannot write is resumed, not taken back.
+	ckDir := filepath.Join(w.dir, CheckpointDir)
+	if _, err := os.Lstat(ckDir); err == nil && slices.Contains(w.absent, ckDir) {
+		return true
+	}
+	entries, err := os.ReadDir(filepath.Join(w.dir, SamplesDir))
+	return err == nil && len(entries) > 0
 }
 
 // Dir is the run directory.
