@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/gankit/gankit/backend"
@@ -85,41 +86,44 @@ func (t Timing) String() string {
 }
 
 // Run trains cfg into opt.RunDir (or continues it, with opt.Resume). The run
-// directory is locked for the whole run and written through package run; a run whose
-// checks fail leaves the directory as it was.
+// directory is locked for the whole run and written through package run. Everything
+// that can refuse a new run is checked before its directory is made (prepare), and a
+// resume's checks before anything is written, so a refused run leaves the directory as
+// it was; a new run that fails later, before it records anything (at step 1: a step
+// that cannot be built or run), takes back what its start wrote (run.Writer.Discard),
+// so that --out is free for the fixed command.
 func Run(cfg config.Config, opt Options) (res *Result, err error) {
 	logw := opt.Log
 	if logw == nil {
 		logw = io.Discard
 	}
-	w, ck, err := openRunDir(cfg, opt, logw)
-	if err != nil {
-		return nil, err
-	}
+	var w *run.Writer
+	var ck *run.Checkpoint
 	defer func() {
+		if w == nil {
+			return
+		}
+		if err != nil && !opt.Resume {
+			if derr := w.Discard(); derr != nil {
+				err = fmt.Errorf("%w (and removing what the failed start wrote: %v)", err, derr)
+			}
+		}
 		if cerr := w.Close(); err == nil && cerr != nil {
 			res, err = nil, cerr
 		}
 	}()
-	src, err := run.OpenSource(cfg)
+	// A resume's own checks come first: they name what its --set may not change.
+	if opt.Resume {
+		if w, ck, err = openRunDir(cfg, opt, logw); err != nil {
+			return nil, err
+		}
+	}
+	src, b, dataNote, err := prepare(cfg, opt)
 	if err != nil {
 		return nil, err
 	}
-	shape := src.Shape()
-	if err := cfg.Validate(shape); err != nil {
-		return nil, err
-	}
-	if err := cfg.CheckMemory(shape, sysmem.Available()); err != nil {
-		return nil, err
-	}
-	// Every image of a folder is decoded now, so a bad one stops nothing mid-run.
-	dataNote, err := data.CheckSource(src)
-	if err != nil {
-		return nil, err
-	}
-	b := opt.Backend
-	if b == nil {
-		if b, err = backend.New(backend.Resolve(cfg.Backend)); err != nil {
+	if !opt.Resume {
+		if w, ck, err = openRunDir(cfg, opt, logw); err != nil {
 			return nil, err
 		}
 	}
@@ -128,7 +132,7 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintf(logw, "warning: %s\n", w)
 	}
-	fmt.Fprintf(logw, "data: %s, %v\n", src.Name(), shape)
+	fmt.Fprintf(logw, "data: %s, %v\n", src.Name(), src.Shape())
 	if dataNote != "" {
 		fmt.Fprintf(logw, "data: %s\n", dataNote)
 	}
@@ -141,6 +145,55 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 		return nil, err
 	}
 	return loop(cfg, opt, w, ctx, src, b, logw)
+}
+
+// prepare checks everything about cfg that would otherwise fail at step 1, before
+// the run directory is made: the config against the data's shape, the memory it
+// needs, every image of a folder (decoded now, so a bad one stops nothing mid-run),
+// the batch against the data left, and the backend. It returns the training source,
+// the backend, and what the data check has to say (images skipped).
+func prepare(cfg config.Config, opt Options) (data.Source, backends.Backend, string, error) {
+	src, err := run.OpenSource(cfg)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	shape := src.Shape()
+	if err := cfg.Validate(shape); err != nil {
+		return nil, nil, "", err
+	}
+	if err := cfg.CheckMemory(shape, sysmem.Available()); err != nil {
+		return nil, nil, "", err
+	}
+	note, err := data.CheckSource(src)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if err := checkBatch(src, cfg.Train.Batch, note); err != nil {
+		return nil, nil, "", err
+	}
+	b := opt.Backend
+	if b == nil {
+		if b, err = backend.New(backend.Resolve(cfg.Backend)); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	return src, b, note, nil
+}
+
+// checkBatch refuses a batch larger than a dataset: a shuffled source draws each batch
+// whole from one epoch and drops the epoch's incomplete rest (data.Shuffled), so the
+// first step would find no batch at all. A toy source draws without end.
+func checkBatch(src data.Source, batch int, note string) error {
+	sh, ok := src.(*data.Shuffled)
+	if !ok || sh.Data.Len() >= batch {
+		return nil
+	}
+	n := sh.Data.Len()
+	if note != "" {
+		note = " once it " + strings.SplitN(note, ":", 2)[0]
+	}
+	return fmt.Errorf("train.batch %d: %s holds %d examples%s, fewer than one batch; set train.batch (--batch) to at most %d, or train on more data",
+		batch, sh.Name(), n, note, n)
 }
 
 // openRunDir locks and checks the run directory: a new run, or the run to resume and
