@@ -16,6 +16,7 @@ import (
 	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/report"
 	rundir "github.com/gankit/gankit/run"
+	"github.com/gankit/gankit/sample"
 	"github.com/gankit/gankit/train"
 	"github.com/spf13/cobra"
 )
@@ -276,8 +277,8 @@ func newPlan(preset string, sets, vary, variants []string, firstSeed int64, seed
 	if seeds < 1 {
 		return p, fmt.Errorf("--seeds: want at least 1, got %d", seeds)
 	}
-	if firstSeed > math.MaxInt64-int64(seeds-1) { // the seeds would wrap to negative ones
-		return p, fmt.Errorf("--first-seed %d --seeds %d: the last seed would pass the largest, %d; want --first-seed at most %d", firstSeed, seeds, int64(math.MaxInt64), math.MaxInt64-int64(seeds-1))
+	if err := sample.CheckSeeds(firstSeed, seeds); err != nil { // the seeds would wrap to negative ones
+		return p, fmt.Errorf("--first-seed %d --seeds %d: %w", firstSeed, seeds, err)
 	}
 	// Each cell costs memory while the grid is planned, checked and reported.
 	perSeed := float64(len(p.Settings())) * bytesPerCell

@@ -405,9 +405,9 @@ mutate truncation-psi-ceiling sample/truncation.go \
 mutate truncation-threshold-floor sample/truncation.go \
 	'if !(t.Value > 0) {' 'if !(t.Value >= 0) {' \
 	"./sample" -run 'TestTruncationValuesAcceptTheirBoundsAndRefuseJustPast'
-mutate ablate-seed-wrap cmd/gankit/ablate.go \
-	'if firstSeed > math.MaxInt64-int64(seeds-1) {' 'if firstSeed > math.MaxInt64-int64(seeds) {' \
-	"./cmd/gankit" -run 'TestAblateSeedsDoNotWrap'
+mutate seeds-wrap sample/seeds.go \
+	'if most := int64(math.MaxInt64) - int64(n-1); first > most {' 'if most := int64(math.MaxInt64) - int64(n); first > most {' \
+	"./sample ./cmd/gankit" -run 'TestCheckSeeds|TestAblateSeedsDoNotWrap'
 mutate penalty-draw-range train/feeds.go \
 	'		v[i] = f.r.Float32()' '		v[i] = 0.9 * f.r.Float32()' \
 	"./train" -run 'TestPenaltyDrawsSpanTheUnitInterval'
