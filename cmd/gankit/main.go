@@ -15,8 +15,9 @@ import (
 )
 
 // Exit status: 0 done, 1 an error, 74 a training run stopped because its checkpoint
-// (or metrics.jsonl) could not be written (exitStateWrite), 75 a training run stopped
-// by a signal after a checkpoint (see trainCmd), 128 + N a second signal N.
+// (or metrics.jsonl) could not be written (exitStateWrite), 75 a training run or an
+// ablation grid stopped by a signal after a checkpoint (see trainCmd and ablateCmd),
+// 128 + N a second signal N.
 func main() {
 	if err := newRoot().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "gankit:", err)
