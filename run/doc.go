@@ -10,7 +10,9 @@
 //	changes.jsonl                   config changes accepted on resume (--allow-change)
 //	samples/step-NNNNNN.png         sample grids
 //	checkpoints/ckpt-NNNNNNNNN.bin  checkpoints (format in checkpoint.go); one whose header holds
-//	                                another step is a copy (MisnamedError): never used nor pruned
+//	                                another step is a copy (MisnamedError), and so is one trained
+//	                                with another structure than the run's
+//	                                (ForeignError): neither is used nor pruned
 //	eval.json                       an evaluation, when something wrote one (gankit ablate's cells)
 //	lock                            while a process writes the run: who
 //

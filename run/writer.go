@@ -361,15 +361,35 @@ func (w *Writer) saveCheckpoint(ctx *context.Context, step int) (string, error) 
 	if m := (*MisnamedError)(nil); errors.As(w.verified[step], &m) {
 		fmt.Fprintf(w.log, "note: replaced %s, which held step %d under this step's name\n", path, m.Step)
 	}
+	if f := (*ForeignError)(nil); errors.As(w.verified[step], &f) {
+		fmt.Fprintf(w.log, "note: replaced %s, a checkpoint of another structure (%s)\n", path, f.Changes[0])
+	}
 	w.verified[step] = nil
 	return path, nil
 }
 
+// verify checks a checkpoint file as VerifyCheckpoint does, and that it was trained
+// with the run's structure (else a *ForeignError): the writer's config is the run's.
+func (w *Writer) verify(path string) error {
+	ck, err := readCheckpointFile(path, false)
+	if err != nil {
+		return err
+	}
+	changes, err := structureChanges(w.cfg, ck)
+	if err != nil {
+		return err
+	}
+	if len(changes) > 0 {
+		return &ForeignError{Path: path, Step: ck.Step, Changes: changes}
+	}
+	return nil
+}
+
 // prune deletes checkpoints until keep remain. Damaged ones go first, then the oldest
 // good ones, so a good checkpoint is never deleted while a damaged one is kept. A
-// misnamed one (see MisnamedError) is reported, neither counted nor deleted: it may be
-// a user's only copy of its step, and deleting a real checkpoint in its place would
-// lose one the run made.
+// misnamed or foreign one (see MisnamedError, ForeignError) is reported, neither
+// counted nor deleted: it may be a user's only copy of its step, and deleting a real
+// checkpoint in its place would lose one the run made.
 func (w *Writer) prune(keep int) error {
 	steps, err := CheckpointSteps(w.dir)
 	if err != nil || len(steps) <= keep {
@@ -379,12 +399,11 @@ func (w *Writer) prune(keep int) error {
 	for _, s := range steps {
 		verr, seen := w.verified[s]
 		if !seen {
-			verr = VerifyCheckpoint(CheckpointPath(w.dir, s))
+			verr = w.verify(CheckpointPath(w.dir, s))
 			w.verified[s] = verr
 		}
-		var m *MisnamedError
 		switch {
-		case errors.As(verr, &m):
+		case isSetAside(verr):
 			if !seen {
 				fmt.Fprintf(w.log, "warning: %v\n", verr)
 			}
@@ -461,6 +480,17 @@ func latestGood(runDir string, log io.Writer) (*Checkpoint, map[int]error, error
 	}
 	passed := map[int]error{}
 	var bad []string
+	pass := func(step int, err error) {
+		fmt.Fprintf(log, "warning: %v\n", err)
+		bad = append(bad, err.Error())
+		passed[step] = err
+	}
+	// Newer checkpoints whose structure differs from config.yaml's: foreign once an
+	// older one agrees with it (see ForeignError). The newest is kept whole, for
+	// when none agrees.
+	runCfg, cfgErr := ReadConfig(runDir)
+	var differing []*ForeignError
+	var newestDiffering *Checkpoint
 	for i := len(steps) - 1; i >= 0; i-- {
 		path := CheckpointPath(runDir, steps[i])
 		ck, err := ReadCheckpoint(path)
@@ -468,23 +498,46 @@ func latestGood(runDir string, log io.Writer) (*Checkpoint, map[int]error, error
 			continue // pruned by the run's writer while we listed
 		}
 		if err != nil {
-			fmt.Fprintf(log, "warning: %v\n", err)
-			bad = append(bad, err.Error())
-			passed[steps[i]] = err
+			pass(steps[i], err)
 			continue
 		}
-		if len(bad) > 0 {
-			fmt.Fprintf(log, "using %s (step %d), the newest checkpoint that reads back whole\n", path, ck.Step)
+		if cfgErr == nil {
+			changes, err := structureChanges(runCfg, ck)
+			if err != nil {
+				return nil, nil, fmt.Errorf("run %s: %w", runDir, err)
+			}
+			if len(changes) > 0 {
+				differing = append(differing, &ForeignError{Path: path, Step: ck.Step, Changes: changes})
+				if newestDiffering == nil {
+					newestDiffering = ck
+				}
+				continue
+			}
 		}
-		if ck.Version == 1 {
-			fmt.Fprintf(log, "note: %s is of format 1 (before checkpoints had checksums): it cannot be verified\n", path)
+		for _, f := range differing {
+			pass(f.Step, f)
 		}
-		return ck, passed, nil
+		return usedCheckpoint(ck, bad, log), passed, nil
+	}
+	if newestDiffering != nil { // none agrees with config.yaml: it was edited, not the checkpoints
+		return usedCheckpoint(newestDiffering, bad, log), passed, nil
 	}
 	if len(bad) > 0 {
 		return nil, nil, fmt.Errorf("run %s: no checkpoint reads back whole:\n  %s", runDir, strings.Join(bad, "\n  "))
 	}
 	return nil, passed, nil
+}
+
+// usedCheckpoint reports which checkpoint is used when newer ones were passed over
+// (bad), and a format-1 checkpoint's missing checksums, and returns ck.
+func usedCheckpoint(ck *Checkpoint, bad []string, log io.Writer) *Checkpoint {
+	if len(bad) > 0 {
+		fmt.Fprintf(log, "using %s (step %d), the newest checkpoint that reads back whole\n", ck.Path, ck.Step)
+	}
+	if ck.Version == 1 {
+		fmt.Fprintf(log, "note: %s is of format 1 (before checkpoints had checksums): it cannot be verified\n", ck.Path)
+	}
+	return ck
 }
 
 // LatestCheckpoint loads the newest checkpoint of a run that reads back whole,
