@@ -72,8 +72,8 @@ func signalMidCell(t *testing.T, p *proc, dir string, steps, margin int, sigs ..
 
 // checkStoppedCell checks what a grid stopped by a signal leaves: exit status 75, the
 // command that continues it, and the cell caught in training checkpointed at the step
-// it stopped on (named in stdout, reading back whole, later than the one seen before
-// the signal, no eval.json) and unlocked, with the cells after it not started.
+// it stopped on (named in stdout, reading back whole, no earlier than the one seen
+// before the signal, no eval.json) and unlocked, with the cells after it not started.
 func checkStoppedCell(t *testing.T, p *proc, dir string, cell, seen int, sig syscall.Signal) {
 	t.Helper()
 	if code := p.wait(t); code != exitStopped {
@@ -94,7 +94,9 @@ func checkStoppedCell(t *testing.T, p *proc, dir string, cell, seen int, sig sys
 	if _, err := fmt.Sscanf(out[at+strings.Index(out[at:], "stopped after step"):], "stopped after step %d", &step); err != nil {
 		t.Fatalf("stdout %q: %v", out, err)
 	}
-	if last, _ := rundir.LastCheckpointStep(c); last != step || step <= seen {
+	// The stop step may be the one seen: gankit can be frozen after that step's
+	// checkpoint and before its next step starts, and then it stops right there.
+	if last, _ := rundir.LastCheckpointStep(c); last != step || step < seen {
 		t.Errorf("cell %d: newest checkpoint at step %d, stopped after step %d, seen at %d before the signal", cell, last, step, seen)
 	}
 	if err := rundir.VerifyCheckpoint(rundir.CheckpointPath(c, step)); err != nil {
@@ -132,16 +134,26 @@ func TestAblateSignalStopsTheCellWithACheckpoint(t *testing.T) {
 }
 
 // TestAblateSecondSignalExitsAtOnce: SIGINT and SIGTERM delivered together (sent
-// while gankit is frozen) end the grid at once with 143 (128 + SIGTERM), saying so
-// with the command that continues it; the cell's checkpoints all read back whole.
+// while gankit is frozen) end the grid at once with 128 + the second one's number,
+// saying so with the command that continues it; the cell's checkpoints all read back
+// whole. Which of the two gankit sees second is the kernel's and Go's runtime's
+// choice (each may land on another thread): either is right, as long as the exit
+// status and the message name the same one.
 func TestAblateSecondSignalExitsAtOnce(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "grid")
 	p := startGankit(t, ablateGrid(dir, 1000000)...)
 	cell, _ := signalMidCell(t, p, dir, 1000000, 5, syscall.SIGINT, syscall.SIGTERM)
-	if code := p.wait(t); code != 128+int(syscall.SIGTERM) {
-		t.Fatalf("exit %d, want %d\n%s", code, 128+int(syscall.SIGTERM), p.stderr.String())
+	code := p.wait(t)
+	var second syscall.Signal
+	for _, s := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		if code == 128+int(s) {
+			second = s
+		}
 	}
-	want := fmt.Sprintf("%s again: stopping now; the newest complete checkpoint resumes with: gankit ablate --out %s --backend cpu\n", syscall.SIGTERM, shellQuote(dir))
+	if second == 0 {
+		t.Fatalf("exit %d, want %d or %d (128 + the second signal)\n%s", code, 128+int(syscall.SIGINT), 128+int(syscall.SIGTERM), p.stderr.String())
+	}
+	want := fmt.Sprintf("%s again: stopping now; the newest complete checkpoint resumes with: gankit ablate --out %s --backend cpu\n", second, shellQuote(dir))
 	if !strings.Contains(p.stderr.String(), want) {
 		t.Errorf("stderr lacks %q:\n%s", want, p.stderr.String())
 	}
