@@ -175,7 +175,7 @@ func TestAblateSecondSignalExitsAtOnce(t *testing.T) {
 // (in the same directory, so that eval.json's paths agree). Before, the rerun was
 // refused: "already holds an ablation".
 func TestAblateInterruptedAndRerunMatchesUninterruptedGrid(t *testing.T) {
-	const steps = 40
+	const steps = 120 // a cell trains long enough (about a second) for signalMidCell to catch it on a fast machine
 	dir := filepath.Join(t.TempDir(), "grid")
 	if code, stdout, stderr := gankitRun(t, ablateGrid(dir, steps)...); code != 0 {
 		t.Fatalf("uninterrupted grid: exit %d\n%s\n%s", code, stdout, stderr)
@@ -255,8 +255,8 @@ func TestAblateSameCommandContinuesAnotherPlanIsRefused(t *testing.T) {
 // interactive one. Before, the signal did nothing and the grid ran to its end.
 func TestAblateStartedWithSIGINTIgnoredStopsOnSIGINT(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "grid")
-	args := append([]string{"-c", `trap "" INT; exec "$0" "$@"`, os.Args[0], "-test.run=^TestGankitProcess$", "--"}, ablateGrid(dir, 40)...)
+	args := append([]string{"-c", `trap "" INT; exec "$0" "$@"`, os.Args[0], "-test.run=^TestGankitProcess$", "--"}, ablateGrid(dir, 120)...)
 	p := startProc(t, exec.Command("sh", args...))
-	cell, seen := signalMidCell(t, p, dir, 40, 10, syscall.SIGINT)
+	cell, seen := signalMidCell(t, p, dir, 120, 10, syscall.SIGINT)
 	checkStoppedCell(t, p, dir, cell, seen, syscall.SIGINT)
 }
