@@ -419,6 +419,9 @@ func killAndResume(t *testing.T, r *rand.Rand, dir string, args func(string) []s
 		}
 		t.Logf("kill %d %s: checkpoints %v, %d metrics lines", kills, kp.what, cks, len(metricsSteps(t, dir)))
 	}
+	if last, _ := rundir.LastCheckpointStep(dir); last == steps {
+		return // the last kill came after the final checkpoint: the run is complete
+	}
 	a := []string{"train", "--resume", dir}
 	if !rundir.IsRun(dir) {
 		a = args(dir)
