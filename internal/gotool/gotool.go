@@ -53,18 +53,16 @@ func ModuleOrSkip(t testing.TB) (goBin, root string) {
 // panic; stopped says that Run stopped the command for that reason, so that the
 // caller can skip, naming what went unchecked, instead. A test with less than need
 // left before the deadline is skipped before it starts.
-func Run(t testing.TB, need, margin time.Duration, dir string, env []string, name string, args ...string) (out []byte, stopped bool, err error) {
+func Run(t *testing.T, need, margin time.Duration, dir string, env []string, name string, args ...string) (out []byte, stopped bool, err error) {
 	t.Helper()
 	ctx := context.Background()
-	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
-		if dl, ok := dt.Deadline(); ok {
-			if left := time.Until(dl); left < need {
-				t.Skipf("%s before the test binary's -timeout, %s needed: not run", left.Round(time.Second), need)
-			}
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithDeadline(ctx, dl.Add(-margin))
-			defer cancel()
+	if dl, ok := t.Deadline(); ok {
+		if left := time.Until(dl); left < need {
+			t.Skipf("only %s left before the test binary's -timeout, %s needed: not run", left.Round(time.Second), need)
 		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-margin))
+		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir, cmd.Env = dir, env
