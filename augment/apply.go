@@ -73,16 +73,16 @@ func (pl Pipeline) Tensors(ps []Params, size, channels int) []*tensors.Tensor {
 // g·[j - c, i - c, 1] + c, c = (size - 1)/2. Outside the image it reads the
 // reflection about the edge pixels (numpy's "reflect": ..., 2, 1, | 0, 1, 2, ...),
 // as augment.py pads the image by reflection, up to size - 1 pixels; a tap beyond
-// that is 0, as grid_sample's zero padding beyond augment.py's pad. Positions within
-// 1e-9 of a whole pixel are taken as whole, so that flips, quarter turns and integer
-// shifts copy pixels exactly.
+// that is 0, as grid_sample's zero padding beyond augment.py's pad. Flips, quarter
+// turns and integer shifts have exact matrices (quarterTurns), so they land on whole
+// pixels and copy them exactly.
 func sampleTaps(g Mat3, size, base int, idx []int32, wts []float32) {
 	c := float64(size-1) / 2
 	for i := range size {
 		for j := range size {
 			xo, yo := float64(j)-c, float64(i)-c
-			x := snap(g[0][0]*xo + g[0][1]*yo + g[0][2] + c)
-			y := snap(g[1][0]*xo + g[1][1]*yo + g[1][2] + c)
+			x := g[0][0]*xo + g[0][1]*yo + g[0][2] + c
+			y := g[1][0]*xo + g[1][1]*yo + g[1][2] + c
 			x0, y0 := math.Floor(x), math.Floor(y)
 			fx, fy := x-x0, y-y0
 			o := (i*size + j) * 4
@@ -100,13 +100,6 @@ func sampleTaps(g Mat3, size, base int, idx []int32, wts []float32) {
 			}
 		}
 	}
-}
-
-func snap(v float64) float64 {
-	if r := math.Round(v); math.Abs(v-r) < 1e-9 {
-		return r
-	}
-	return v
 }
 
 // reflect maps a pixel index k of a line of n pixels padded by reflection by n - 1 on

@@ -321,3 +321,24 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// TestTransformsThatCancelCopyPixelsExactly: a rotation undone by the opposite one
+// leaves sampling positions within rounding error of whole pixels, whose neighbours'
+// weights are below float32's resolution: the image comes back bit for bit.
+func TestTransformsThatCancelCopyPixelsExactly(t *testing.T) {
+	q := augment.Unchanged()
+	q.Rotate1, q.Rotate2 = 0.7, -0.7
+	x := make([]float32, 8*8*3)
+	r := rand.New(rand.NewPCG(4, 4))
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	for _, name := range backend.TestBackends() {
+		once := apply(t, name, augment.Pipeline{Geometric: true}, []augment.Params{q}, x, 8, 3)
+		for i := range x {
+			if once[i] != x[i] {
+				t.Fatalf("%s: rotation by 0.7 then -0.7: [%d] = %v, want %v", name, i, once[i], x[i])
+			}
+		}
+	}
+}

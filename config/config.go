@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/gankit/gankit/augment"
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/fsutil"
 	"github.com/gankit/gankit/losses"
@@ -55,17 +56,25 @@ type Train struct {
 	Epsilon    float64 `yaml:"epsilon"`     // Adam and RMSProp epsilon (PyTorch's 1e-8)
 	NCritic    int     `yaml:"n_critic"`    // D steps per G step (WGAN: 5)
 
-	Penalty         string  `yaml:"penalty"`              // one gradient penalty on D, by name (losses.PenaltyNames); train.penalties lists several
-	PenaltyWeight   float64 `yaml:"penalty_weight"`       // its lambda, or gamma; 0 = the penalty's published weight (its DefaultWeight)
-	Drift           float64 `yaml:"drift"`                // PGGAN drift eps * E[D(x)^2]; 0 = off, PGGAN 1e-3
-	Clip            float64 `yaml:"clip"`                 // WGAN weight clipping to [-clip, clip] after each D step; 0 = off
-	LabelSmoothing  float64 `yaml:"label_smoothing"`      // one-sided: real target 1 - amount (Salimans et al. 2016 §3.4)
-	NoisyLabels     bool    `yaml:"noisy_labels"`         // real targets U[0.7, 1.2], fake U[0, 0.3] (ganhacks #6)
-	LabelFlip       float64 `yaml:"label_flip"`           // probability of swapping a sample's targets in the D step (ganhacks #6)
-	InstanceNoise   float64 `yaml:"instance_noise"`       // sigma_0 of N(0, sigma_t^2) added to D's inputs; 0 = off
-	NoiseSteps      int     `yaml:"instance_noise_steps"` // step where sigma_t reaches 0; 0 = train.steps
-	EMA             float64 `yaml:"ema"`                  // generator EMA beta (0.999); 0 = off
-	DiffAugment     string  `yaml:"diffaugment"`          // DiffAugment policy: comma-separated color, translation, cutout; "" = off
+	Penalty        string  `yaml:"penalty"`              // one gradient penalty on D, by name (losses.PenaltyNames); train.penalties lists several
+	PenaltyWeight  float64 `yaml:"penalty_weight"`       // its lambda, or gamma; 0 = the penalty's published weight (its DefaultWeight)
+	Drift          float64 `yaml:"drift"`                // PGGAN drift eps * E[D(x)^2]; 0 = off, PGGAN 1e-3
+	Clip           float64 `yaml:"clip"`                 // WGAN weight clipping to [-clip, clip] after each D step; 0 = off
+	LabelSmoothing float64 `yaml:"label_smoothing"`      // one-sided: real target 1 - amount (Salimans et al. 2016 §3.4)
+	NoisyLabels    bool    `yaml:"noisy_labels"`         // real targets U[0.7, 1.2], fake U[0, 0.3] (ganhacks #6)
+	LabelFlip      float64 `yaml:"label_flip"`           // probability of swapping a sample's targets in the D step (ganhacks #6)
+	InstanceNoise  float64 `yaml:"instance_noise"`       // sigma_0 of N(0, sigma_t^2) added to D's inputs; 0 = off
+	NoiseSteps     int     `yaml:"instance_noise_steps"` // step where sigma_t reaches 0; 0 = train.steps
+	EMA            float64 `yaml:"ema"`                  // generator EMA beta (0.999); 0 = off
+	DiffAugment    string  `yaml:"diffaugment"`          // DiffAugment policy: comma-separated color, translation, cutout; "" = off
+	// ADA is StyleGAN2-ADA's adaptive discriminator augmentation (Karras et al. 2020):
+	// the pipeline's groups, "bgc" (blit, geometric, colour) or a subset of its letters;
+	// "" = off. See augment.ADA.
+	ADA             string  `yaml:"ada"`
+	ADATarget       float64 `yaml:"ada_target"`           // target of the overfitting heuristic r_t = E[sign(D(x_real))] (0.6); 0 = p stays at ada_p
+	ADAKimg         float64 `yaml:"ada_kimg"`             // thousands of images over which p can move by 1 (500)
+	ADAInterval     int     `yaml:"ada_interval"`         // iterations between adjustments of p (4)
+	ADAP            float64 `yaml:"ada_p"`                // the augmentation probability p at step 0 (0), or for ever with ada_target 0
 	FeatureMatch    bool    `yaml:"feature_matching"`     // G matches D's mean features on real data instead of fooling D (Salimans et al. 2016 §3.1)
 	HistAvg         float64 `yaml:"historical_averaging"` // weight of ||theta - mean of past theta||^2 for both nets (Salimans et al. 2016 §3.3); 0 = off
 	Replay          int     `yaml:"replay"`               // experience replay buffer of past fakes, in samples (ganhacks #8); 0 = off
@@ -262,6 +271,10 @@ func (c Config) validateTricks(shape data.Shape) error {
 		{t.HistAvg >= 0, "train.historical_averaging", ">= 0 (0 = off)", t.HistAvg},
 		{t.Replay >= 0, "train.replay", ">= 0 samples (0 = off)", t.Replay},
 		{t.ReplayProb >= 0 && t.ReplayProb <= 1, "train.replay_prob", "a probability in [0, 1]", t.ReplayProb},
+		{t.ADATarget >= 0 && t.ADATarget < 1, "train.ada_target", "an r_t target in [0, 1) (StyleGAN2-ADA: 0.6; 0 = p fixed at train.ada_p)", t.ADATarget},
+		{t.ADAKimg > 0, "train.ada_kimg", "> 0 thousand images (StyleGAN2-ADA: 500)", t.ADAKimg},
+		{t.ADAInterval >= 1, "train.ada_interval", "at least 1 iteration (StyleGAN2-ADA: 4)", t.ADAInterval},
+		{t.ADAP >= 0, "train.ada_p", "a probability >= 0", t.ADAP},
 	}); err != nil {
 		return err
 	}
@@ -278,6 +291,16 @@ func (c Config) validateTricks(shape data.Shape) error {
 	}
 	if aug.On() && shape.Size == 0 {
 		return fmt.Errorf("train.diffaugment: DiffAugment transforms images, and the data are %d-D points", shape.Dim)
+	}
+	ada, err := augment.Parse(t.ADA)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ada.On() && shape.Size == 0:
+		return fmt.Errorf("train.ada: ADA transforms images, and the data are %d-D points", shape.Dim)
+	case ada.On() && aug.On():
+		return fmt.Errorf("train.ada %q with train.diffaugment %q: both augment D's inputs; choose one (set the other to \"\")", t.ADA, t.DiffAugment)
 	}
 	loss, err := losses.ByName(t.Loss)
 	if err != nil {

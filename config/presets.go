@@ -36,6 +36,7 @@ func dcgan() Config {
 		Train: Train{
 			Steps: 2000, Batch: 64, Seed: 0, Loss: losses.NameNS, OptimizerG: optim.NameAdam, OptimizerD: optim.NameAdam,
 			LRG: 2e-4, LRD: 2e-4, Beta1: 0.5, Beta2: 0.999, Epsilon: 1e-8, NCritic: 1, Penalty: losses.PenaltyNone, ReplayProb: 0.5,
+			ADATarget: 0.6, ADAKimg: 500, ADAInterval: 4,
 			LogEvery: 10, SampleEvery: 500, SampleCount: 64, CheckpointEvery: 500, KeepCheckpoints: 3,
 		},
 	}

@@ -44,7 +44,7 @@ const (
 	inEMABeta    input = "ema_beta"
 )
 
-// DiffAugment's parameter groups, one per batch D sees (their inputs are augParam's).
+// The augmentation's parameter groups, one per batch D sees (their inputs are augParam's).
 const (
 	augReal  input = "aug_real"   // D's real batch
 	augFake  input = "aug_fake"   // D's fake batch
@@ -52,7 +52,7 @@ const (
 	augGReal input = "aug_g_real" // G's real batch, with realInG
 )
 
-// augParam names DiffAugment's j-th parameter tensor of group.
+// augParam names the augmentation's j-th parameter tensor of group.
 func augParam(group input, j int) input { return input(fmt.Sprintf("%s/%d", group, j)) }
 
 // penaltyDraw names the draw d of penalty p: <penalty>/<draw>.
@@ -78,7 +78,7 @@ var feeds = []feed{
 	{"labels", func(s *stepper) bool { return s.labels.Active() }, feedLabels},
 	{"instance_noise", func(s *stepper) bool { return s.noise.Sigma0 > 0 }, feedNoise},
 	{"penalties", func(s *stepper) bool { return len(s.penalties) > 0 }, feedPenalties},
-	{"diffaugment", func(s *stepper) bool { return s.aug.On() }, feedAugment},
+	{"augmentation", func(s *stepper) bool { return s.augmenter() != nil }, feedAugment},
 	{"replay", func(s *stepper) bool { return s.replay > 0 }, feedReplay},
 	{"schedules", func(*stepper) bool { return true }, feedSchedules},
 }
@@ -169,7 +169,7 @@ func (in *stepIn) need(name input) *Node {
 	return x
 }
 
-// group is DiffAugment's n parameters of group, each needed.
+// group is the augmentation's n parameters of group, each needed.
 func (in *stepIn) group(group input, n int) []*Node {
 	out := make([]*Node, n)
 	for j, name := range in.groupNames(group, n) {
@@ -250,11 +250,22 @@ func feedPenalties(s *stepper, f *feeding) {
 	}
 }
 
+// feedAugment draws each augmented batch's transforms: DiffAugment's, or ADA's at
+// the iteration's p (reported as ada_p).
 func feedAugment(s *stepper, f *feeding) {
 	for _, group := range s.augGroups() {
-		for j, t := range s.aug.Tensors(s.aug.Draw(f.r, f.n, s.shape), f.n, s.shape) {
+		var ts []*tensors.Tensor
+		if s.ada != nil {
+			ts = s.ada.tensors(f, s.shape)
+		} else {
+			ts = s.aug.Tensors(s.aug.Draw(f.r, f.n, s.shape), f.n, s.shape)
+		}
+		for j, t := range ts {
 			f.put(augParam(group, j), t)
 		}
+	}
+	if s.ada != nil {
+		f.stats["ada_p"] = s.ada.ctl.P
 	}
 }
 

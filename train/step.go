@@ -38,13 +38,18 @@ type stepper struct {
 	labels    losses.Labels
 	noise     losses.InstanceNoise
 	aug       data.DiffAugment
-	replay    int // experience replay capacity in samples (a multiple of the batch), 0 = off
+	ada       *ada // nil when train.ada is off
+	replay    int  // experience replay capacity in samples (a multiple of the batch), 0 = off
 	optD      optim.Optimizer
 	optG      optim.Optimizer
 	dOnly     *stepGraph // nil when n_critic is 1
 	dg        *stepGraph
 	inNames   []input // the step graphs' inputs, in order (the same for every step)
 }
+
+// adaSigns is the step output ADA's controller reads: the sum of sign(D(x_real)) over
+// D's real batch (not a metric).
+const adaSigns = "ada_signs"
 
 // stepGraph is a compiled step and the names of its outputs, in order.
 type stepGraph struct {
@@ -63,6 +68,9 @@ func newStepper(b backends.Backend, ctx *context.Context, cfg config.Config, sha
 		return nil, err
 	}
 	if s.aug, err = data.ParseDiffAugment(t.DiffAugment); err != nil {
+		return nil, err
+	}
+	if s.ada, err = newADA(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if t.Replay > 0 {
@@ -120,7 +128,18 @@ func (s *stepper) batchesPerIteration() int {
 	return s.cfg.Train.NCritic
 }
 
-// augGroups names DiffAugment's parameter sets, in the order they are drawn: D's real
+// augmenter is the augmentation on, nil when none is.
+func (s *stepper) augmenter() augmenter {
+	switch {
+	case s.ada != nil:
+		return s.ada.pipeline
+	case s.aug.On():
+		return s.aug
+	}
+	return nil
+}
+
+// augGroups names the augmentation's parameter sets, in the order they are drawn: D's real
 // and fake batches, G's fake batch, and G's real batch with realInG.
 func (s *stepper) augGroups() []input {
 	groups := []input{augReal, augFake, augG}
@@ -161,12 +180,13 @@ func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string
 	g := in.need(inReal).Graph()
 	cfg, t := s.cfg, s.cfg.Train
 	d := func(x *Node) *Node { return nets.Discriminator(ctx, cfg.Model, s.shape, x) }
-	// pipeline is what D's input goes through: DiffAugment with the given parameters,
-	// then instance noise.
+	// pipeline is what D's input goes through: the augmentation (DiffAugment or ADA)
+	// with the given parameters, then instance noise.
+	augment := s.augmenter()
 	pipeline := func(aug, noise input) func(x *Node) *Node {
 		var params []*Node
-		if s.aug.On() {
-			params = in.group(aug, s.aug.Inputs())
+		if augment != nil {
+			params = in.group(aug, augment.Inputs())
 		}
 		sigma, eps := in.opt(inNoiseSigma), (*Node)(nil)
 		if sigma != nil {
@@ -174,7 +194,7 @@ func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string
 		}
 		return func(x *Node) *Node {
 			if params != nil {
-				x = s.aug.Apply(x, params)
+				x = augment.Apply(x, params)
 			}
 			if sigma != nil {
 				x = Add(x, Mul(ConvertDType(sigma, x.DType()), eps))
@@ -211,13 +231,18 @@ func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string
 	out["d_acc_real"] = ReduceAllMean(ConvertDType(GreaterThan(dReal, ScalarZero(g, dReal.DType())), dReal.DType()))
 	out["d_acc_fake"] = ReduceAllMean(ConvertDType(LessThan(dFake, ScalarZero(g, dFake.DType())), dFake.DType()))
 	out["grad_norm_d"] = globalNorm(dGrads)
+	if s.ada != nil {
+		out[adaSigns] = ReduceAllSum(Sign(dReal)) // ADA's r_t, on the augmented reals D's loss saw
+	}
 	if !withG {
 		// A D-only step is fed what the G step reads too: DiffAugment draws G's
 		// parameters at every D step (the draws are part of a run's numbers) and the
 		// schedules feed G's rate and EMA. It has no G step to read them.
 		in.skip(inLRG, inEMABeta)
-		for _, group := range s.augGroups()[2:] {
-			in.skip(in.groupNames(group, s.aug.Inputs())...)
+		if augment != nil {
+			for _, group := range s.augGroups()[2:] {
+				in.skip(in.groupNames(group, augment.Inputs())...)
+			}
 		}
 		return out
 	}
@@ -326,15 +351,25 @@ func (s *stepper) run(i int, fetch func(k int) ([]float32, error), latents func(
 		if err != nil {
 			return nil, err
 		}
-		if j < nc-1 {
-			for _, o := range out {
-				o.FinalizeAll()
+		for n, o := range out {
+			name := sg.outs[n]
+			switch {
+			case name == adaSigns:
+				s.ada.ctl.Observe(scalar(o), s.cfg.Train.Batch/s.cfg.Model.PackDegree())
+			case j == nc-1:
+				stats[name] = scalar(o)
 			}
+			o.FinalizeAll()
+		}
+		if j < nc-1 {
 			continue
 		}
-		for n, o := range out {
-			stats[sg.outs[n]] = scalar(o)
-			o.FinalizeAll()
+		if s.ada != nil {
+			s.ada.ctl.EndIteration(i)
+			if err := s.ada.store(); err != nil {
+				return nil, err
+			}
+			stats["ada_rt"] = s.ada.ctl.RT
 		}
 		return stats, nil
 	}
