@@ -102,6 +102,8 @@ func TestParseAxisAndVariantRefuseWhatTheyCannotApply(t *testing.T) {
 		{"r1:train.steps=many", "many", nil},
 		{"rpgan:train.penalties=[{name: r1, weight: 0.1}, r2],train.loss=rpgan", "", []KV{{"train.penalties", "[{name: r1, weight: 0.1}, r2]"}, {"train.loss", "rpgan"}}},
 		{"bad:train.penalties=[r1, r2", "train.penalties", nil},
+		{`da:train.diffaugment="color,translation,cutout",train.ema=0.999`, "", []KV{{"train.diffaugment", `"color,translation,cutout"`}, {"train.ema", "0.999"}}},
+		{`da:train.diffaugment="color,translation`, "train.diffaugment", nil},
 	} {
 		v, err := ParseVariant(tc.arg)
 		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {

@@ -44,19 +44,24 @@ func ParseAxis(s string) (Axis, error) {
 	return a, nil
 }
 
-// splitTopLevel splits s at the commas outside YAML flow brackets, so that a value
-// may be a list or a mapping: "train.penalties=[r1, r2],train.loss=rpgan" is two
-// settings. An unbalanced bracket leaves the rest as one part, for Set to refuse.
+// splitTopLevel splits s at the commas outside YAML flow brackets and double quotes,
+// so that a value may be a list, a mapping or a string with commas:
+// "train.penalties=[r1, r2],train.loss=rpgan" is two settings, and so is
+// `train.diffaugment="color,cutout",train.ema=0.999`. An unbalanced bracket or quote
+// leaves the rest as one part, for Set to refuse.
 func splitTopLevel(s string) []string {
 	var parts []string
-	depth, start := 0, 0
+	depth, start, quoted := 0, 0, false
 	for i, r := range s {
-		switch r {
-		case '[', '{':
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case quoted:
+		case r == '[' || r == '{':
 			depth++
-		case ']', '}':
+		case r == ']' || r == '}':
 			depth--
-		case ',':
+		case r == ',':
 			if depth == 0 {
 				parts = append(parts, s[start:i])
 				start = i + 1
