@@ -259,3 +259,29 @@ func TestNoisyLabelsWarn(t *testing.T) {
 		t.Errorf("default preset warns: %v", c.Warnings())
 	}
 }
+
+// TestADARefusesPointsAndDiffAugment: ADA transforms images, and augments D's inputs
+// as DiffAugment does; either contradiction is refused naming train.ada.
+func TestADARefusesPointsAndDiffAugment(t *testing.T) {
+	for _, tc := range []struct {
+		preset string
+		set    map[string]string
+		want   string
+	}{
+		{"ring8", map[string]string{"train.ada": "bgc"}, "train.ada: ADA transforms images"},
+		{DefaultPreset, map[string]string{"train.ada": "bg", "train.diffaugment": "color"}, "choose one"},
+	} {
+		c, err := FromPreset(tc.preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range tc.set {
+			if err := c.Set(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.Validate(shapeFor(c)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %v: error %v, want %q", tc.preset, tc.set, err, tc.want)
+		}
+	}
+}

@@ -46,6 +46,12 @@ func TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast(t *testing.T) {
 		{"train.label_smoothing=0.999999", true}, {"train.label_smoothing=1", false},
 		{"train.label_flip=0", true}, {"train.label_flip=-1e-12", false},
 		{"train.label_flip=0.5", true}, {"train.label_flip=0.500001", false},
+		{"train.ada_target=0", true}, {"train.ada_target=-1e-12", false},
+		{"train.ada_target=0.999999", true}, {"train.ada_target=1", false},
+		{"train.ada_kimg=1e-300", true}, {"train.ada_kimg=0", false},
+		{"train.ada_interval=1", true}, {"train.ada_interval=0", false},
+		{"train.ada_p=0", true}, {"train.ada_p=-1e-12", false},
+		{"train.ada=bgc", true}, {"train.ada=bgcf", false},
 	} {
 		c, err := FromPreset(DefaultPreset)
 		if err != nil {
