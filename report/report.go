@@ -121,7 +121,8 @@ func metricPlots(dir string, res ablate.Results) ([]figure, error) {
 // step, and the power spectra when the caller computed them.
 func curvePlots(dir string, res ablate.Results, extra Extra) ([]figure, error) {
 	var figs []figure
-	for _, curve := range []struct{ key, title string }{{"loss_d", "D loss"}, {"loss_g", "G loss"}, {"grad_norm_d", "D gradient norm"}} {
+	for _, curve := range []struct{ key, title string }{{"loss_d", "D loss"}, {"loss_g", "G loss"}, {"grad_norm_d", "D gradient norm"},
+		{"ada_p", "ADA's augmentation probability p"}, {"ada_rt", "ADA's overfitting heuristic r_t"}} {
 		var series []Series
 		for _, g := range res.Groups {
 			if s := meanCurve(g, curve.key); len(s.X) > 1 {
@@ -216,19 +217,15 @@ func format(s ablate.Stat) string {
 	return f(s.Mean) + " ± " + f(s.SE)
 }
 
-// meanCurve averages a metrics.jsonl column over a group's seeds at the steps all share.
+// meanCurve averages a metrics.jsonl column over a group's seeds at the steps all
+// share; a setting whose lines lack the column (ada_p without ADA) has no curve.
 func meanCurve(g ablate.Group, key string) Series {
 	sum, count := map[int]float64{}, map[int]int{}
 	for _, c := range g.Cells {
 		for _, m := range c.Metrics {
-			var v float64
-			switch key {
-			case "loss_d":
-				v = m.LossD
-			case "loss_g":
-				v = m.LossG
-			case "grad_norm_d":
-				v = m.GradNormD
+			v, ok := m.Get(key)
+			if !ok {
+				continue
 			}
 			sum[m.Step] += v
 			count[m.Step]++

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"github.com/gankit/gankit/ablate"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/report"
+	"github.com/gankit/gankit/run"
 )
 
 // TestTableShowsMeanAndSEAndBoldsTheBest writes a report from hand-made results and
@@ -79,5 +81,58 @@ func TestTableShowsMeanAndSEAndBoldsTheBest(t *testing.T) {
 	}
 	if !strings.Contains(string(html), `src="report_files/metric-fid.png"`) {
 		t.Error("the page does not show the FID plot")
+	}
+}
+
+// TestADACurvesOnlyForSettingsThatLogThem: a report over a setting with ADA and one
+// without draws p's and r_t's curves, with the ADA setting's mean over seeds alone.
+func TestADACurvesOnlyForSettingsThatLogThem(t *testing.T) {
+	base, err := config.FromPreset(config.DefaultPreset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	metrics := func(ada bool, p0 float64) []run.Metrics {
+		var ms []run.Metrics
+		for step := 10; step <= 30; step += 10 {
+			m := run.Metrics{Step: step, LossD: 1, LossG: 1}
+			if ada {
+				m.Set("ada_p", p0+float64(step)/100)
+				m.Set("ada_rt", 0.5)
+			}
+			ms = append(ms, m)
+		}
+		return ms
+	}
+	res := ablate.Results{
+		Plan: ablate.Plan{Dir: dir, Base: base, Seeds: []int64{0, 1}},
+		Groups: []ablate.Group{
+			{Setting: ablate.Setting{Name: "none"}, Cells: []ablate.CellResult{{Done: true, Metrics: metrics(false, 0)}, {Done: true, Metrics: metrics(false, 0)}}},
+			{Setting: ablate.Setting{Name: "ada"}, Cells: []ablate.CellResult{{Done: true, Metrics: metrics(true, 0)}, {Done: true, Metrics: metrics(true, 0.2)}}},
+		},
+	}
+	path, err := report.Write(res, report.Extra{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"curve-ada_p.png", "curve-ada_rt.png"} {
+		if !strings.Contains(string(html), name) {
+			t.Errorf("the report does not show %s", name)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "report_files", name)); err != nil {
+			t.Error(err)
+		}
+	}
+	// Seed 0 logs p = 0.1, 0.2, 0.3 and seed 1 p = 0.3, 0.4, 0.5.
+	s := report.MeanCurve(res.Groups[1], "ada_p")
+	if len(s.Y) != 3 || math.Abs(s.Y[0]-0.2) > 1e-12 || math.Abs(s.Y[1]-0.3) > 1e-12 || math.Abs(s.Y[2]-0.4) > 1e-12 {
+		t.Errorf("ADA's mean p over seeds: %v, want [0.2 0.3 0.4]", s.Y)
+	}
+	if s := report.MeanCurve(res.Groups[0], "ada_p"); len(s.X) != 0 {
+		t.Errorf("a setting without ADA has a p curve: %v", s)
 	}
 }

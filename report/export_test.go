@@ -1,0 +1,4 @@
+package report
+
+// MeanCurve exposes meanCurve to the external tests.
+var MeanCurve = meanCurve
