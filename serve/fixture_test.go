@@ -50,7 +50,8 @@ func trainFixtures() error {
 	if err != nil {
 		return err
 	}
-	img.Train.EMA = 0.9
+	// ADA moving p fast enough to leave a curve in 30 steps: the page and the API show it.
+	img.Train.EMA, img.Train.ADA, img.Train.ADAKimg, img.Train.ADAP = 0.9, "bgc", 0.64, 0.2
 	toy, err := config.FromPreset("ring8")
 	if err != nil {
 		return err

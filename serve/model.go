@@ -61,11 +61,13 @@ type metricsSummary struct {
 }
 
 // curve is the loss curves, every k-th logged step so that at most curvePoints remain
-// (the last step always among them).
+// (the last step always among them), and ADA's augmentation probability p at the same
+// steps in a run that trains with ADA.
 type curve struct {
 	Step  []int     `json:"step"`
 	LossD []float64 `json:"loss_d"`
 	LossG []float64 `json:"loss_g"`
+	ADAP  []float64 `json:"ada_p,omitempty"`
 }
 
 // model answers GET /v1/model. The metrics and the evaluation are read at each
@@ -109,13 +111,18 @@ func summarize(ms []run.Metrics, damaged int) metricsSummary {
 		return sum
 	}
 	sum.Last = &ms[len(ms)-1]
+	_, ada := sum.Last.Get("ada_p")
 	k := (len(ms) + curvePoints - 1) / curvePoints
 	for i := len(ms) - 1; i >= 0; i -= k { // from the end, so the last step is kept
 		sum.Curve.Step = append(sum.Curve.Step, ms[i].Step)
 		sum.Curve.LossD = append(sum.Curve.LossD, ms[i].LossD)
 		sum.Curve.LossG = append(sum.Curve.LossG, ms[i].LossG)
+		if ada {
+			p, _ := ms[i].Get("ada_p") // 0 on a line from before ADA was switched on (a resume with --allow-change)
+			sum.Curve.ADAP = append(sum.Curve.ADAP, p)
+		}
 	}
-	for _, xs := range [][]float64{sum.Curve.LossD, sum.Curve.LossG} {
+	for _, xs := range [][]float64{sum.Curve.LossD, sum.Curve.LossG, sum.Curve.ADAP} {
 		reverse(xs)
 	}
 	reverse(sum.Curve.Step)

@@ -129,6 +129,12 @@ func TestPageInHeadlessChromium(t *testing.T) {
 	if err != nil {
 		fail("reading the strip", err)
 	}
+	// The fixture trains with ADA: p's curve and the note's p and r_t are on the page
+	// (GANKIT_SERVE_RUN may name a run without ADA).
+	adaShown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#ada-curve polyline") !== null && document.getElementById("curves").textContent.includes("ADA p ")`))
+	if err != nil {
+		fail("reading the ADA curve", err)
+	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		fail("taking the screenshot", err)
@@ -168,6 +174,9 @@ func TestPageInHeadlessChromium(t *testing.T) {
 	}
 	if stripCount != 8 {
 		t.Errorf("the strip shows %d images, want 8", stripCount)
+	}
+	if !adaShown && os.Getenv("GANKIT_SERVE_RUN") == "" {
+		t.Error("the page shows no ADA curve or p for a run trained with ADA")
 	}
 	cancelBrowser()
 	reading.Wait()

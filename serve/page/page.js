@@ -285,13 +285,35 @@ function showCurves(metrics) {
   root.append(svg("text", { x: L, y: H - 6 }, `step ${s0}`));
   root.append(svg("text", { x: W - R, y: H - 6, "text-anchor": "end" }, `step ${c.step[c.step.length - 1]}`));
   box.replaceChildren(root);
+  if (c.ada_p && c.ada_p.length) box.append(adaCurve(c, W, L, R));
   if (metrics.last) {
     const p = document.createElement("p");
     p.className = "note";
     p.textContent = `${metrics.logged} logged steps; last: loss_d ${metrics.last.loss_d.toFixed(3)}, loss_g ${metrics.last.loss_g.toFixed(3)}, ` +
       `D(real) ${metrics.last.d_real.toFixed(2)}, D(fake) ${metrics.last.d_fake.toFixed(2)}`;
+    if (Number.isFinite(metrics.last.ada_p)) {
+      p.textContent += `; ADA p ${metrics.last.ada_p.toFixed(3)}, r_t ${metrics.last.ada_rt.toFixed(2)}`;
+    }
     box.append(p);
   }
+}
+
+// adaCurve draws ADA's augmentation probability p over the same steps as the losses,
+// from 0 to its largest value (at least 0.1, so that a p near 0 stays flat).
+function adaCurve(c, W, L, R) {
+  const H = 110, T = 18, B = 24;
+  const hi = Math.max(0.1, ...c.ada_p.filter(Number.isFinite));
+  const s0 = c.step[0], s1 = Math.max(c.step[c.step.length - 1], s0 + 1);
+  const x = (s) => L + (s - s0) / (s1 - s0) * (W - L - R);
+  const y = (v) => T + (hi - v) / hi * (H - T - B);
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "ADA p", id: "ada-curve" });
+  root.append(svg("rect", { x: L, y: T, width: W - L - R, height: H - T - B, fill: "none", stroke: "#dedede" }));
+  const pts = c.step.map((s, i) => `${x(s).toFixed(1)},${y(c.ada_p[i]).toFixed(1)}`).join(" ");
+  root.append(svg("polyline", { points: pts, fill: "none", stroke: "#3a9a4a", "stroke-width": 1.5 }));
+  root.append(svg("text", { x: L + 6, y: 12, fill: "#3a9a4a" }, "ADA p"));
+  root.append(svg("text", { x: L - 4, y: T + 8, "text-anchor": "end" }, hi.toPrecision(2)));
+  root.append(svg("text", { x: L - 4, y: H - B, "text-anchor": "end" }, "0"));
+  return root;
 }
 
 // showEvaluation lists the numbers of the run's eval.json (nested objects flattened).
