@@ -69,7 +69,7 @@ type Train struct {
 	DiffAugment    string  `yaml:"diffaugment"`          // DiffAugment policy: comma-separated color, translation, cutout; "" = off
 	// ADA is StyleGAN2-ADA's adaptive discriminator augmentation (Karras et al. 2020):
 	// the pipeline's groups, "bgc" (blit, geometric, colour) or a subset of its letters;
-	// "" = off. See augment.ADA.
+	// "" = off. See augment.Pipeline and docs/definitions.md.
 	ADA             string  `yaml:"ada"`
 	ADATarget       float64 `yaml:"ada_target"`           // target of the overfitting heuristic r_t = E[sign(D(x_real))] (0.6); 0 = p stays at ada_p
 	ADAKimg         float64 `yaml:"ada_kimg"`             // thousands of images over which p can move by 1 (500)
