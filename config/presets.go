@@ -145,6 +145,19 @@ var presets = []Preset{
 		c.Train.EMASchedule = optim.Schedule{Kind: optim.Cosine, End: 32}
 		return c
 	}},
+	{"small-64", "your folder of 1,000-5,000 colour images at 64x64: the DCGAN at width 32, ADA (bgc, r_t target 0.6, p able to cross 0 to 1 in 100 kimg), G EMA 0.999, batch 32, 20,000 iterations (docs/results.md, \"Small data\")", func() Config {
+		c := dcgan()
+		c.Preset = "small-64"
+		c.Data.Size, c.Data.Channels = 64, 3
+		c.Model.Width, c.Model.ZDim = 32, 128
+		c.Train.Batch, c.Train.Steps = 32, 20000
+		// StyleGAN2-ADA's 500 kimg is for runs of tens of millions of images; this
+		// run sees 640k, so p must be able to move five times as fast.
+		c.Train.ADA, c.Train.ADAKimg = "bgc", 100
+		c.Train.EMA = 0.999
+		c.Train.SampleEvery, c.Train.CheckpointEvery = 1000, 1000
+		return c
+	}},
 	{data.Ring8, "8 Gaussians on a circle (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Ring8) }},
 	{data.Grid25, "25 Gaussians on a 5x5 grid (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Grid25) }},
 }
