@@ -45,6 +45,8 @@ type Folder struct {
 	limit     int  // keep at most this many images (0: all)
 	skipBad   bool // Check leaves out the images that cannot be used
 	maxPixels int
+	labels    []int    // per file: its class's index in classes; nil when the folder has no classes
+	classes   []string // class names, sorted; nil when the folder has no classes
 
 	mu    sync.Mutex
 	cache [][]uint8 // per file: its pixels at the output size, channels-last; nil until decoded
@@ -92,6 +94,7 @@ func readFolder(root string, opt Options) (*Folder, error) {
 		return nil, fmt.Errorf("reading %s: no %s files in the folder or below", root, strings.Join(ImageExts(), "/"))
 	}
 	sort.Strings(f.files)
+	f.labels, f.classes = classFolders(root, f.files)
 	f.cache = make([][]uint8, len(f.files))
 	return f, nil
 }
@@ -111,7 +114,16 @@ func (f *Folder) Len() int {
 
 func (f *Folder) Shape() Shape { return f.shape }
 
-func (f *Folder) Label(int) int { return -1 }
+// Label is image i's class (an index into Classes), or -1 when the folder has no classes.
+func (f *Folder) Label(i int) int {
+	if f.labels == nil {
+		return -1
+	}
+	return f.labels[i]
+}
+
+// Classes are the class names, indexed by Label (a copy); nil when the folder has none.
+func (f *Folder) Classes() []string { return slices.Clone(f.classes) }
 
 // Files are the image paths, in the order Read indexes them.
 func (f *Folder) Files() []string { return f.files[:f.Len()] }
@@ -312,10 +324,17 @@ func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 			f.root, len(bad), checked, listBad(bad))
 	}
 	files, cache := make([]string, len(good)), make([][]uint8, len(good))
+	var labels []int
+	if f.labels != nil {
+		labels = make([]int, len(good))
+	}
 	for k, i := range good {
 		files[k], cache[k] = f.files[i], f.cache[i]
+		if labels != nil {
+			labels[k] = f.labels[i]
+		}
 	}
-	f.files, f.cache, f.limit = files, cache, 0
+	f.files, f.cache, f.labels, f.limit = files, cache, labels, 0
 	notes = append(notes, fmt.Sprintf("skipped %d of %d images that cannot be used (data.skip_bad_images):\n%s", len(bad), checked, listBad(bad)))
 	return strings.Join(notes, "\n"), nil
 }
