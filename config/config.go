@@ -39,6 +39,14 @@ type Data struct {
 	// MaxImagePixels is the largest image (width x height) a folder may hold; 0 means
 	// data.DefaultMaxImagePixels.
 	MaxImagePixels int `yaml:"max_image_pixels"`
+	// Background is the colour an image folder's transparent pixels are composited
+	// onto before resizing: white, black, grey (gray) or #rrggbb; "" = white
+	// (data.DefaultBackground), the page icons, emoji and sprites are drawn for.
+	Background string `yaml:"background"`
+	// Cache is where an image folder's decoded, resized images are kept for the next
+	// start: "" = the user cache directory (os.UserCacheDir()/gankit/images), "off" =
+	// no cache, or a directory. See data.CacheDir.
+	Cache string `yaml:"cache"`
 }
 
 // Train holds the optimisation loop's settings.
@@ -206,6 +214,9 @@ func (c Config) Validate(shape data.Shape) error {
 		{c.Data.Limit >= 0, "data.limit", ">= 0", c.Data.Limit},
 		{c.Data.MaxImagePixels >= 0, "data.max_image_pixels", fmt.Sprintf(">= 0 (0 = %d)", data.DefaultMaxImagePixels), c.Data.MaxImagePixels},
 	}); err != nil {
+		return err
+	}
+	if _, err := data.ParseBackground(c.Data.Background); err != nil {
 		return err
 	}
 	if _, err := losses.ByName(t.Loss); err != nil {

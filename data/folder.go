@@ -4,19 +4,13 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/jpeg" // registers the JPEG decoder
-	_ "image/png"  // registers the PNG decoder
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"path"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
-	"github.com/gankit/gankit/internal/fsutil"
 	"github.com/gankit/gankit/internal/sysmem"
 	"golang.org/x/image/draw"
 )
@@ -32,35 +26,54 @@ const MaxAspect = 100
 // MaxFolderSize is the largest data.size a folder of images may be resized to.
 const MaxFolderSize = 4096
 
-// Folder is every PNG/JPEG file under a directory (recursively, in sorted order),
-// resized so the shorter side is Size, center-cropped to Size x Size, and converted
-// to grayscale or RGB. Check (which training runs first) decodes each image once and,
-// when they fit in memory, keeps them at that size (Size x Size x Channels bytes), so
-// a large photo costs one decode, not one per draw; the decoded originals are never
-// all in memory.
+// Folder is every image file under a directory (recursively, in sorted order), or
+// in a .zip archive, resized so the shorter side is Size, center-cropped to Size x
+// Size, and converted to grayscale or RGB, transparency composited onto a background
+// colour first (see decodeImage). Its images have classes when they sit in one
+// sub-folder per class, or when a dataset.json gives them (see labels.go). Check
+// (which training runs first) decodes each image once and, when they fit in memory,
+// keeps them at that size (Size x Size x Channels bytes), so a large photo costs one
+// decode, not one per draw; the decoded originals are never all in memory. With a
+// cache directory, Check also keeps them in a file there for the next start (see
+// cache.go).
 type Folder struct {
-	root      string
-	files     []string
-	shape     Shape
-	limit     int  // keep at most this many images (0: all)
-	skipBad   bool // Check leaves out the images that cannot be used
-	maxPixels int
-	labels    []int    // per file: its class's index in classes; nil when the folder has no classes
-	classes   []string // class names, sorted; nil when the folder has no classes
+	root       string   // the folder or the .zip, as given
+	src        source   // where the files are
+	files      []string // image names relative to the root, forward slashes, sorted
+	shape      Shape
+	limit      int  // keep at most this many images (0: all)
+	skipBad    bool // Check leaves out the images that cannot be used
+	maxPixels  int
+	background color.RGBA // transparency is composited onto it
+	cacheDir   string     // where Check keeps the decoded images; "" = nowhere
+	labels     []int      // per file: its class's index in classes; nil when the images have no classes
+	classes    []string   // class names; nil when the images have no classes
+	labelsFrom string     // what gave the classes: "class folders" or a dataset.json; "" for none
 
 	mu    sync.Mutex
 	cache [][]uint8 // per file: its pixels at the output size, channels-last; nil until decoded
 }
-
-// ImageExts lists the file extensions Folder reads, matched case-insensitively (a copy).
-func ImageExts() []string { return []string{".png", ".jpg", ".jpeg"} }
 
 // ReadFolder lists the images under root; size and channels (1 or 3) fix the output shape.
 func ReadFolder(root string, size, channels int) (*Folder, error) {
 	return readFolder(root, Options{Size: size, Channels: channels})
 }
 
+// readFolder lists the images of a directory.
 func readFolder(root string, opt Options) (*Folder, error) {
+	return newFolder(root, dirSource{root}, opt)
+}
+
+// readZip lists the images of a .zip archive.
+func readZip(path string, opt Options) (*Folder, error) {
+	z, err := openZip(path)
+	if err != nil {
+		return nil, err
+	}
+	return newFolder(path, z, opt)
+}
+
+func newFolder(root string, src source, opt Options) (*Folder, error) {
 	size, channels := opt.Size, opt.Channels
 	if size < 1 || size > MaxFolderSize {
 		return nil, fmt.Errorf("reading %s: data.size must be set for a folder of images (e.g. 28, 32 or 64; at most %d), got %d", root, MaxFolderSize, size)
@@ -71,36 +84,43 @@ func readFolder(root string, opt Options) (*Folder, error) {
 	if opt.MaxImagePixels < 0 {
 		return nil, fmt.Errorf("reading %s: data.max_image_pixels must be >= 0 (0 = %d), got %d", root, DefaultMaxImagePixels, opt.MaxImagePixels)
 	}
-	f := &Folder{root: root, shape: Shape{Size: size, Channels: channels}, limit: max(0, opt.Limit),
-		skipBad: opt.SkipBadImages, maxPixels: opt.MaxImagePixels}
+	bg, err := ParseBackground(opt.Background)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", root, err)
+	}
+	f := &Folder{root: root, src: src, shape: Shape{Size: size, Channels: channels}, limit: max(0, opt.Limit),
+		skipBad: opt.SkipBadImages, maxPixels: opt.MaxImagePixels, background: bg, cacheDir: opt.CacheDir}
 	if f.maxPixels == 0 {
 		f.maxPixels = DefaultMaxImagePixels
 	}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		// Anything named like an image that is not a folder is listed, FIFOs and
-		// devices too: decoding refuses them by name instead of skipping them unsaid.
-		if !d.IsDir() && isImageFile(p) {
-			f.files = append(f.files, p)
-		}
-		return nil
-	})
+	all, err := src.list()
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", root, err)
+	}
+	hasJSON := false
+	for _, rel := range all {
+		if isImageFile(rel) {
+			f.files = append(f.files, rel)
+		}
+		hasJSON = hasJSON || rel == datasetJSON
 	}
 	if len(f.files) == 0 {
 		return nil, fmt.Errorf("reading %s: no %s files in the folder or below", root, strings.Join(ImageExts(), "/"))
 	}
-	sort.Strings(f.files)
-	f.labels, f.classes = classFolders(root, f.files)
+	if hasJSON {
+		if f.labels, f.classes, err = readDatasetJSON(src, f.files); err != nil {
+			return nil, err
+		}
+		f.labelsFrom = src.path(datasetJSON)
+	} else if f.labels, f.classes = classFolders(f.files); f.labels != nil {
+		f.labelsFrom = "class folders"
+	}
 	f.cache = make([][]uint8, len(f.files))
 	return f, nil
 }
 
 func isImageFile(p string) bool {
-	return slices.Contains(ImageExts(), strings.ToLower(filepath.Ext(p)))
+	return slices.Contains(ImageExts(), strings.ToLower(path.Ext(p)))
 }
 
 func (f *Folder) Name() string { return f.root }
@@ -114,7 +134,7 @@ func (f *Folder) Len() int {
 
 func (f *Folder) Shape() Shape { return f.shape }
 
-// Label is image i's class (an index into Classes), or -1 when the folder has no classes.
+// Label is image i's class (an index into Classes), or -1 when the images have no classes.
 func (f *Folder) Label(i int) int {
 	if f.labels == nil {
 		return -1
@@ -122,11 +142,24 @@ func (f *Folder) Label(i int) int {
 	return f.labels[i]
 }
 
-// Classes are the class names, indexed by Label (a copy); nil when the folder has none.
+// Classes are the class names, indexed by Label (a copy); nil when the images have
+// none. Class folders are named by their folders, dataset.json's classes by their
+// numbers ("0", "1", ...).
 func (f *Folder) Classes() []string { return slices.Clone(f.classes) }
 
-// Files are the image paths, in the order Read indexes them.
-func (f *Folder) Files() []string { return f.files[:f.Len()] }
+// LabelsFrom says what gave the images their classes: "class folders", the
+// dataset.json's path, or "" when they have none.
+func (f *Folder) LabelsFrom() string { return f.labelsFrom }
+
+// Files are the image paths (inside a zip: the zip's path, "/", the entry's name),
+// in the order Read indexes them.
+func (f *Folder) Files() []string {
+	out := make([]string, f.Len())
+	for i := range out {
+		out[i] = f.src.path(f.files[i])
+	}
+	return out
+}
 
 func (f *Folder) Read(i int, dst []float32) error {
 	pix, err := f.pixels(i)
@@ -149,66 +182,15 @@ func (f *Folder) pixels(i int) ([]uint8, error) {
 	if pix != nil {
 		return pix, nil
 	}
-	return f.load(f.files[i], sysmem.Available())
-}
-
-// load decodes one file and brings it to the output shape, refusing what is not a
-// regular file, an image above the pixel limit, and one whose decoding would not
-// fit in mem.
-func (f *Folder) load(path string, mem sysmem.Budget) ([]uint8, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading image %s: %w", path, unwrapPathError(err))
-	}
-	if err := fsutil.CheckRegular(path, st); err != nil {
-		return nil, err
-	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading image %s: %w", path, unwrapPathError(err))
-	}
-	defer fh.Close()
-	return decodeSample(path, fh, f.shape, f.maxPixels, mem)
-}
-
-// decodeSample decodes an image from r (named path in errors) and returns it
-// resized and center-cropped to shape, channels-last. The header is read first: an
-// image above maxPixels, or whose decoding would need more than mem, is refused
-// before any pixel is allocated.
-func decodeSample(path string, r io.ReadSeeker, shape Shape, maxPixels int, mem sysmem.Budget) ([]uint8, error) {
-	cfg, format, err := image.DecodeConfig(r)
-	if err != nil {
-		return nil, fmt.Errorf("decoding image %s (PNG or JPEG expected): %w", path, err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("decoding image %s: %s image is empty (%dx%d)", path, format, cfg.Width, cfg.Height)
-	}
-	if px := float64(cfg.Width) * float64(cfg.Height); px > float64(maxPixels) {
-		return nil, fmt.Errorf("image %s is %dx%d (%.0f pixels), above data.max_image_pixels %d", path, cfg.Width, cfg.Height, px, maxPixels)
-	}
-	if w, h := float64(cfg.Width), float64(cfg.Height); max(w/h, h/w) > MaxAspect {
-		return nil, fmt.Errorf("image %s is %dx%d: the center crop keeps less than 1/%d of an image that elongated (and scaling it costs in proportion)", path, cfg.Width, cfg.Height, MaxAspect)
-	}
-	if need := decodeBytes(cfg, shape.Size); need > mem.Bytes {
-		return nil, fmt.Errorf("image %s is %dx%d: decoding and resizing it needs about %s, and %s is available (%s)",
-			path, cfg.Width, cfg.Height, sysmem.Format(need), sysmem.Format(mem.Bytes), mem.Source)
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	img, _, err := image.Decode(r)
-	if err != nil {
-		return nil, fmt.Errorf("decoding image %s (PNG or JPEG expected): %w", path, err)
-	}
-	if b := img.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
-		return nil, fmt.Errorf("decoding image %s: header says %dx%d, pixels are %dx%d", path, cfg.Width, cfg.Height, b.Dx(), b.Dy())
-	}
-	return toSample(resizeCrop(img, shape.Size), shape.Channels), nil
+	pix, _, err := f.loadGated(i, sysmem.Available(), false, nil)
+	return pix, err
 }
 
 // decodeBytes estimates the memory decoding an image of cfg and resizing it to
 // size needs: its pixels in the decoder's layout, plus resizeCrop's working memory
-// (which grows with the scaled image's longer side) and its RGBA output.
+// (which grows with the scaled image's longer side) and its RGBA output. A
+// WebP with alpha is composited into a copy (composite rewrites the other layouts in
+// place), which its 8 bytes a pixel include.
 func decodeBytes(cfg image.Config, size int) float64 {
 	w, h := float64(cfg.Width), float64(cfg.Height)
 	per := 8.0 // 16-bit RGBA, the largest layout
@@ -219,8 +201,10 @@ func decodeBytes(cfg image.Config, size int) float64 {
 		per = 2
 	case color.YCbCrModel:
 		per = 3 // 4:4:4 at most
-	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
 		per = 4
+	case color.NYCbCrAModel:
+		per = 4 + 4
 	}
 	if _, ok := cfg.ColorModel.(color.Palette); ok {
 		per = 1
@@ -281,7 +265,9 @@ const maxListed = 5
 // take more than half the memory available: then they are only checked, decoded
 // again when drawn, and note says so. Images that cannot be used are an error that
 // lists them; with data.skip_bad_images they are left out instead (the next files
-// fill data.limit), and note says how many and which.
+// fill data.limit), and note says how many and which. With a cache directory, the
+// images are read from the cache file when it is up to date, and those decoded are
+// written to it; note says which, and the file's path.
 func (f *Folder) Check() (note string, err error) { return f.check(sysmem.Available()) }
 
 func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
@@ -293,9 +279,18 @@ func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 		notes = append(notes, fmt.Sprintf("keeping its %d images decoded at %dx%dx%d would take %s of the %s available (%s): each is decoded again when drawn (data.limit or a smaller data.size avoid that)",
 			want, f.shape.Size, f.shape.Size, f.shape.Channels, sysmem.Format(need), sysmem.Format(mem.Bytes), mem.Source))
 	}
+	var key [32]byte
+	writeCache := false
+	if keep && f.cacheDir != "" {
+		var n string
+		key, writeCache, n = f.useCache(mem)
+		if n != "" {
+			notes = append(notes, n)
+		}
+	}
 	var good []int
 	var bad []BadImage
-	next := 0
+	next, decoded := 0, 0
 	for len(good) < want && next < len(f.files) {
 		if !f.skipBad && len(bad) > 0 {
 			break
@@ -304,13 +299,22 @@ func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 		for ; next < len(f.files) && len(batch) < cap(batch); next++ {
 			batch = append(batch, next)
 		}
-		errs := f.loadAll(batch, mem, keep)
+		errs, n := f.loadAll(batch, mem, keep)
+		decoded += n
 		for k, i := range batch {
 			if errs[k] != nil {
-				bad = append(bad, BadImage{f.files[i], errs[k]})
+				bad = append(bad, BadImage{f.src.path(f.files[i]), errs[k]})
 			} else {
 				good = append(good, i)
 			}
+		}
+	}
+	if writeCache && decoded > 0 {
+		path := f.CachePath()
+		if n, err := f.writeCache(path, key); err != nil {
+			notes = append(notes, fmt.Sprintf("could not keep the decoded images in the cache %s: %v (data.cache names another folder, or off)", path, err))
+		} else {
+			notes = append(notes, fmt.Sprintf("kept %d decoded images in the cache %s for the next start (data.cache)", n, path))
 		}
 	}
 	checked := len(good) + len(bad)
@@ -339,45 +343,50 @@ func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 	return strings.Join(notes, "\n"), nil
 }
 
-// loadAll decodes the files at idx, GOMAXPROCS at a time, keeps them in the cache
-// when keep is set, and returns each one's error. Decodes run together only while
-// their memory fits in mem.
-func (f *Folder) loadAll(idx []int, mem sysmem.Budget, keep bool) []error {
+// loadAll decodes the files at idx not decoded yet, keeps them in the cache when
+// keep is set, and returns each one's error and how many it decoded.
+func (f *Folder) loadAll(idx []int, mem sysmem.Budget, keep bool) ([]error, int) {
 	errs := make([]error, len(idx))
+	var todo []int
+	for k, i := range idx {
+		if !f.cached(i) {
+			todo = append(todo, k)
+		}
+	}
+	f.decodeAll(len(todo), mem, false, func(j int) int { return idx[todo[j]] }, func(j int, pix []uint8, _ imageInfo, err error) {
+		if err != nil {
+			errs[todo[j]] = err
+		} else if keep {
+			f.mu.Lock()
+			f.cache[idx[todo[j]]] = pix
+			f.mu.Unlock()
+		}
+	})
+	return errs, len(todo)
+}
+
+// decodeAll decodes n images, image(j) for j < n, GOMAXPROCS at a time, and hands
+// each one's result to done (called concurrently). Decodes run together only while
+// their memory fits in half of mem.
+func (f *Folder) decodeAll(n int, mem sysmem.Budget, hash bool, image func(j int) int, done func(j int, pix []uint8, info imageInfo, err error)) {
 	gate := newMemGate(mem.Bytes / 2)
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(idx)) {
+	for range min(runtime.GOMAXPROCS(0), n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range work {
-				i := idx[k]
-				if f.cached(i) {
-					continue
-				}
-				need := f.estimate(f.files[i])
-				gate.acquire(need)
-				pix, err := f.load(f.files[i], mem)
-				gate.release(need)
-				if err != nil {
-					errs[k] = err
-					continue
-				}
-				if keep {
-					f.mu.Lock()
-					f.cache[i] = pix
-					f.mu.Unlock()
-				}
+			for j := range work {
+				pix, info, err := f.loadGated(image(j), mem, hash, gate)
+				done(j, pix, info, err)
 			}
 		}()
 	}
-	for k := range idx {
-		work <- k
+	for j := range n {
+		work <- j
 	}
 	close(work)
 	wg.Wait()
-	return errs
 }
 
 func (f *Folder) cached(i int) bool {
@@ -386,23 +395,32 @@ func (f *Folder) cached(i int) bool {
 	return f.cache[i] != nil
 }
 
-// estimate is decodeBytes for a file's header; 0 when the header does not read
-// (load then reports why).
-func (f *Folder) estimate(path string) float64 {
-	st, err := os.Stat(path)
-	if err != nil || !st.Mode().IsRegular() {
-		return 0
-	}
-	fh, err := os.Open(path)
+// loadGated decodes image i and brings it to the output shape, refusing what is not
+// a regular file, an image above the pixel limit, and one whose decoding would not
+// fit in mem; hash asks for the decoded pixels' hash in the info. It decodes once
+// gate (when not nil) has room for what the image's header says its decoding needs
+// (nothing, when the header does not read: decoding then says why).
+func (f *Folder) loadGated(i int, mem sysmem.Budget, hash bool, gate *memGate) ([]uint8, imageInfo, error) {
+	rel := f.files[i]
+	r, c, err := f.src.open(rel, mem.Bytes/2)
 	if err != nil {
-		return 0
+		return nil, imageInfo{}, err
 	}
-	defer fh.Close()
-	cfg, _, err := image.DecodeConfig(fh)
-	if err != nil {
-		return 0
+	defer c.Close()
+	need := 0.0
+	if cfg, _, err := image.DecodeConfig(r); err == nil {
+		need = decodeBytes(cfg, f.shape.Size)
 	}
-	return decodeBytes(cfg, f.shape.Size)
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, imageInfo{}, fmt.Errorf("reading %s: %w", f.src.path(rel), err)
+	}
+	gate.acquire(need)
+	defer gate.release(need)
+	return decodeImage(f.src.path(rel), r, f.decodeOptions(hash), mem)
+}
+
+func (f *Folder) decodeOptions(hash bool) decodeOptions {
+	return decodeOptions{shape: f.shape, maxPixels: f.maxPixels, background: f.background, hash: hash}
 }
 
 func listBad(bad []BadImage) string {
@@ -439,6 +457,9 @@ func newMemGate(budget float64) *memGate {
 }
 
 func (g *memGate) acquire(n float64) {
+	if g == nil {
+		return
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for n > g.free && g.used > 0 {
@@ -449,6 +470,9 @@ func (g *memGate) acquire(n float64) {
 }
 
 func (g *memGate) release(n float64) {
+	if g == nil {
+		return
+	}
 	g.mu.Lock()
 	g.free += n
 	g.used -= n

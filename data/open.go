@@ -25,13 +25,16 @@ type Options struct {
 	Channels int    // image folders: 1 or 3
 	Limit    int    // keep at most this many examples (0: all)
 
-	SkipBadImages  bool // image folders: Check leaves out images that cannot be used instead of failing
-	MaxImagePixels int  // image folders: largest width x height decoded (0: DefaultMaxImagePixels)
+	SkipBadImages  bool   // image folders: Check leaves out images that cannot be used instead of failing
+	MaxImagePixels int    // image folders: largest width x height decoded (0: DefaultMaxImagePixels)
+	Background     string // image folders: what transparency is composited onto (see ParseBackground; "": DefaultBackground)
+	CacheDir       string // image folders: where Check keeps the decoded images (see CacheDir); "": no cache
 }
 
 // Formats describes what Open accepts, for help texts and errors.
 const Formats = "an IDX images file (.gz or raw), a folder with {train,t10k}-images-idx3-ubyte[.gz] (Fashion-MNIST/MNIST), " +
-	"a CIFAR-10 .bin batch or a folder of them, a folder of PNG/JPEG images, stacked:PATH (three grayscale images as RGB channels), or ring8/grid25"
+	"a CIFAR-10 .bin batch or a folder of them, a folder of PNG/JPEG/GIF/WebP/BMP/TIFF images (one sub-folder per class, or StyleGAN2-ADA's dataset.json), " +
+	"a StyleGAN2-ADA dataset .zip, stacked:PATH (three grayscale images as RGB channels), or ring8/grid25"
 
 // Embedded returns the first 10,000 Fashion-MNIST training images and labels, built into the binary.
 func Embedded() (*IDX, error) {
@@ -97,6 +100,9 @@ func open(path string, opt Options) (Dataset, error) {
 		if err := fsutil.CheckRegular(path, st); err != nil {
 			return nil, fmt.Errorf("data %s: %w; gankit reads %s", path, err, Formats)
 		}
+		if strings.EqualFold(filepath.Ext(path), ".zip") {
+			return readZip(path, opt)
+		}
 		return openFile(path)
 	}
 	idxPrefix := map[string]string{"train": "train", "test": "t10k"}[split]
@@ -142,7 +148,7 @@ func openFile(path string) (Dataset, error) {
 		return ReadCIFAR(path)
 	}
 	head := raw[:min(len(raw), 8)]
-	if bytes.HasPrefix(head, []byte("\x89PNG")) || bytes.HasPrefix(head, []byte("\xff\xd8")) {
+	if isImageFile(path) || bytes.HasPrefix(head, []byte("\x89PNG")) || bytes.HasPrefix(head, []byte("\xff\xd8")) {
 		return nil, fmt.Errorf("data %s: a single image; point --data at the folder that holds the images", path)
 	}
 	return nil, fmt.Errorf("data %s: not a format gankit reads (tried IDX by its header, CIFAR-10 by the .bin name); gankit reads %s", path, Formats)

@@ -103,7 +103,7 @@ func Trained(tg *run.Trained, o Options) (Result, error) {
 	if real == "" {
 		real = tg.Config.Data.Path
 	}
-	res, err := images(tg.Backend, model, real, fake, o)
+	res, err := images(tg.Backend, model, real, tg.Config.Data.Background, fake, o)
 	res.Generated, res.Step = tg.Dir, tg.Step
 	return res, err
 }
@@ -132,7 +132,7 @@ func Images(dir string, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := images(b, model, o.Real, fake, o)
+	res, err := images(b, model, o.Real, "", fake, o)
 	res.Generated = dir
 	return res, err
 }
@@ -144,10 +144,10 @@ func (o Options) model() (*featnet.Model, error) {
 	return featnet.FashionMNIST()
 }
 
-func images(b backends.Backend, model *featnet.Model, realPath string, fake []float32, o Options) (Result, error) {
+func images(b backends.Backend, model *featnet.Model, realPath, background string, fake []float32, o Options) (Result, error) {
 	in := metrics.ImageInputs{Shape: model.Shape, Fake: fake}
 	n := len(fake) / model.Shape.Len()
-	realSet, floorSet, note, err := realSets(realPath, model.Shape)
+	realSet, floorSet, note, err := realSets(realPath, model.Shape, background)
 	if err != nil {
 		return Result{}, err
 	}
@@ -265,13 +265,14 @@ func Generate(tg *run.Trained, n int, seed int64, tr sample.Truncation, ema bool
 }
 
 // realSets picks the reference images: the test split of path, and its training
-// split for the FID floor; the embedded subset has no test split.
-func realSets(path string, shape data.Shape) (real, floor data.Dataset, note string, err error) {
+// split for the FID floor; the embedded subset has no test split. An image folder's
+// transparency goes onto background (data.background), as the run's training images'.
+func realSets(path string, shape data.Shape, background string) (real, floor data.Dataset, note string, err error) {
 	if path == "" || path == data.EmbeddedName {
 		d, err := data.Open("", data.Options{})
 		return d, nil, "the embedded subset has no test split: its training images are the reference, no floor", err
 	}
-	opt := data.Options{Split: "test", Size: shape.Size, Channels: shape.Channels}
+	opt := data.Options{Split: "test", Size: shape.Size, Channels: shape.Channels, Background: background}
 	if real, err = data.Open(path, opt); err != nil {
 		return nil, nil, "", err
 	}
@@ -310,7 +311,7 @@ type Spectrum struct {
 func Spectra(names []string, dirs []string, n int) ([]Spectrum, error) {
 	var out []Spectrum
 	var shape data.Shape
-	var realPath string
+	var realPath, background string
 	for i, dir := range dirs {
 		tg, err := run.Open(dir, run.OpenOptions{})
 		if err != nil {
@@ -321,7 +322,7 @@ func Spectra(names []string, dirs []string, n int) ([]Spectrum, error) {
 			return nil, err
 		}
 		shape = tg.Source.Shape()
-		realPath = tg.Config.Data.Path
+		realPath, background = tg.Config.Data.Path, tg.Config.Data.Background
 		s, err := metrics.RadialSpectrum(x, n, shape.Size, shape.Channels)
 		if err != nil {
 			return nil, err
@@ -331,7 +332,7 @@ func Spectra(names []string, dirs []string, n int) ([]Spectrum, error) {
 	if len(out) == 0 {
 		return nil, nil
 	}
-	realSet, _, _, err := realSets(realPath, shape)
+	realSet, _, _, err := realSets(realPath, shape, background)
 	if err != nil {
 		return nil, err
 	}

@@ -168,8 +168,12 @@ func OpenSource(cfg config.Config) (data.Source, error) {
 	if cfg.IsToy() {
 		return data.NewToy(cfg.Data.Path, uint64(cfg.Train.Seed))
 	}
+	cache, err := data.CacheDir(cfg.Data.Cache)
+	if err != nil {
+		return nil, err
+	}
 	d, err := data.Open(cfg.Data.Path, data.Options{Split: cfg.Data.Split, Size: cfg.Data.Size, Channels: cfg.Data.Channels, Limit: cfg.Data.Limit,
-		SkipBadImages: cfg.Data.SkipBadImages, MaxImagePixels: cfg.Data.MaxImagePixels})
+		SkipBadImages: cfg.Data.SkipBadImages, MaxImagePixels: cfg.Data.MaxImagePixels, Background: cfg.Data.Background, CacheDir: cache})
 	if err != nil {
 		return nil, err
 	}
