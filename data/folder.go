@@ -344,7 +344,7 @@ func (f *Folder) check(mem sysmem.Budget) (note string, err error) {
 }
 
 // loadAll decodes the files at idx not decoded yet, keeps them in the cache when
-// keep is set, and returns each one's error and how many it decoded.
+// keep is set, and returns each one's error and how many it decoded without one.
 func (f *Folder) loadAll(idx []int, mem sysmem.Budget, keep bool) ([]error, int) {
 	errs := make([]error, len(idx))
 	var todo []int
@@ -353,16 +353,20 @@ func (f *Folder) loadAll(idx []int, mem sysmem.Budget, keep bool) ([]error, int)
 			todo = append(todo, k)
 		}
 	}
+	decoded := 0
 	f.decodeAll(len(todo), mem, false, func(j int) int { return idx[todo[j]] }, func(j int, pix []uint8, _ imageInfo, err error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
 		if err != nil {
 			errs[todo[j]] = err
-		} else if keep {
-			f.mu.Lock()
+			return
+		}
+		decoded++
+		if keep {
 			f.cache[idx[todo[j]]] = pix
-			f.mu.Unlock()
 		}
 	})
-	return errs, len(todo)
+	return errs, decoded
 }
 
 // decodeAll decodes n images, image(j) for j < n, GOMAXPROCS at a time, and hands
