@@ -20,6 +20,11 @@ func bmpOf(t *testing.T, w, h int, v uint8) []byte {
 	for i := range img.Pix {
 		img.Pix[i] = v
 	}
+	return encodeBMP(t, img)
+}
+
+func encodeBMP(t *testing.T, img image.Image) []byte {
+	t.Helper()
 	var b bytes.Buffer
 	if err := bmp.Encode(&b, img); err != nil {
 		t.Fatal(err)
