@@ -49,8 +49,7 @@ would refuse and why (--skip-bad-images leaves them out), and the classes with t
 				return err
 			}
 			if f, ok := d.(*data.Folder); ok {
-				describeFolder(f, opt)
-				return nil
+				return describeFolder(f, opt)
 			}
 			return describe(d)
 		},
@@ -99,8 +98,10 @@ func describe(d data.Dataset) error {
 // maxDuplicateGroups is how many groups of duplicates describeFolder lists by name.
 const maxDuplicateGroups = 5
 
-// describeFolder prints an image folder's Inspection.
-func describeFolder(f *data.Folder, opt data.Options) {
+// describeFolder prints an image folder's Inspection. Images training would refuse
+// are listed, and then an error: the folder does not train as it is (exit status 1,
+// as before the report existed).
+func describeFolder(f *data.Folder, opt data.Options) error {
 	in := f.Inspect()
 	s := f.Shape()
 	fmt.Printf("dataset:      %s\n", f.Name())
@@ -136,19 +137,30 @@ func describeFolder(f *data.Folder, opt data.Options) {
 	if len(in.Bad) == 0 {
 		fmt.Printf("unusable:     none\n")
 	} else {
-		fmt.Printf("unusable:     %d images training would refuse (--skip-bad-images leaves them out):\n%s\n", len(in.Bad), data.ListBad(in.Bad))
+		fmt.Printf("unusable:     %d %s training would refuse (--skip-bad-images leaves them out):\n%s\n", len(in.Bad), plural(len(in.Bad), "image", "images"), data.ListBad(in.Bad))
 	}
 	if in.Images > len(in.Bad) {
 		fmt.Printf("values:       [%.4g, %.4g] after scaling (pixel/127.5 - 1), mean %.4g\n", in.Min, in.Max, in.Mean)
 	}
 	if in.ClassCounts == nil {
 		fmt.Printf("classes:      none (neither one sub-folder per class nor a dataset.json with labels)\n")
-		return
+	} else {
+		names := f.Classes()
+		parts := make([]string, len(names))
+		for c, name := range names {
+			parts[c] = fmt.Sprintf("%s: %d", name, in.ClassCounts[c])
+		}
+		fmt.Printf("classes:      %d from %s; %s\n", len(names), f.LabelsFrom(), strings.Join(parts, ", "))
 	}
-	names := f.Classes()
-	parts := make([]string, len(names))
-	for c, name := range names {
-		parts[c] = fmt.Sprintf("%s: %d", name, in.ClassCounts[c])
+	if len(in.Bad) > 0 {
+		return fmt.Errorf("data %s: %d of %d images cannot be used (listed above): gankit train stops on them unless --skip-bad-images (data.skip_bad_images) leaves them out", f.Name(), len(in.Bad), in.Images)
 	}
-	fmt.Printf("classes:      %d from %s; %s\n", len(names), f.LabelsFrom(), strings.Join(parts, ", "))
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
