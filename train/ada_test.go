@@ -144,3 +144,27 @@ func TestADAAtZeroIsNoAugmentationAndAtOneIsSome(t *testing.T) {
 		t.Errorf("p = 1 leaves D's first loss as it is without augmentation: %v", one[0].LossD)
 	}
 }
+
+// TestR3GANPresetWithADA: the r3gan preset (its nets, RpGAN + R1 + R2 and schedules)
+// trains with ADA, as R3GAN's own recipe augments, its p moving.
+func TestR3GANPresetWithADA(t *testing.T) {
+	cfg, err := config.FromPreset("r3gan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Data.Limit, cfg.Model.ZDim, cfg.Model.R3GAN.Width, cfg.Model.R3GAN.Groups = 64, 8, 16, 2
+	cfg.Train.Steps, cfg.Train.Batch, cfg.Train.LogEvery, cfg.Train.SampleEvery, cfg.Train.CheckpointEvery = 4, 8, 1, 0, 0
+	cfg.Train.ADA, cfg.Train.ADAInterval, cfg.Train.ADAKimg, cfg.Train.ADAP = "bgc", 1, 0.08, 0.5
+	ms := runMetrics(t, cfg)
+	ps := map[float64]bool{}
+	for _, m := range ms {
+		if math.IsNaN(m.LossD) || math.IsNaN(m.LossG) {
+			t.Fatalf("step %d: loss_d %v loss_g %v", m.Step, m.LossD, m.LossG)
+		}
+		p, _ := m.Get("ada_p")
+		ps[p] = true
+	}
+	if len(ms) != 4 || len(ps) < 2 {
+		t.Errorf("%d steps, p took %d values", len(ms), len(ps))
+	}
+}
