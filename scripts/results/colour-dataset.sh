@@ -11,10 +11,10 @@
 #   symbols 273, travel 118  (1,784 images; people counts each skin tone of an emoji)
 #
 # left out: the 5 skin-tone swatches ("modifier") and 1 "extras" entry, too few for a
-# class; and 4 flags that repeat another flag's file byte for byte (EmojiOne draws
-# Diego Garcia as the British Indian Ocean Territory, Svalbard as Bouvet Island, St.
-# Martin and Wallis & Futuna as Clipperton: the French flag); of each group the first
-# file in sorted order is kept. The images are symlinks to the package's files (64x64: gankit resizes them
+# class; and 4 flags that repeat another flag's file byte for byte (EmojiOne has one
+# picture for Diego Garcia and the British Indian Ocean Territory, one for Bouvet
+# Island and Svalbard, and the French flag for Clipperton, St. Martin and Wallis &
+# Futuna); of each group the first file in sorted order is kept. The images are symlinks to the package's files (64x64: gankit resizes them
 # to data.size).
 #
 #   scripts/results/colour-dataset.sh [DIR]     (default $HOME/.cache/gankit-data/emojione)
