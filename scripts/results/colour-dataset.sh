@@ -14,8 +14,8 @@
 # class; and 4 flags that repeat another flag's file byte for byte (EmojiOne has one
 # picture for Diego Garcia and the British Indian Ocean Territory, one for Bouvet
 # Island and Svalbard, and the French flag for Clipperton, St. Martin and Wallis &
-# Futuna); of each group the first file in sorted order is kept. The images are symlinks to the package's files (64x64: gankit resizes them
-# to data.size).
+# Futuna); of each group the first file in sorted order is kept. The images are
+# symlinks to the package's files (64x64: gankit resizes them to data.size).
 #
 #   scripts/results/colour-dataset.sh [DIR]     (default $HOME/.cache/gankit-data/emojione)
 #
