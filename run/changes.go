@@ -49,7 +49,8 @@ func (k KeyKind) String() string {
 func KindOf(key string) KeyKind {
 	switch key {
 	case "preset", "backend", "train.steps", "train.log_every", "train.sample_every", "train.sample_count",
-		"train.checkpoint_every", "train.keep_checkpoints":
+		"train.checkpoint_every", "train.keep_checkpoints",
+		"data.cache": // where decoded images are kept, not what they are
 		return Bookkeeping
 	case
 		// The data: another dataset, split, size or subset, or another batch (which
@@ -57,6 +58,8 @@ func KindOf(key string) KeyKind {
 		"data.path", "data.split", "data.size", "data.channels", "data.limit", "train.batch",
 		// Which images of a folder are left out changes the examples and their order.
 		"data.skip_bad_images", "data.max_image_pixels",
+		// The colour transparent pixels become changes the examples' pixels.
+		"data.background",
 		// Variables' shapes: widths, depths, the latent, layers added or removed.
 		"model.arch", "model.z_dim", "model.width", "model.d_width", "model.depth", "model.upsample", "model.bn_g", "model.bn_d",
 		"model.mbstd", "model.mbdisc", "model.mbdisc_b", "model.mbdisc_c", "model.pack", "model.vbn_g",

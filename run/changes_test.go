@@ -14,7 +14,7 @@ func TestEveryConfigKeyHasADecidedKind(t *testing.T) {
 	const b, r, s = Bookkeeping, TrainingRule, Structure
 	want := map[string]KeyKind{
 		"preset": b, "backend": b,
-		"data.path": s, "data.split": s, "data.size": s, "data.channels": s, "data.limit": s, "data.skip_bad_images": s, "data.max_image_pixels": s,
+		"data.path": s, "data.split": s, "data.size": s, "data.channels": s, "data.limit": s, "data.skip_bad_images": s, "data.max_image_pixels": s, "data.background": s, "data.cache": b,
 		"model.arch": s, "model.z_dim": s, "model.width": s, "model.d_width": s, "model.depth": s, "model.upsample": s,
 		"model.bn_g": s, "model.bn_d": s, "model.leaky_slope": r, "model.spectral_norm": r, "model.eq_lr": s,
 		"model.pixel_norm": r, "model.mbstd": s, "model.mbstd_group": r, "model.mbdisc": s, "model.mbdisc_b": s,
@@ -25,6 +25,7 @@ func TestEveryConfigKeyHasADecidedKind(t *testing.T) {
 		"train.epsilon": r, "train.n_critic": r, "train.penalty": r, "train.penalty_weight": r, "train.drift": r,
 		"train.clip": r, "train.label_smoothing": r, "train.noisy_labels": r, "train.label_flip": r,
 		"train.instance_noise": r, "train.instance_noise_steps": r, "train.ema": r, "train.diffaugment": r,
+		"train.ada": r, "train.ada_target": r, "train.ada_kimg": r, "train.ada_interval": r, "train.ada_p": r,
 		"train.feature_matching": r, "train.historical_averaging": r, "train.replay": s, "train.replay_prob": r,
 		"train.log_every": b, "train.sample_every": b, "train.sample_count": b, "train.checkpoint_every": b,
 		"train.keep_checkpoints": b, "train.penalties": r, "train.ema_half_life_kimg": r,

@@ -42,10 +42,20 @@ func exportRuns(t *testing.T) (tiny, toy string) {
 }
 
 func TestMain(m *testing.M) {
+	// Image folders' decoded-image cache goes to the user's cache directory by
+	// default (data.cache): the tests, and the gankit processes they start, use one
+	// of their own instead, removed at the end.
+	cache, err := os.MkdirTemp("", "gankit-test-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("XDG_CACHE_HOME", cache)
 	code := m.Run()
 	if exportRunsDir != "" {
 		os.RemoveAll(exportRunsDir)
 	}
+	os.RemoveAll(cache)
 	os.Exit(code)
 }
 
