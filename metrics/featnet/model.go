@@ -25,8 +25,9 @@ const modelMagic = "gankit-featnet-v1"
 type Model struct {
 	Shape    data.Shape // the images it takes
 	Classes  int
-	Accuracy float64 // on the test split it was checked against
-	Data     string  // what it was trained on
+	Accuracy float64  // on the test split (or held-out images) it was checked against
+	Data     string   // what it was trained on
+	Labels   []string // the class names, when the data named them (an image folder's class folders)
 	Weights  map[string]Tensor
 	hash     string
 }

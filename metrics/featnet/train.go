@@ -41,7 +41,7 @@ func DefaultTraining() TrainOptions { return TrainOptions{Epochs: 5, Batch: 128,
 // reporting each epoch to log, and returns it with its accuracy on testSet.
 func Train(b backends.Backend, trainSet, testSet data.Dataset, opt TrainOptions, log io.Writer) (*Model, error) {
 	if trainSet.Label(0) < 0 || testSet.Label(0) < 0 {
-		return nil, fmt.Errorf("classifier: %s has no labels (want IDX with a labels file, or CIFAR-10)", trainSet.Name())
+		return nil, fmt.Errorf("classifier: %s has no labels (want IDX with a labels file, CIFAR-10, or a folder with one sub-folder of images per class)", trainSet.Name())
 	}
 	classes := 0
 	n := trainSet.Len()
