@@ -111,6 +111,12 @@ type Plan struct {
 	Axes     []Axis        `json:"axes"`
 	Seeds    []int64       `json:"seeds"`
 	EvalN    int           `json:"eval_n"` // generated samples per evaluation (0: the eval default)
+	// FeatureNet is the feature network model file the cells are evaluated with
+	// ("": the committed Fashion-MNIST one), and Real the real data they are compared
+	// with ("": each cell's data, test split). A plan saved before they existed reads
+	// back as the defaults.
+	FeatureNet string `json:"feature_net,omitempty"`
+	Real       string `json:"real,omitempty"`
 }
 
 // Setting is a variant's changes and one combination of axis values.
@@ -260,7 +266,7 @@ func (p Plan) Differences(q Plan) ([]string, error) {
 	for _, f := range []struct {
 		name string
 		a, b any
-	}{{"variants", p.Variants, q.Variants}, {"axes", p.Axes, q.Axes}, {"seeds", p.Seeds, q.Seeds}, {"eval_n", p.EvalN, q.EvalN}} {
+	}{{"variants", p.Variants, q.Variants}, {"axes", p.Axes, q.Axes}, {"seeds", p.Seeds, q.Seeds}, {"eval_n", p.EvalN, q.EvalN}, {"feature_net", p.FeatureNet, q.FeatureNet}, {"real", p.Real, q.Real}} {
 		a, err := json.Marshal(f.a)
 		if err != nil {
 			return nil, err

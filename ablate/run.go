@@ -129,7 +129,7 @@ func (p Plan) RunCell(c Cell, o RunOptions) error {
 			return &StoppedError{Stopped: []CellStop{{Cell: c, Dir: dir, Step: step}}}
 		}
 	}
-	res, err := eval.Run(dir, eval.Options{N: p.EvalN, Backend: o.Backend, On: o.On, Log: o.Log})
+	res, err := eval.Run(dir, eval.Options{N: p.EvalN, FeatureNet: p.FeatureNet, Real: p.Real, Backend: o.Backend, On: o.On, Log: o.Log})
 	if err != nil {
 		return fmt.Errorf("cell %d (%s, seed %d): evaluating: %w", c.Index, c.Setting, c.Seed, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gankit/gankit/eval"
 	"github.com/gankit/gankit/internal/fsutil"
 	"github.com/gankit/gankit/internal/sysmem"
+	"github.com/gankit/gankit/metrics/featnet"
 	"github.com/gankit/gankit/report"
 	rundir "github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
@@ -24,6 +25,7 @@ import (
 // ablateFlags are the flags of gankit ablate.
 type ablateFlags struct {
 	preset, out, emit, backend  string
+	featureNet, real            string
 	vary, sets, variants        []string
 	seeds, steps, workers, cell int
 	evalN                       int
@@ -39,7 +41,8 @@ func ablateCmd() *cobra.Command {
 changes such as "pack4:model.pack=4", when given), train each with --seeds seeds
 (0, 1, ...) for --steps iterations in OUT/cells/<setting>/seed-<s>, evaluate it like
 gankit eval (2,500 points for toy data, else FID, KID, precision/recall,
-density/coverage, IS and the spectral score on --eval-n samples), and write
+density/coverage, IS and the spectral score on --eval-n samples, through --feature-net
+against --real as gankit eval does), and write
 OUT/report.html: a table of means ± standard errors, plots, training curves and sample
 grids side by side.
 
@@ -60,7 +63,9 @@ gankit report OUT then gathers the cells.`,
 		Example: `  gankit ablate --preset grid25 --vary train.label_smoothing=0,0.1 --seeds 5 --steps 10000 --out abl/ls
   gankit ablate --preset dcgan-fmnist --vary model.upsample=transposed,transposed-k3,nearest,bilinear,pixelshuffle --seeds 3 --out abl/up
   gankit ablate --preset ring8 --vary model.pack=1,2,4 --seeds 5 --out abl/pack --emit slurm
-  gankit ablate --preset grid25 --variant vanilla: --variant pack4:model.pack=4 --variant r1:train.penalty=r1 --seeds 5 --out abl/tricks`,
+  gankit ablate --preset grid25 --variant vanilla: --variant pack4:model.pack=4 --variant r1:train.penalty=r1 --seeds 5 --out abl/tricks
+  gankit ablate --preset small-64 --set data.path=~/emoji --set data.size=32 --vary train.ada=false,true \
+    --feature-net metrics/featnet/emojione32.gob.gz --seeds 3 --out abl/emoji-ada`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.ablate(cmd) },
 	}
@@ -73,6 +78,8 @@ gankit report OUT then gathers the cells.`,
 	fl.Int64Var(&f.firstSeed, "first-seed", 0, "first seed")
 	fl.IntVar(&f.steps, "steps", 0, "iterations per run (default: the preset's)")
 	fl.IntVar(&f.evalN, "eval-n", 0, "generated samples per evaluation (default 2,500 points or 10,000 images)")
+	fl.StringVar(&f.featureNet, "feature-net", "", "feature network model file the cells are evaluated with, from gankit classifier train (default: the committed Fashion-MNIST one)")
+	fl.StringVar(&f.real, "real", "", "real dataset the cells are compared with (default: each cell's data, test split)")
 	fl.StringVar(&f.out, "out", "", "ablation directory")
 	fl.IntVar(&f.workers, "workers", 1, "cells trained at once")
 	fl.IntVar(&f.cell, "cell", 0, "run only this cell (what a job-array task does)")
@@ -133,7 +140,7 @@ func (f *ablateFlags) plan(changed func(string) bool) (ablate.Plan, error) {
 	p, err := ablate.Load(f.out)
 	if err == nil {
 		var given []string // the flags that make a plan (the rest say how it runs)
-		for _, name := range []string{"preset", "set", "vary", "variant", "seeds", "first-seed", "steps", "eval-n"} {
+		for _, name := range []string{"preset", "set", "vary", "variant", "seeds", "first-seed", "steps", "eval-n", "feature-net", "real"} {
 			if changed(name) {
 				given = append(given, "--"+name)
 			}
@@ -148,6 +155,9 @@ func (f *ablateFlags) plan(changed func(string) bool) (ablate.Plan, error) {
 		}
 		again, err := newPlan(f.preset, f.sets, f.vary, f.variants, f.firstSeed, f.seeds, f.steps, f.evalN, f.out)
 		if err != nil {
+			return p, err
+		}
+		if again, err = f.withEval(again); err != nil {
 			return p, err
 		}
 		diffs, err := p.Differences(again)
@@ -165,7 +175,55 @@ func (f *ablateFlags) plan(changed func(string) bool) (ablate.Plan, error) {
 	if p, err = newPlan(f.preset, f.sets, f.vary, f.variants, f.firstSeed, f.seeds, f.steps, f.evalN, f.out); err != nil {
 		return p, err
 	}
+	if p, err = f.withEval(p); err != nil {
+		return p, err
+	}
 	return p, p.Save()
+}
+
+// withEval sets the plan's --feature-net and --real, as absolute paths (a grid may be
+// continued from another directory), after checking that the feature network loads
+// and takes the images every cell makes, so that a mismatch stops the grid before it
+// trains, not after.
+func (f *ablateFlags) withEval(p ablate.Plan) (ablate.Plan, error) {
+	for _, pf := range []struct {
+		flag string
+		val  *string
+		to   *string
+	}{{"--feature-net", &f.featureNet, &p.FeatureNet}, {"--real", &f.real, &p.Real}} {
+		if *pf.val == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*pf.val)
+		if err != nil {
+			return p, fmt.Errorf("%s %s: %w", pf.flag, *pf.val, err)
+		}
+		*pf.to = abs
+	}
+	if p.FeatureNet == "" {
+		return p, nil
+	}
+	m, err := featnet.Load(p.FeatureNet)
+	if err != nil {
+		return p, fmt.Errorf("--feature-net: %w", err)
+	}
+	for _, c := range p.Cells() {
+		cfg, err := p.CellConfig(c)
+		if err != nil {
+			return p, err
+		}
+		if cfg.IsToy() {
+			return p, fmt.Errorf("--feature-net %s: setting %s trains on 2-D points (%s), which are measured by mode coverage, not by a feature network", f.featureNet, c.Setting, cfg.Data.Path)
+		}
+		src, err := trainSource(cfg)
+		if err != nil {
+			return p, err
+		}
+		if src != m.Shape {
+			return p, fmt.Errorf("--feature-net %s takes %v; setting %s makes %v", f.featureNet, m.Shape, c.Setting, src)
+		}
+	}
+	return p, nil
 }
 
 // continueCommand is the command line that continues this grid (or this --cell): the
