@@ -3,7 +3,9 @@
 // and whose class probabilities give the Inception Score and the stacked
 // Fashion-MNIST labels. The Fashion-MNIST model trained by `gankit classifier train`
 // is committed (fmnist.gob.gz) with its SHA-256, so every FID in the project is
-// computed by the same network.
+// computed by the same network. A colour model for 32x32 images, trained on the
+// emoji of Debian's ruby-gemojione (emojione32.gob.gz, made as `gankit classifier
+// train --help` says), is committed beside it for --feature-net; it is not built in.
 package featnet
 
 import (
