@@ -19,6 +19,8 @@ func (b *Backend) kernelFor(n *node) kernel {
 		return compareKernel(n)
 	case n.op == "ConvertDType":
 		return convertKernel(n)
+	case n.op == "Gather" || n.op == "ScatterSum": // int indices: before the dtype checks below
+		return sparseRowKernel(n)
 	}
 	if dt != dtypes.Float32 && dt != dtypes.Float64 {
 		return nil
