@@ -48,7 +48,7 @@ func rowGatherKernel(n *node) kernel {
 		return nil
 	}
 	rows, c, m := x.Dimensions[0], x.Dimensions[1], idx.Dimensions[0]
-	if n.args[2].(int) != 1 || !slices.Equal(n.args[3].([]int), []int{1}) || !slices.Equal(n.args[4].([]int), []int{0}) ||
+	if rows == 0 || n.args[2].(int) != 1 || !slices.Equal(n.args[3].([]int), []int{1}) || !slices.Equal(n.args[4].([]int), []int{0}) ||
 		!slices.Equal(n.args[5].([]int), []int{0}) || !slices.Equal(n.args[6].([]int), []int{1, c}) ||
 		!slices.Equal(out.Dimensions, []int{m, c}) {
 		return nil
