@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/gankit/gankit/augment"
@@ -47,6 +48,10 @@ type Data struct {
 	// start: "" = the user cache directory (os.UserCacheDir()/gankit/images), "off" =
 	// no cache, or a directory. See data.CacheDir.
 	Cache string `yaml:"cache"`
+	// Labels trains a class-conditional GAN on the data's classes (IDX labels, CIFAR-10
+	// labels, class folders, dataset.json): the run resolves model.classes from them.
+	// Off, labels are ignored and a run is the unconditional one, bit for bit.
+	Labels bool `yaml:"labels"`
 }
 
 // Train holds the optimisation loop's settings.
@@ -230,6 +235,9 @@ func (c Config) Validate(shape data.Shape) error {
 	if err := c.Model.Validate(shape); err != nil {
 		return err
 	}
+	if err := c.validateConditional(); err != nil {
+		return err
+	}
 	return c.validateTricks(shape)
 }
 
@@ -355,4 +363,36 @@ func checkRanges(checks []rangeCheck) error {
 		}
 	}
 	return nil
+}
+
+// validateConditional checks data.labels against the rest: model.classes come from
+// the data's labels (see ResolveClasses), and the tricks that hold samples without
+// their classes cannot run conditionally.
+func (c Config) validateConditional() error {
+	switch {
+	case c.Data.Labels && c.IsToy():
+		return fmt.Errorf("data.labels: the toy mixture %s has no classes", c.Data.Path)
+	case c.Model.Conditional() && !c.Data.Labels:
+		return fmt.Errorf("model.classes is set (%d classes) and data.labels is off: classes come from the data's labels; set data.labels: true, or remove model.classes", len(c.Model.Classes))
+	case c.Model.Conditional() && c.Train.Replay > 0:
+		return fmt.Errorf("train.replay with data.labels: the replay buffer keeps fakes without their classes; set train.replay: 0")
+	}
+	return nil
+}
+
+// ResolveClasses sets model.classes from the data's class names when data.labels is
+// on (names is data.ClassNames of the training set). A config that already names
+// classes must name the data's: a run cannot change what its classes are.
+func (c Config) ResolveClasses(names []string, dataName string) (Config, error) {
+	if !c.Data.Labels {
+		return c, nil
+	}
+	if len(names) == 0 {
+		return c, fmt.Errorf("data.labels: %s has no labels (conditional training reads IDX labels beside the images, CIFAR-10's, class sub-folders or a dataset.json)", dataName)
+	}
+	if len(c.Model.Classes) > 0 && !slices.Equal(c.Model.Classes, names) {
+		return c, fmt.Errorf("model.classes %v: the data %s have the classes %v", c.Model.Classes, dataName, names)
+	}
+	c.Model.Classes = slices.Clone(names)
+	return c, nil
 }

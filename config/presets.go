@@ -158,6 +158,13 @@ var presets = []Preset{
 		c.Train.SampleEvery, c.Train.CheckpointEvery = 1000, 1000
 		return c
 	}},
+	{"cond-fmnist", "class-conditional DCGAN on Fashion-MNIST's ten classes (data.labels): conditional BatchNorm in G (de Vries et al. 2017; Miyato & Koyama 2018) and the projection discriminator (Miyato & Koyama 2018, eq. 3); otherwise dcgan-fmnist", func() Config {
+		c := dcgan()
+		c.Preset = "cond-fmnist"
+		c.Data.Labels = true
+		c.Model.CondD = nets.CondProjection
+		return c
+	}},
 	{data.Ring8, "8 Gaussians on a circle (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Ring8) }},
 	{data.Grid25, "25 Gaussians on a 5x5 grid (mode-collapse benchmark), MLP GAN, gankit protocol", func() Config { return toy(data.Grid25) }},
 }

@@ -56,6 +56,14 @@ type Source interface {
 	Batch(step, n int, dst []float32) error
 }
 
+// LabelledSource is a Source whose batches carry classes (a conditional GAN's).
+type LabelledSource interface {
+	Source
+	// BatchLabels writes the classes of batch number step, n of them, into dst
+	// (len n), in Batch's order.
+	BatchLabels(step, n int, dst []int32) error
+}
+
 // Shuffled serves a Dataset in epochs: epoch e visits the examples in the order of a
 // permutation seeded by (seed, e); an epoch's last incomplete batch is dropped.
 type Shuffled struct {
@@ -75,23 +83,49 @@ func (s *Shuffled) Shape() Shape { return s.Data.Shape() }
 
 // Batch implements Source.
 func (s *Shuffled) Batch(step, n int, dst []float32) error {
+	idx, err := s.indices(step, n)
+	if err != nil {
+		return err
+	}
+	k := s.Data.Shape().Len()
+	for j, i := range idx {
+		if err := s.Data.Read(i, dst[j*k:(j+1)*k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BatchLabels implements LabelledSource: the classes of the examples Batch(step, n)
+// gives, in the same order.
+func (s *Shuffled) BatchLabels(step, n int, dst []int32) error {
+	idx, err := s.indices(step, n)
+	if err != nil {
+		return err
+	}
+	for j, i := range idx {
+		l := s.Data.Label(i)
+		if l < 0 {
+			return fmt.Errorf("%s: example %d has no label", s.Data.Name(), i)
+		}
+		dst[j] = int32(l)
+	}
+	return nil
+}
+
+// indices are the examples of batch number step, n of them.
+func (s *Shuffled) indices(step, n int) ([]int, error) {
 	total := s.Data.Len()
 	per := total / n
 	if per == 0 {
-		return fmt.Errorf("%s: %d examples, fewer than one batch of %d", s.Data.Name(), total, n)
+		return nil, fmt.Errorf("%s: %d examples, fewer than one batch of %d", s.Data.Name(), total, n)
 	}
 	if e := step / per; e != s.epoch {
 		s.epoch = e
 		s.perm = rand.New(rand.NewPCG(s.Seed, uint64(e))).Perm(total)
 	}
-	k := s.Data.Shape().Len()
 	off := (step % per) * n
-	for j := range n {
-		if err := s.Data.Read(s.perm[off+j], dst[j*k:(j+1)*k]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.perm[off : off+n], nil
 }
 
 // scaleByte maps a pixel p in [0, 255] to p/127.5 - 1 in [-1, 1] (ganhacks #1).

@@ -44,22 +44,35 @@ const (
 // In Inference mode it normalises with the running statistics instead. In Training
 // mode with TrackRunningStats, the running mean and unbiased variance are updated.
 func BatchNorm(ctx *context.Context, x *Node, mode Mode, stats RunningStats) *Node {
-	train, track := mode == Training, stats == TrackRunningStats
 	ctx = ctx.In("batchnorm")
+	mean, variance, keep := batchStatistics(ctx, x, mode, stats)
+	scale, offset := affine(ctx, x.Graph(), keep)
+	// y = (x - mean) / sqrt(var + eps) * scale + offset, computed as x * a + b with
+	// per-channel a and b: one pass over x instead of a centred copy and a second pass
+	// (and fewer passes in the gradient). 1/sqrt rather than Rsqrt: v0.26 has no
+	// gradient rule for Rsqrt.
+	a := Mul(Reciprocal(Sqrt(AddScalar(variance, bnEpsilon))), scale)
+	b := Sub(offset, Mul(mean, a))
+	return Add(Mul(x, a), b)
+}
+
+// batchStatistics are BatchNorm's mean and biased variance of x per channel, shaped
+// keep ([1, ..., 1, C]) to broadcast against x: the batch's own in Training mode (and
+// with TrackRunningStats the running averages in ctx updated from them), the running
+// ones in Inference mode.
+func batchStatistics(ctx *context.Context, x *Node, mode Mode, stats RunningStats) (mean, variance *Node, keep []int) {
+	train, track := mode == Training, stats == TrackRunningStats
 	g := x.Graph()
 	c := x.Shape().Dimensions[x.Rank()-1]
 	axes := make([]int, x.Rank()-1)
 	for i := range axes {
 		axes[i] = i
 	}
-	keep := make([]int, x.Rank())
+	keep = make([]int, x.Rank())
 	for i := range keep {
 		keep[i] = 1
 	}
 	keep[len(keep)-1] = c
-	scale, offset := affine(ctx, g, keep)
-
-	var mean, variance *Node
 	if train {
 		mean = ReduceAndKeep(x, ReduceMean, axes...)
 		variance = ReduceAndKeep(Square(Sub(x, mean)), ReduceMean, axes...)
@@ -79,13 +92,7 @@ func BatchNorm(ctx *context.Context, x *Node, mode Mode, stats RunningStats) *No
 			variance = Reshape(runVar.ValueGraph(g), keep...)
 		}
 	}
-	// y = (x - mean) / sqrt(var + eps) * scale + offset, computed as x * a + b with
-	// per-channel a and b: one pass over x instead of a centred copy and a second pass
-	// (and fewer passes in the gradient). 1/sqrt rather than Rsqrt: v0.26 has no
-	// gradient rule for Rsqrt.
-	a := Mul(Reciprocal(Sqrt(AddScalar(variance, bnEpsilon))), scale)
-	b := Sub(offset, Mul(mean, a))
-	return Add(Mul(x, a), b)
+	return mean, variance, keep
 }
 
 // VirtualBatchNorm is Salimans et al. 2016's virtual batch normalisation (§3.5): x

@@ -53,6 +53,14 @@ type Config struct {
 	VBNRef       int  `yaml:"vbn_ref"`       // size of virtual BN's fixed reference batch
 
 	R3GAN R3GANConfig `yaml:"r3gan"` // arch r3gan: its widths, blocks, groups and expansion
+
+	// Classes are the class names a conditional GAN is conditioned on, in label order
+	// (empty: unconditional). A run resolves them from the data when data.labels is on;
+	// they are saved with the config, so a checkpoint knows its classes.
+	Classes []string `yaml:"classes,omitempty"`
+	// CondD is how a conditional D uses the class: CondProjection (the default, "") or
+	// CondACGAN. See ConditionalDiscriminator.
+	CondD string `yaml:"cond_d,omitempty"`
 }
 
 // Validate checks cfg against the data shape it will be used with.
@@ -93,6 +101,9 @@ func (c Config) Validate(s data.Shape) error {
 	}
 	if c.Slope < 0 || c.Slope >= 1 {
 		return fmt.Errorf("model.leaky_slope: want 0 <= slope < 1, got %g", c.Slope)
+	}
+	if err := c.validateConditional(); err != nil {
+		return err
 	}
 	switch {
 	case c.MBStd && c.MBStdGroup < 1:

@@ -18,9 +18,21 @@ var dcganInit = Normal(0, 0.02)
 // in Inference mode it uses the running statistics, so that a sample depends only on its z.
 // With PixelNorm, z and every hidden activation are pixel-normalised (PGGAN).
 func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, mode Mode) *Node {
+	return ConditionalGenerator(ctx, cfg, s, z, nil, mode)
+}
+
+// ConditionalGenerator is Generator for a conditional G (cfg.Classes set): y [N]
+// (int32) is each sample's class, taken by conditional BatchNorm or by a class
+// embedding joined to z (see Config.GConditioning). y is nil for an unconditional G.
+func ConditionalGenerator(ctx *context.Context, cfg Config, s data.Shape, z, y *Node, mode Mode) *Node {
 	ctx = ctx.In("g")
 	ctx.SetParam(ParamEqualizedLR, cfg.EqualizedLR)
 	ctx.SetParam(ParamSpectralNorm, false)
+	checkClasses(cfg, y)
+	cbn := y != nil && cfg.GConditioning() == "cbn"
+	if y != nil && !cbn {
+		z = Concatenate([]*Node{z, ClassEmbedding(ctx, y, len(cfg.Classes), cfg.ZDim, z)}, 1)
+	}
 	if cfg.Arch == ArchR3GAN {
 		return r3ganGenerator(ctx, cfg, s, z)
 	}
@@ -55,6 +67,8 @@ func Generator(ctx *context.Context, cfg Config, s data.Shape, z *Node, mode Mod
 		switch {
 		case cfg.VBNG:
 			return VirtualBatchNorm(ctx, x, ref)
+		case cbn:
+			return ConditionalBatchNorm(ctx, x, y, len(cfg.Classes), mode, TrackRunningStats)
 		case cfg.BNG:
 			return BatchNorm(ctx, x, mode, TrackRunningStats)
 		}
@@ -121,12 +135,64 @@ func Discriminator(ctx *context.Context, cfg Config, s data.Shape, x *Node) *Nod
 // should go through it in separate calls, so that BN statistics are never mixed
 // (ganhacks #4).
 func DiscriminatorFeatures(ctx *context.Context, cfg Config, s data.Shape, x *Node) (logits, features *Node) {
+	o := ConditionalDiscriminator(ctx, cfg, s, x, nil)
+	return o.Logits, o.Features
+}
+
+// DOutput is what D gives for a batch: its adversarial logits [batch] (the class
+// term included for a projection D), the features of its last hidden layer
+// flattened [batch, A], and for AC-GAN the class logits [batch, K] (else nil).
+type DOutput struct {
+	Logits, Features, ClassLogits *Node
+}
+
+// ConditionalDiscriminator is DiscriminatorFeatures for a conditional D: y [N]
+// (int32) is each sample's class, nil for an unconditional D. A projection D adds
+// y^T V phi(x) to its logits (Miyato & Koyama 2018, eq. 3), phi(x) what the output
+// layer reads (after minibatch stddev and discrimination); an AC-GAN D classifies
+// phi(x) with a second head and ignores y (Odena et al. 2017).
+func ConditionalDiscriminator(ctx *context.Context, cfg Config, s data.Shape, x, y *Node) DOutput {
 	ctx = ctx.In("d")
 	ctx.SetParam(ParamEqualizedLR, cfg.EqualizedLR)
 	ctx.SetParam(ParamSpectralNorm, cfg.SpectralNorm)
+	checkClasses(cfg, y)
+	var o DOutput
+	var phi *Node
+	var init Init
 	if cfg.Arch == ArchR3GAN {
-		return r3ganDiscriminator(ctx, cfg, s, x)
+		o.Logits, o.Features, phi = r3ganDiscriminator(ctx, cfg, s, x)
+		init = msr(1, phi.Shape().Dimensions[1])
+	} else {
+		o.Logits, o.Features, phi = dcganDiscriminator(ctx, cfg, s, x)
+		init = dcganInit
+		if cfg.Arch == ArchMLP {
+			init = fanInUniform(phi.Shape().Dimensions[1])
+		}
 	}
+	if y == nil {
+		return o
+	}
+	k := len(cfg.Classes)
+	switch cfg.DConditioning() {
+	case CondProjection:
+		o.Logits = Add(o.Logits, projection(ctx, phi, y, k, init))
+	case CondACGAN:
+		o.ClassLogits = classHead(ctx, phi, k, init)
+	}
+	return o
+}
+
+// checkClasses panics (a programming error, caught where graphs are built) when
+// classes are given to unconditional nets or missing for conditional ones.
+func checkClasses(cfg Config, y *Node) {
+	if (y != nil) != cfg.Conditional() {
+		panic(fmt.Sprintf("nets: %d classes configured, classes given: %v", len(cfg.Classes), y != nil))
+	}
+}
+
+// dcganDiscriminator is the DCGAN and MLP D: its logits, last hidden features, and
+// phi, the vector its output layer reads.
+func dcganDiscriminator(ctx *context.Context, cfg Config, s data.Shape, x *Node) (logits, features, phi *Node) {
 	leaky := func(x *Node) *Node { return LeakyReLU(x, cfg.Slope) }
 	x = Pack(x, cfg.PackDegree())
 	if cfg.Arch == ArchMLP {
@@ -159,9 +225,9 @@ func DiscriminatorFeatures(ctx *context.Context, cfg Config, s data.Shape, x *No
 	oc := ctx.In("out")
 	oc.SetParam(ParamGain, 1.0) // PGGAN's gain for D's output layer
 	if cfg.Arch == ArchMLP {
-		return Reshape(mlpOut(ctx, f, 1), -1), features
+		return Reshape(mlpOut(ctx, f, 1), -1), features, f
 	}
-	return Reshape(Dense(oc, f, 1, dcganInit), -1), features
+	return Reshape(Dense(oc, f, 1, dcganInit), -1), features, f
 }
 
 // mlpHidden is depth hidden layers of width units with act, weights and biases

@@ -220,7 +220,7 @@ func r3ganGenerator(ctx *context.Context, c Config, s data.Shape, z *Node) *Node
 // filter per channel (a depthwise conv over the whole map, computed as a weighted
 // sum) and a bias-free linear map to the logit. It returns the logits [N] and the
 // features of the last stage, flattened.
-func r3ganDiscriminator(ctx *context.Context, c Config, s data.Shape, x *Node) (logits, features *Node) {
+func r3ganDiscriminator(ctx *context.Context, c Config, s data.Shape, x *Node) (logits, features, phi *Node) {
 	r := c.R3GAN
 	base, stages, err := R3GANPlan(s.Size)
 	if err != nil {
@@ -245,5 +245,5 @@ func r3ganDiscriminator(ctx *context.Context, c Config, s data.Shape, x *Node) (
 	dw := Weight(bc, g, msr(1, base*base), base*base, base, base, r.Width)
 	f := ReduceSum(Mul(x, Reshape(dw, 1, base, base, r.Width)), 1, 2) // [N, width]
 	lw := Weight(bc.In("linear"), g, msr(1, r.Width), r.Width, r.Width, 1)
-	return Reshape(Dot(f, lw), -1), features
+	return Reshape(Dot(f, lw), -1), features, f
 }

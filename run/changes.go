@@ -68,7 +68,10 @@ func KindOf(key string) KeyKind {
 		"model.r3gan.width", "model.r3gan.blocks", "model.r3gan.groups", "model.r3gan.expansion",
 		// Equalized LR stores weights divided by He's constant: the same numbers mean
 		// other weights. The replay buffer's size is its variable's shape.
-		"model.eq_lr", "train.replay":
+		"model.eq_lr", "train.replay",
+		// A conditional run's classes are its embeddings' and BN tables' rows, and
+		// what its data's labels mean; D's conditioning is which variables it has.
+		"data.labels", "model.classes", "model.cond_d":
 		return Structure
 	}
 	return TrainingRule

@@ -25,9 +25,12 @@ func TimeSteps(b backends.Backend, cfg config.Config, shape data.Shape, warmup, 
 		return nil, err
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	real := make([]float32, cfg.Train.Batch*shape.Len())
-	for i := range real {
-		real[i] = 2*r.Float32() - 1
+	real := realBatch{x: make([]float32, cfg.Train.Batch*shape.Len())}
+	for i := range real.x {
+		real.x[i] = 2*r.Float32() - 1
+	}
+	if cfg.Model.Conditional() {
+		real.y = fakeClasses(1, cfg.Train.Batch, len(cfg.Model.Classes))
 	}
 	times := make([]float64, 0, iters)
 	for i := range warmup + iters {
@@ -36,7 +39,7 @@ func TimeSteps(b backends.Backend, cfg config.Config, shape data.Shape, warmup, 
 			z[j] = float32(r.NormFloat64())
 		}
 		t0 := time.Now()
-		if _, err := step.run(i, func(int) ([]float32, error) { return real, nil }, func(int) []float32 { return z }); err != nil {
+		if _, err := step.run(i, func(int) (realBatch, error) { return real, nil }, func(int) []float32 { return z }); err != nil {
 			return nil, err
 		}
 		if i >= warmup {

@@ -42,7 +42,24 @@ const (
 	inLRG        input = "lr_g"
 	inBeta2      input = "beta2"
 	inEMABeta    input = "ema_beta"
+	// A conditional GAN's classes (int32 [batch]): of D's real batch, of the fakes
+	// (balanced, see fakeClasses), and of G's real batch with realInG.
+	inClassReal  input = "class_real"
+	inClassFake  input = "class_fake"
+	inClassRealG input = "class_real_g"
 )
+
+// fakeClasses are the classes of D step k's fakes: (k*n + j) mod K for sample j, so
+// that each class gets n/K of every batch (one more for some when K does not divide
+// n), and the classes cycle on across batches. Drawing nothing, they leave the random
+// streams as an unconditional run's.
+func fakeClasses(k, n, classes int) []int32 {
+	y := make([]int32, n)
+	for j := range y {
+		y[j] = int32((k*n + j) % classes)
+	}
+	return y
+}
 
 // The augmentation's parameter groups, one per batch D sees (their inputs are augParam's).
 const (

@@ -71,11 +71,11 @@ func buildStep(t *testing.T, b backends.Backend, cfg config.Config, misspell fun
 	}
 	reals, z := stepBatches(cfg, mnistShape)
 	for k, sg := range []*stepGraph{s.dOnly, s.dg} {
-		var realG []float32
+		var realG realBatch
 		if sg == s.dg && s.realInG() {
-			realG = reals[2]
+			realG.x = reals[2]
 		}
-		in, _ := s.inputs(k, reals[k], z, realG)
+		in, _ := s.inputs(k, realBatch{x: reals[k]}, z, realG)
 		misspell(s.inNames)
 		out, err := sg.exec.Exec(in...)
 		if err != nil {

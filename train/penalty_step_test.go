@@ -153,7 +153,7 @@ func stepAndReference(t *testing.T, b backends.Backend, cfg config.Config, i int
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, _ := s.inputs(i*cfg.Train.NCritic, real, z, nil)
+	in, _ := s.inputs(i*cfg.Train.NCritic, realBatch{x: real}, z, realBatch{})
 	names := s.inNames
 	exec, err := context.NewExec(b, ctx0, func(ctx *context.Context, raw []*Node) []*Node {
 		x := map[input]*Node{}
@@ -181,7 +181,7 @@ func stepAndReference(t *testing.T, b backends.Backend, cfg config.Config, i int
 	if s, err = newStepper(b, ctx, cfg, mnistShape); err != nil {
 		t.Fatal(err)
 	}
-	stats, err := s.run(i, func(int) ([]float32, error) { return real, nil }, func(int) []float32 { return z })
+	stats, err := s.run(i, func(int) (realBatch, error) { return realBatch{x: real}, nil }, func(int) []float32 { return z })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,6 +115,9 @@ func (s *stepper) compile(b backends.Backend, ctx *context.Context, withG bool) 
 	return sg, err
 }
 
+// conditional says whether the nets take classes.
+func (s *stepper) conditional() bool { return s.cfg.Model.Conditional() }
+
 // realInG says whether G's step reads D on a real batch of its own (the loss's
 // RealInG trait, RpGAN).
 func (s *stepper) realInG() bool { return s.loss.Traits().RealInG && !s.cfg.Train.FeatureMatch }
@@ -149,17 +152,24 @@ func (s *stepper) augGroups() []input {
 	return groups
 }
 
-// inputs returns every input of D step k's graph: the batches, the latents and what
-// each feed adds, and the statistics the feeds report. realG is G's real batch (nil
-// without realInG).
-func (s *stepper) inputs(k int, real, z, realG []float32) ([]any, map[string]float64) {
+// inputs returns every input of D step k's graph: the batches (with their classes
+// for a conditional GAN), the latents and what each feed adds, and the statistics
+// the feeds report. realG is G's real batch (empty without realInG).
+func (s *stepper) inputs(k int, real realBatch, z []float32, realG realBatch) ([]any, map[string]float64) {
 	n := s.cfg.Train.Batch
 	f := &feeding{k: k, i: k / s.cfg.Train.NCritic, n: n, dims: append([]int{n}, s.shape.Dims()...),
 		r: rand.New(rand.NewPCG(uint64(s.cfg.Train.Seed), streamTricks+uint64(k))), stats: map[string]float64{}}
-	f.put(inReal, tensors.FromFlatDataAndDimensions(real, f.dims...))
+	f.put(inReal, tensors.FromFlatDataAndDimensions(real.x, f.dims...))
 	f.put(inZ, tensors.FromFlatDataAndDimensions(z, n, s.cfg.Model.ZDim))
-	if realG != nil {
-		f.put(inRealG, tensors.FromFlatDataAndDimensions(realG, f.dims...))
+	if realG.x != nil {
+		f.put(inRealG, tensors.FromFlatDataAndDimensions(realG.x, f.dims...))
+	}
+	if s.conditional() {
+		f.put(inClassReal, tensors.FromFlatDataAndDimensions(real.y, n))
+		f.put(inClassFake, tensors.FromFlatDataAndDimensions(fakeClasses(k, n, len(s.cfg.Model.Classes)), n))
+		if realG.x != nil {
+			f.put(inClassRealG, tensors.FromFlatDataAndDimensions(realG.y, n))
+		}
 	}
 	for _, fd := range feeds {
 		if fd.on(s) {
@@ -179,7 +189,10 @@ func (s *stepper) inputs(k int, real, z, realG []float32) ([]any, map[string]flo
 func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string]*Node {
 	g := in.need(inReal).Graph()
 	cfg, t := s.cfg, s.cfg.Train
-	d := func(x *Node) *Node { return nets.Discriminator(ctx, cfg.Model, s.shape, x) }
+	// D on a batch and its classes (nil, unconditional): its outputs, and its logits.
+	dOut := func(x, y *Node) nets.DOutput { return nets.ConditionalDiscriminator(ctx, cfg.Model, s.shape, x, y) }
+	d := func(x, y *Node) *Node { return dOut(x, y).Logits }
+	yReal, yFake := in.opt(inClassReal), in.opt(inClassFake)
 	// pipeline is what D's input goes through: the augmentation (DiffAugment or ADA)
 	// with the given parameters, then instance noise.
 	augment := s.augmenter()
@@ -204,18 +217,29 @@ func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string
 	}
 	viaReal, viaFake := pipeline(augReal, inNoiseReal), pipeline(augFake, inNoiseFake)
 
-	fake := nets.Generator(ctx, cfg.Model, s.shape, in.need(inZ), nets.Training)
+	fake := nets.ConditionalGenerator(ctx, cfg.Model, s.shape, in.need(inZ), yFake, nets.Training)
 	shown := StopGradient(fake)
 	if s.replay > 0 {
 		shown = s.replayed(ctx, shown, in)
 	}
 	xReal, xFake := viaReal(in.need(inReal)), viaFake(shown)
-	dReal, dFake := d(xReal), d(xFake)
+	oReal, oFake := dOut(xReal, yReal), dOut(xFake, yFake)
+	dReal, dFake := oReal.Logits, oFake.Logits
 	lossD := s.loss.D(losses.Logits{Real: dReal, Fake: dFake}, losses.Targets{Real: in.opt(inTargetReal), Fake: in.opt(inTargetFake)})
 	out := map[string]*Node{}
+	if oReal.ClassLogits != nil {
+		// AC-GAN: D also maximises the log-likelihood of the right class on real and
+		// fake samples, L_C (Odena et al. 2017, eqs. 2-3).
+		classD := Add(losses.ClassCrossEntropy(oReal.ClassLogits, yReal), losses.ClassCrossEntropy(oFake.ClassLogits, yFake))
+		lossD = Add(lossD, classD)
+		out["class_loss_d"] = classD
+		out["class_acc_real"] = classAccuracy(oReal.ClassLogits, yReal)
+	}
+	// Penalties see D with the classes of the batch they perturb: the real ones for
+	// D (interpolates, perturbed reals) and DReal, the fake ones for DFake.
 	penalty := s.penaltyTerms(out, in, losses.PenaltyInputs{
-		D: d, Real: xReal, Fake: xFake, RawReal: in.need(inReal), RawFake: shown,
-		DReal: func(x *Node) *Node { return d(viaReal(x)) }, DFake: func(x *Node) *Node { return d(viaFake(x)) },
+		D: func(x *Node) *Node { return d(x, yReal) }, Real: xReal, Fake: xFake, RawReal: in.need(inReal), RawFake: shown,
+		DReal: func(x *Node) *Node { return d(viaReal(x), yReal) }, DFake: func(x *Node) *Node { return d(viaFake(x), yFake) },
 	})
 	if t.Drift > 0 {
 		penalty = Add(penalty, losses.Drift(dReal, t.Drift))
@@ -247,15 +271,25 @@ func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string
 		return out
 	}
 	gInput := pipeline(augG, inNoiseFake)(fake)
-	var lossG *Node
+	var lossG, classLogitsG *Node
 	if t.FeatureMatch {
-		lossG = featureMatching(ctx, cfg, s.shape, xReal, gInput)
-	} else {
-		l := losses.Logits{Fake: d(gInput)}
-		if s.realInG() {
-			l.Real = d(pipeline(augGReal, inNoiseReal)(in.need(inRealG)))
+		lossG = featureMatching(ctx, cfg, s.shape, xReal, gInput, yReal, yFake)
+		if oReal.ClassLogits != nil {
+			classLogitsG = dOut(gInput, yFake).ClassLogits
 		}
-		lossG = s.loss.G(l)
+	} else {
+		oG := dOut(gInput, yFake)
+		l := losses.Logits{Fake: oG.Logits}
+		if s.realInG() {
+			l.Real = d(pipeline(augGReal, inNoiseReal)(in.need(inRealG)), in.opt(inClassRealG))
+		}
+		lossG, classLogitsG = s.loss.G(l), oG.ClassLogits
+	}
+	if classLogitsG != nil {
+		// AC-GAN: G maximises L_C too, on its fakes' requested classes.
+		classG := losses.ClassCrossEntropy(classLogitsG, yFake)
+		lossG = Add(lossG, classG)
+		out["class_loss_g"] = classG
 	}
 	lossG, gVars, gValues, gGrads := s.update(ctx, g, "g", lossG, s.optG.With(optim.Rates{LR: in.opt(inLRG), Beta2: in.opt(inBeta2)}))
 	if t.EMA > 0 || cfg.EMAByHalfLife() {
@@ -329,7 +363,7 @@ func globalNorm(grads []*Node) *Node {
 // latents(k) for k = i*n_critic .. (i+1)*n_critic - 1, then the G step (with its own
 // real batch when the loss reads one). Batches are numbered i*b .. (i+1)*b - 1 for b
 // batchesPerIteration, G's last. It returns the last step's statistics by name.
-func (s *stepper) run(i int, fetch func(k int) ([]float32, error), latents func(k int) []float32) (map[string]float64, error) {
+func (s *stepper) run(i int, fetch func(k int) (realBatch, error), latents func(k int) []float32) (map[string]float64, error) {
 	nc, bpi := s.cfg.Train.NCritic, s.batchesPerIteration()
 	for j := range nc {
 		k := i*nc + j
@@ -338,7 +372,7 @@ func (s *stepper) run(i int, fetch func(k int) ([]float32, error), latents func(
 			return nil, fmt.Errorf("D step %d: %w", j+1, err)
 		}
 		sg := s.dg
-		var realG []float32
+		var realG realBatch
 		if j < nc-1 {
 			sg = s.dOnly
 		} else if s.realInG() {

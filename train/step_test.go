@@ -99,7 +99,7 @@ func stepAgainstPyTorch(t *testing.T, b backends.Backend, width, batch int, init
 		t.Fatal(err)
 	}
 	for i := range reals {
-		out, err := step.run(i, func(int) ([]float32, error) { return reals[i], nil }, func(int) []float32 { return zs[i] })
+		out, err := step.run(i, func(int) (realBatch, error) { return realBatch{x: reals[i]}, nil }, func(int) []float32 { return zs[i] })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -112,6 +112,10 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 			res, err = nil, cerr
 		}
 	}()
+	// A conditional run's classes are part of its config, and come from the data.
+	if cfg, err = resolveClasses(cfg); err != nil {
+		return nil, err
+	}
 	// A resume's own checks come first: they name what its --set may not change.
 	if opt.Resume {
 		if w, ck, err = openRunDir(cfg, opt, logw); err != nil {
@@ -180,6 +184,27 @@ func prepare(cfg config.Config, opt Options) (data.Source, backends.Backend, str
 	return src, b, note, nil
 }
 
+// resolveClasses sets model.classes from the training data's class names when
+// data.labels is on (config.ResolveClasses), reading the data's labels.
+func resolveClasses(cfg config.Config) (config.Config, error) {
+	if !cfg.Data.Labels || cfg.IsToy() {
+		return cfg, nil
+	}
+	src, err := run.OpenSource(cfg)
+	if err != nil {
+		return cfg, err
+	}
+	sh, ok := src.(*data.Shuffled)
+	if !ok {
+		return cfg, fmt.Errorf("data.labels: %s has no labels", src.Name())
+	}
+	names, err := data.ClassNames(sh.Data)
+	if err != nil {
+		return cfg, fmt.Errorf("data.labels: %w", err)
+	}
+	return cfg.ResolveClasses(names, sh.Name())
+}
+
 // checkBatch refuses a batch larger than a dataset: a shuffled source draws each batch
 // whole from one epoch and drops the epoch's incomplete rest (data.Shuffled), so the
 // first step would find no batch at all. A toy source draws without end.
@@ -234,10 +259,10 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 	res := &Result{RunDir: opt.RunDir, Backend: b.Name(), StartStep: start, Steps: cfg.Train.Steps}
 	l := &trainLoop{cfg: cfg, opt: opt, w: w, ctx: ctx, src: src, gen: gen, res: res, log: logw,
 		bar: newProgress(opt.Progress, logw, start, cfg.Train.Steps)}
-	prefetch := prefetcher(src, cfg.Train.Batch)
+	prefetch := prefetcher(src, cfg.Train.Batch, cfg.Model.Conditional())
 	lastBatch := cfg.Train.Steps*step.batchesPerIteration() - 1
 	tm := &res.Timing
-	fetch := func(k int) ([]float32, error) {
+	fetch := func(k int) (realBatch, error) {
 		t := time.Now()
 		defer func() { tm.DataWait += time.Since(t) }()
 		return prefetch(k, k < lastBatch)
@@ -414,20 +439,34 @@ func scalar(t *tensors.Tensor) float64 {
 	panic(fmt.Sprintf("scalar: unexpected %T", t.Value()))
 }
 
-// prefetcher reads batch i+1 in the background while step i runs.
-func prefetcher(src data.Source, n int) func(i int, more bool) ([]float32, error) {
+// realBatch is one batch of real examples, and their classes when the GAN is conditional.
+type realBatch struct {
+	x []float32
+	y []int32 // nil: unconditional
+}
+
+// prefetcher reads batch i+1 in the background while step i runs, with its classes
+// when classes is set (the source is then a data.LabelledSource, as every shuffled dataset is).
+func prefetcher(src data.Source, n int, classes bool) func(i int, more bool) (realBatch, error) {
 	type result struct {
-		x   []float32
+		b   realBatch
 		err error
 	}
 	size := n * src.Shape().Len()
 	read := func(i int) result {
-		x := make([]float32, size)
-		return result{x, src.Batch(i, n, x)}
+		b := realBatch{x: make([]float32, size)}
+		if err := src.Batch(i, n, b.x); err != nil {
+			return result{b, err}
+		}
+		if classes {
+			b.y = make([]int32, n)
+			return result{b, src.(data.LabelledSource).BatchLabels(i, n, b.y)}
+		}
+		return result{b, nil}
 	}
 	var next chan result
 	nextStep := -1
-	return func(i int, more bool) ([]float32, error) {
+	return func(i int, more bool) (realBatch, error) {
 		var r result
 		if next != nil && nextStep == i {
 			r = <-next
@@ -439,7 +478,7 @@ func prefetcher(src data.Source, n int) func(i int, more bool) ([]float32, error
 			next, nextStep = make(chan result, 1), i+1
 			go func(c chan result) { c <- read(i + 1) }(next)
 		}
-		return r.x, r.err
+		return r.b, r.err
 	}
 }
 

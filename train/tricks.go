@@ -13,10 +13,11 @@ import (
 
 // featureMatching is G's feature-matching objective (Salimans et al. 2016, §3.1):
 // ||E f(x) - E f(G(z))||^2 over the features f of D's last hidden layer, the real
-// features taken as constants.
-func featureMatching(ctx *context.Context, cfg config.Config, s data.Shape, real, fake *Node) *Node {
-	_, fr := nets.DiscriminatorFeatures(ctx, cfg.Model, s, real)
-	_, ff := nets.DiscriminatorFeatures(ctx, cfg.Model, s, fake)
+// features taken as constants. A conditional D is given each batch's classes (its
+// features do not depend on them; its variables are those of the D step).
+func featureMatching(ctx *context.Context, cfg config.Config, s data.Shape, real, fake, yReal, yFake *Node) *Node {
+	fr := nets.ConditionalDiscriminator(ctx, cfg.Model, s, real, yReal).Features
+	ff := nets.ConditionalDiscriminator(ctx, cfg.Model, s, fake, yFake).Features
 	diff := Sub(ReduceMean(StopGradient(fr), 0), ReduceMean(ff, 0))
 	return ReduceAllSum(Square(diff))
 }
@@ -77,4 +78,11 @@ func (s *stepper) replayed(ctx *context.Context, fake *Node, in *stepIn) *Node {
 	buf.SetValueGraph(Add(Mul(old, OneMinus(written)), Dot(put, flat)))
 	shown := Add(Dot(pick, old), Mul(OneMinus(mask), flat))
 	return Reshape(shown, fake.Shape().Dimensions...)
+}
+
+// classAccuracy is the share of samples whose largest class logit [N, K] is their
+// class y [N] (AC-GAN's classifier on D's real batch).
+func classAccuracy(logits, y *Node) *Node {
+	hit := Equal(ArgMax(logits, 1, y.DType()), y)
+	return ReduceAllMean(ConvertDType(hit, logits.DType()))
 }
