@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/fsutil"
@@ -23,11 +24,15 @@ type Format int
 const (
 	// PNGFolder is a folder of numbered PNGs (000000.png, 000001.png, ...) and
 	// manifest.json: what `gankit train --data` and `eval --images` read as a folder
-	// of images.
+	// of images. A conditional run's samples go in one sub-folder per class
+	// (ClassDirs), the layout gankit's folder reader and torchvision's ImageFolder
+	// take labels from, and the manifest lists each file's label and class.
 	PNGFolder Format = iota
 	// IDX is one rank-3 unsigned-byte IDX images file (magic 0x00000803, as
 	// Fashion-MNIST's), with the manifest next to it as FILE.manifest.json.
-	// Grayscale only: gankit's IDX reader takes n x h x w bytes.
+	// Grayscale only: gankit's IDX reader takes n x h x w bytes. A conditional run's
+	// labels go in a rank-1 IDX file beside it (magic 0x00000801, IDXLabelsPath), where
+	// gankit's IDX reader finds them.
 	IDX
 	// CSV is one "x,y" line per point for 2-D toy runs, whose samples are points,
 	// not images; the manifest is FILE.manifest.json.
@@ -92,6 +97,131 @@ type Manifest struct {
 	Batch      int             `json:"batch"`
 	Files      string          `json:"files"`
 	Gankit     string          `json:"gankit_version,omitempty"`
+	Classes    []string        `json:"classes,omitempty"` // a conditional run's class names: label l is Classes[l]
+	Labels     *LabelNote      `json:"labels,omitempty"`  // a conditional run's: how each sample got its class, and where the labels are
+	// A labelled png-folder export's manifest ends with "samples": one entry per file
+	// (SampleNote), written as it is streamed out, never held whole.
+}
+
+// LabelNote says how the samples of a conditional run's export got their classes and
+// where their labels are.
+type LabelNote struct {
+	Rule     string   `json:"rule"`           // "sample i has class i mod K" or "every sample has class c"
+	Class    *int32   `json:"class"`          // the one class asked for (--class); null: balanced
+	PerClass []int    `json:"per_class"`      // how many samples of each class
+	Dirs     []string `json:"dirs,omitempty"` // png-folder: class l's images are in the sub-folder Dirs[l]
+	File     string   `json:"file,omitempty"` // idx: the IDX labels file beside the images
+}
+
+// SampleNote is one file of a labelled png-folder export, in its manifest.
+type SampleNote struct {
+	File  string `json:"file"` // relative to the folder, forward slashes
+	Seed  int64  `json:"seed"`
+	Label int32  `json:"label"`
+	Class string `json:"class"`
+}
+
+// Draw is which samples an export draws: the seeds First, ..., First+N-1, truncated,
+// and for a conditional generator their classes.
+type Draw struct {
+	First      int64
+	N          int
+	Truncation Truncation
+	// Class, when set, draws every sample from class *Class; nil draws sample i from
+	// class i mod K (Balanced). An unconditional generator takes none.
+	Class *int32
+}
+
+// classOf is the draw's classes among k, checked; nil for an unconditional generator.
+func (d Draw) classOf(classes []string) (ClassOf, error) {
+	switch {
+	case len(classes) == 0 && d.Class != nil:
+		return nil, fmt.Errorf("class %d: %s", *d.Class, unconditional)
+	case len(classes) == 0:
+		return nil, nil
+	case d.Class == nil:
+		return Balanced(len(classes)), nil
+	}
+	c, err := CheckClass(int64(*d.Class), classes)
+	return OnlyClass(c), err
+}
+
+// labelNote describes the draw's classes for the manifest.
+func (d Draw) labelNote(classes []string) *LabelNote {
+	k := len(classes)
+	l := &LabelNote{PerClass: make([]int, k), Class: d.Class}
+	if d.Class != nil {
+		l.Rule = fmt.Sprintf("every sample has class %d (%s)", *d.Class, classes[*d.Class])
+		l.PerClass[*d.Class] = d.N
+		return l
+	}
+	l.Rule = fmt.Sprintf("sample i has seed first+i and class i mod %d", k)
+	for c := range l.PerClass {
+		l.PerClass[c] = d.N / k
+		if c < d.N%k {
+			l.PerClass[c]++
+		}
+	}
+	return l
+}
+
+// Written is what an export wrote.
+type Written struct {
+	Data     string // the folder or the images file
+	Labels   string // an IDX export's labels file; "" for none
+	Manifest string
+}
+
+// IDXLabelsPath is where a labelled IDX export of the images file images puts its
+// labels: beside it, named with "-images-idx3-" replaced by "-labels-idx1-", as
+// Fashion-MNIST's files are and as gankit's IDX reader looks for them (a folder of
+// train-images-idx3-ubyte and train-labels-idx1-ubyte is also a dataset `--data DIR`
+// reads).
+func IDXLabelsPath(images string) (string, error) {
+	dir, base := filepath.Split(images)
+	if !strings.Contains(base, idxImagesTag) {
+		return "", fmt.Errorf("%s: the labels of an IDX export go in a file beside the images whose name has %q where the images' has %q, and %q has no %q; name it like train%subyte (then its labels are train%subyte)",
+			images, idxLabelsTag, idxImagesTag, base, idxImagesTag, idxImagesTag, idxLabelsTag)
+	}
+	return filepath.Join(dir, strings.Replace(base, idxImagesTag, idxLabelsTag, 1)), nil
+}
+
+// The parts of Fashion-MNIST's file names that gankit's IDX reader pairs.
+const (
+	idxImagesTag = "-images-idx3-"
+	idxLabelsTag = "-labels-idx1-"
+)
+
+// MaxIDXClasses is the most classes an IDX labels file holds: its labels are bytes.
+const MaxIDXClasses = 256
+
+// CheckLabels refuses what a conditional run's export with classes cannot write: an
+// IDX file named so that its labels could not be found beside it, or whose labels
+// file exists (without force); more classes than IDX labels hold; points (csv),
+// which have no labels column. Nothing to check for an unconditional run.
+func CheckLabels(f Format, out string, force bool, classes []string) error {
+	if len(classes) == 0 {
+		return nil
+	}
+	switch f {
+	case CSV:
+		return fmt.Errorf("format csv writes unlabelled points, and this run is conditional (%d classes): use --format png-folder or idx", len(classes))
+	case IDX:
+		if len(classes) > MaxIDXClasses {
+			return fmt.Errorf("format idx: its labels are bytes, at most %d classes, and this run has %d: use --format png-folder", MaxIDXClasses, len(classes))
+		}
+		labels, err := IDXLabelsPath(out)
+		if err != nil {
+			return err
+		}
+		if err := fsutil.CheckReplaceable(labels); err != nil {
+			return err
+		}
+		if _, err := os.Lstat(labels); err == nil && !force {
+			return fmt.Errorf("%s (the labels beside %s) exists: choose another path, or pass --force to replace it", labels, out)
+		}
+	}
+	return nil
 }
 
 // SeedRange is the seeds of an export: sample i has seed First+i.
@@ -139,8 +269,9 @@ func PNGName(i, n int) string {
 
 // CheckTarget refuses to write an export over anything unless force: an existing
 // non-empty folder (png-folder) or an existing file (idx, csv). With force, a folder's
-// earlier samples (NNNNNN.png) and manifest are removed by Prepare, so none is left
-// from a larger export; other files in it are kept.
+// earlier samples (NNNNNN.png, at its root and in an earlier export's class
+// sub-folders) and manifest are removed by Export, so none is left from a larger
+// export; other files in it are kept. CheckLabels checks a labelled export's labels.
 func CheckTarget(f Format, out string, force bool) error {
 	st, err := os.Lstat(out)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -171,22 +302,31 @@ func CheckTarget(f Format, out string, force bool) error {
 	return nil
 }
 
-// Prepare makes the folder of a PNGFolder export (removing an earlier export's
-// samples and manifest from it); it does nothing for the file formats.
-func Prepare(f Format, out string) error {
+// prepare makes the folder of a PNGFolder export, removing an earlier export's
+// samples and manifest from it: at its root, and in the class sub-folders that the
+// earlier manifest names or that this export writes (dirs), each removed once empty.
+// It does nothing for the file formats.
+func prepare(f Format, out string, dirs []string) error {
 	if f != PNGFolder {
 		return nil
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	ents, err := os.ReadDir(out)
-	if err != nil {
+	subs := append(earlierClassDirs(out), dirs...)
+	if err := removeSamples(out); err != nil {
 		return err
 	}
-	for _, e := range ents {
-		if e.Type().IsRegular() && (sampleFile.MatchString(e.Name()) || e.Name() == "manifest.json") {
-			if err := os.Remove(filepath.Join(out, e.Name())); err != nil {
+	for _, d := range subs {
+		sub := filepath.Join(out, d)
+		if st, err := os.Lstat(sub); err != nil || !st.IsDir() {
+			continue // not there (or not a folder): nothing of an export's
+		}
+		if err := removeSamples(sub); err != nil {
+			return err
+		}
+		if ents, err := os.ReadDir(sub); err == nil && len(ents) == 0 {
+			if err := os.Remove(sub); err != nil {
 				return err
 			}
 		}
@@ -194,24 +334,78 @@ func Prepare(f Format, out string) error {
 	return nil
 }
 
-// Export writes the n samples of seeds first, ... through G in format f at out, a
-// batch at a time (never holding more than one batch), calls done after each sample,
-// and writes m last, so that a manifest means a complete export. It returns the paths
-// it wrote: the data (a file, or the folder) and the manifest. The file formats are
-// written atomically; a PNG folder one file at a time.
-func Export(g *Generator, f Format, out string, first int64, n int, tr Truncation, m Manifest, done func()) ([]string, error) {
-	shape := g.shape
+// removeSamples removes the files of a folder named as an export's samples and manifest.
+func removeSamples(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if e.Type().IsRegular() && (sampleFile.MatchString(e.Name()) || e.Name() == "manifest.json") {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// earlierClassDirs are the class sub-folders an earlier labelled export's manifest
+// names; only plain names count (never a path out of the folder).
+func earlierClassDirs(out string) []string {
+	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		return nil
+	}
+	var m struct {
+		Labels struct {
+			Dirs []string `json:"dirs"`
+		} `json:"labels"`
+	}
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	var dirs []string
+	for _, d := range m.Labels.Dirs {
+		if d != "" && d != "." && d != ".." && filepath.Base(d) == d && !strings.ContainsAny(d, `/\`) {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// Export writes the samples of d through G in format f at out, a batch at a time
+// (never holding more than one batch), calls done after each sample, and writes m
+// last, so that a manifest means a complete export. A conditional generator's
+// samples are labelled: in class sub-folders (png-folder) or an IDX labels file
+// (idx), and in the manifest. The file formats are written atomically; a PNG folder
+// one file at a time.
+func Export(g *Generator, f Format, out string, d Draw, m Manifest, done func()) (Written, error) {
+	shape, n := g.shape, d.N
+	classes := g.Classes()
+	w := Written{Data: out, Manifest: f.ManifestPath(out)}
 	if err := f.Fits(shape); err != nil {
-		return nil, err
+		return w, err
 	}
 	if f == IDX && n > MaxIDXCount {
-		return nil, fmt.Errorf("format idx: %d images, gankit's IDX reader takes at most %d: use --format png-folder", n, MaxIDXCount)
+		return w, fmt.Errorf("format idx: %d images, gankit's IDX reader takes at most %d: use --format png-folder", n, MaxIDXCount)
 	}
-	if err := Prepare(f, out); err != nil {
-		return nil, err
+	class, err := d.classOf(classes)
+	if err != nil {
+		return w, err
+	}
+	if err := CheckLabels(f, out, true, classes); err != nil {
+		return w, err
+	}
+	var dirs []string
+	if class != nil && f == PNGFolder {
+		dirs = ClassDirs(classes)
+	}
+	if err := prepare(f, out, dirs); err != nil {
+		return w, err
 	}
 	each := func(write func(i int, x []float32) error) error {
-		return g.RunSeeds(first, n, tr, func(i int, x []float32) error {
+		return g.RunSeeds(d.First, n, d.Truncation, class, func(i int, x []float32) error {
 			if err := write(i, x); err != nil {
 				return err
 			}
@@ -221,14 +415,31 @@ func Export(g *Generator, f Format, out string, first int64, n int, tr Truncatio
 			return nil
 		})
 	}
-	var err error
+	var samples func(i int) SampleNote // a labelled png-folder's files, for the manifest
 	switch f {
 	case PNGFolder:
+		name := func(i int) string { return PNGName(i, n) }
 		m.Files = PNGName(0, n) + " ... " + PNGName(n-1, n)
-		err = writePNGFolder(out, n, shape, each)
+		if dirs != nil {
+			name = func(i int) string { return dirs[class(i)] + "/" + PNGName(i, n) }
+			m.Files = "CLASS_DIR/" + m.Files + " (labels.dirs), sample i as PNGName(i): see samples"
+			samples = func(i int) SampleNote {
+				c := class(i)
+				return SampleNote{File: name(i), Seed: d.First + int64(i), Label: c, Class: classes[c]}
+			}
+		}
+		err = writePNGFolder(out, name, shape, each)
 	case IDX:
 		m.Files = filepath.Base(out)
+		if class != nil {
+			if w.Labels, err = IDXLabelsPath(out); err != nil {
+				return w, err
+			}
+		}
 		err = writeIDX(out, n, shape, each)
+		if err == nil && class != nil {
+			err = writeIDXLabels(w.Labels, n, class)
+		}
 	case CSV:
 		m.Files = filepath.Base(out)
 		err = writeCSV(out, shape, each)
@@ -236,33 +447,87 @@ func Export(g *Generator, f Format, out string, first int64, n int, tr Truncatio
 		err = fmt.Errorf("export: unknown format %v", f)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("exporting to %s: %w", out, err)
+		return w, fmt.Errorf("exporting to %s: %w", out, err)
 	}
 	m.Format, m.Count, m.Batch = f.String(), n, Batch
 	m.Shape = ShapeNote{Size: shape.Size, Channels: shape.Channels, Dim: shape.Dim}
-	m.Seeds, m.Truncation = NewSeedRange(first, n), tr.Note()
+	m.Seeds, m.Truncation = NewSeedRange(d.First, n), d.Truncation.Note()
+	if class != nil {
+		m.Classes, m.Labels = classes, d.labelNote(classes)
+		m.Labels.Dirs = dirs
+		if w.Labels != "" {
+			m.Labels.File = filepath.Base(w.Labels)
+		}
+	}
+	if err := writeManifest(w.Manifest, m, n, samples); err != nil {
+		return w, fmt.Errorf("writing the manifest %s: %w", w.Manifest, err)
+	}
+	return w, nil
+}
+
+// writeManifest writes m as indented JSON, atomically; with samples, the object ends
+// with "samples", one entry per file, each made as it is written.
+func writeManifest(path string, m Manifest, n int, samples func(i int) SampleNote) error {
 	raw, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	mp := f.ManifestPath(out)
-	if err := fsutil.WriteFileAtomic(mp, append(raw, '\n')); err != nil {
-		return nil, fmt.Errorf("writing the manifest %s: %w", mp, err)
+	if samples == nil {
+		return fsutil.WriteFileAtomic(path, append(raw, '\n'))
 	}
-	return []string{out, mp}, nil
+	return fsutil.WriteAtomic(path, func(file *os.File) error {
+		w := bufio.NewWriter(file)
+		w.Write(bytes.TrimSuffix(raw, []byte("\n}"))) // MarshalIndent ends an object so
+		w.WriteString(",\n  \"samples\": [")
+		for i := range n {
+			e, err := json.Marshal(samples(i))
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			w.WriteString("\n    ")
+			w.Write(e)
+		}
+		w.WriteString("\n  ]\n}\n")
+		return w.Flush()
+	})
 }
 
 // eachSample hands write every sample of an export in turn, i its index.
 type eachSample func(write func(i int, x []float32) error) error
 
-// writePNGFolder writes sample i as out/PNGName(i, n), one file at a time.
-func writePNGFolder(out string, n int, shape data.Shape, each eachSample) error {
+// writePNGFolder writes sample i as out/name(i), one file at a time, making the
+// sub-folders a name holds as they are first needed.
+func writePNGFolder(out string, name func(i int) string, shape data.Shape, each eachSample) error {
+	made := map[string]bool{}
 	return each(func(i int, x []float32) error {
 		img, err := Image(x, shape)
 		if err != nil {
 			return err
 		}
-		return WritePNG(filepath.Join(out, PNGName(i, n)), img)
+		p := filepath.Join(out, filepath.FromSlash(name(i)))
+		if dir := filepath.Dir(p); !made[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			made[dir] = true
+		}
+		return WritePNG(p, img)
+	})
+}
+
+// writeIDXLabels writes the n labels class(0), ..., class(n-1) as one rank-1 IDX file
+// of unsigned bytes (magic 0x0801, then n), atomically.
+func writeIDXLabels(path string, n int, class ClassOf) error {
+	return fsutil.WriteAtomic(path, func(file *os.File) error {
+		w := bufio.NewWriter(file)
+		w.Write(binary.BigEndian.AppendUint32([]byte{0, 0, 0x08, 1}, uint32(n)))
+		for i := range n {
+			w.WriteByte(byte(class(i)))
+		}
+		return w.Flush()
 	})
 }
 
@@ -336,9 +601,23 @@ func csvHeader(dim int) string {
 }
 
 // WriteStrip writes the interpolation strip of latents zs (one row, left to right).
-func WriteStrip(g *Generator, path string, zs [][]float32) error {
+// A conditional generator draws every image of it from class (class 0 when nil): a
+// strip walks the latent alone.
+func WriteStrip(g *Generator, path string, zs [][]float32, class *int32) error {
 	if g.shape.Dim > 0 {
 		return fmt.Errorf("an interpolation strip is a row of images, and this run's samples are %d-D points", g.shape.Dim)
+	}
+	classes := g.Classes()
+	var of ClassOf
+	switch {
+	case len(classes) > 0 && class == nil:
+		of = OnlyClass(0)
+	case class != nil:
+		c, err := CheckClass(int64(*class), classes)
+		if err != nil {
+			return err
+		}
+		of = OnlyClass(c)
 	}
 	var all []float32
 	if err := g.RunEach(len(zs), func(i int) []float32 {
@@ -346,7 +625,7 @@ func WriteStrip(g *Generator, path string, zs [][]float32) error {
 			return zs[i]
 		}
 		return make([]float32, g.cfg.ZDim) // filler, dropped
-	}, func(_ int, x []float32) error {
+	}, of, func(_ int, x []float32) error {
 		all = append(all, x...)
 		return nil
 	}); err != nil {

@@ -10,6 +10,9 @@ import (
 
 	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/fsutil"
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 )
 
 // pixel maps a value in [-1, 1] back to [0, 255], clamping.
@@ -36,6 +39,66 @@ func Strip(images []float32, shape data.Shape) (*image.RGBA, error) {
 		return nil, fmt.Errorf("strip: %w", err)
 	}
 	return tile(images, shape, n, n), nil
+}
+
+// ClassGrid tiles a per-class grid (ClassRows' samples: one row of cols images per
+// class, in class order) with each row's class name in a margin on its left, in
+// basicfont's 7x13 face: the PNG says which row is which class. Names longer than
+// MaxLabel characters are cut.
+func ClassGrid(images []float32, shape data.Shape, classes []string, cols int) (*image.RGBA, error) {
+	n, err := count(images, shape)
+	if err != nil {
+		return nil, fmt.Errorf("class grid: %w", err)
+	}
+	if cols < 1 || n != len(classes)*cols {
+		return nil, fmt.Errorf("class grid: %d images are not %d classes x %d", n, len(classes), cols)
+	}
+	labels, margin := classLabels(classes)
+	tiles := tile(images, shape, n, cols)
+	b := tiles.Bounds()
+	img := image.NewRGBA(image.Rect(0, 0, margin+b.Dx(), b.Dy()))
+	for i := range img.Pix {
+		img.Pix[i] = 128 // the tiles' border gray
+		if i%4 == 3 {
+			img.Pix[i] = 255
+		}
+	}
+	for y := range b.Dy() {
+		copy(img.Pix[y*img.Stride+margin*4:], tiles.Pix[y*tiles.Stride:(y+1)*tiles.Stride])
+	}
+	const pad = 2
+	d := font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{255, 255, 255, 255}), Face: basicfont.Face7x13}
+	for c, name := range labels {
+		mid := pad + c*(shape.Size+pad) + shape.Size/2 // the row's middle
+		d.Dot = fixed.P(pad+2, mid+basicfont.Face7x13.Ascent/2)
+		d.DrawString(name)
+	}
+	return img, nil
+}
+
+// MaxLabel is the most characters of a class name a class grid shows.
+const MaxLabel = 24
+
+// ClassGridMargin is the width of a class grid's margin of names: its images start
+// at this x, plus the tiles' 2-pixel border.
+func ClassGridMargin(classes []string) int {
+	_, m := classLabels(classes)
+	return m
+}
+
+// classLabels are the names a class grid shows (cut to MaxLabel characters) and the
+// margin they take.
+func classLabels(classes []string) ([]string, int) {
+	labels := make([]string, len(classes))
+	widest := 0
+	for c, name := range classes {
+		if r := []rune(name); len(r) > MaxLabel {
+			name = string(r[:MaxLabel-3]) + "..."
+		}
+		labels[c] = name
+		widest = max(widest, font.MeasureString(basicfont.Face7x13, name).Ceil())
+	}
+	return labels, widest + 6
 }
 
 // Image is one image (flat, channels-last, values in [-1, 1]) without a border.

@@ -59,13 +59,26 @@ const Batch = 64
 // RunEach runs G on latent(0), ..., latent(n-1) in batches of Batch and hands each
 // sample to each in order; x is reused after each returns. The last batch is filled
 // up with latent(n), latent(n+1), ..., whose samples are dropped: for seeds these are
-// the next seeds, so that batch is exactly the one a longer run would send.
-func (g *Generator) RunEach(n int, latent func(i int) []float32, each func(i int, x []float32) error) error {
+// the next seeds, so that batch is exactly the one a longer run would send. A
+// conditional generator draws sample i from class(i), or with class nil from class
+// i mod K (Balanced); an unconditional one refuses a class.
+func (g *Generator) RunEach(n int, latent func(i int) []float32, class ClassOf, each func(i int, x []float32) error) error {
 	if n < 1 {
 		return fmt.Errorf("sample: want at least 1 sample, got %d", n)
 	}
+	k := len(g.Classes())
+	switch {
+	case k == 0 && class != nil:
+		return fmt.Errorf("sample: %s", unconditional)
+	case k > 0 && class == nil:
+		class = Balanced(k)
+	}
 	dim := g.cfg.ZDim
 	z := make([]float32, Batch*dim)
+	var y []int32
+	if k > 0 {
+		y = make([]int32, Batch)
+	}
 	for start := 0; start < n; start += Batch {
 		for j := range Batch {
 			v := latent(start + j)
@@ -73,14 +86,23 @@ func (g *Generator) RunEach(n int, latent func(i int) []float32, each func(i int
 				return fmt.Errorf("sample: latent %d has %d values, G takes %d", start+j, len(v), dim)
 			}
 			copy(z[j*dim:], v)
+			if y != nil {
+				y[j] = class(start + j)
+			}
 		}
-		out, err := g.Run(z)
+		var out []float32
+		var err error
+		if y != nil {
+			out, err = g.RunClasses(z, y)
+		} else {
+			out, err = g.Run(z)
+		}
 		if err != nil {
 			return err
 		}
-		k := len(out) / Batch
+		m := len(out) / Batch
 		for j := range min(Batch, n-start) {
-			if err := each(start+j, out[j*k:(j+1)*k]); err != nil {
+			if err := each(start+j, out[j*m:(j+1)*m]); err != nil {
 				return err
 			}
 		}
@@ -91,17 +113,40 @@ func (g *Generator) RunEach(n int, latent func(i int) []float32, each func(i int
 // RunSeeds is RunEach over the seeds first, first+1, ..., first+n-1, which must all
 // be int64s (CheckSeeds). The seeds that fill up the last batch may wrap past the
 // largest: their samples are dropped.
-func (g *Generator) RunSeeds(first int64, n int, tr Truncation, each func(i int, x []float32) error) error {
+func (g *Generator) RunSeeds(first int64, n int, tr Truncation, class ClassOf, each func(i int, x []float32) error) error {
 	if err := CheckSeeds(first, n); err != nil {
 		return fmt.Errorf("sample: %w", err)
 	}
-	return g.RunEach(n, func(i int) []float32 { return SeedLatent(first+int64(i), g.cfg.ZDim, tr) }, each)
+	return g.RunEach(n, func(i int) []float32 { return SeedLatent(first+int64(i), g.cfg.ZDim, tr) }, class, each)
 }
 
-// Seeds returns the n samples of seeds first, ..., first+n-1 (flat), for a grid.
-func (g *Generator) Seeds(first int64, n int, tr Truncation) ([]float32, error) {
+// Seeds returns the n samples of seeds first, ..., first+n-1 (flat), for a grid;
+// class is as RunEach's.
+func (g *Generator) Seeds(first int64, n int, tr Truncation, class ClassOf) ([]float32, error) {
 	var all []float32
-	err := g.RunSeeds(first, n, tr, func(_ int, x []float32) error {
+	err := g.RunSeeds(first, n, tr, class, func(_ int, x []float32) error {
+		all = append(all, x...)
+		return nil
+	})
+	return all, err
+}
+
+// ClassRows returns a per-class grid's samples (flat, row-major): K rows, one per
+// class, of cols samples each, the seeds first, ..., first+cols-1 in every row. A
+// column holds one latent drawn as every class, so the rows differ by class alone
+// (the layout of Odena et al. 2017, Fig. 3, and Brock et al. 2019, Fig. 8).
+func (g *Generator) ClassRows(first int64, cols int, tr Truncation) ([]float32, error) {
+	k := len(g.Classes())
+	if k == 0 {
+		return nil, fmt.Errorf("sample: a grid of one row per class: %s", unconditional)
+	}
+	if err := CheckSeeds(first, cols); err != nil {
+		return nil, fmt.Errorf("sample: %w", err)
+	}
+	var all []float32
+	err := g.RunEach(k*cols, func(i int) []float32 {
+		return SeedLatent(first+int64(i%cols), g.cfg.ZDim, tr)
+	}, func(i int) int32 { return int32((i / cols) % k) }, func(_ int, x []float32) error {
 		all = append(all, x...)
 		return nil
 	})

@@ -32,7 +32,7 @@ func TestRunEachAlwaysRunsWholeBatchesOfTheNextSeeds(t *testing.T) {
 		err := g.RunEach(n, func(i int) []float32 {
 			asked = append(asked, i)
 			return SeedLatent(int64(i), 2, Truncation{})
-		}, func(i int, x []float32) error {
+		}, nil, func(i int, x []float32) error {
 			if i != got || len(x) != 2 {
 				t.Fatalf("n=%d: sample %d of %d values handed over as number %d", n, i, len(x), got)
 			}

@@ -22,7 +22,8 @@ import (
 type sampleFlags struct {
 	run, out, backend, truncMode string
 	format, interpolate, path    string
-	n, steps                     int
+	class                        string
+	n, steps, perClass           int
 	seed                         int64
 	trunc                        float64
 	noEMA, force                 bool
@@ -60,6 +61,29 @@ Three outputs:
                                  B's, both ends included, along --path slerp (the great
                                  circle, White 2016; the default) or lerp
 
+A conditional run (trained with data.labels, or a conditional preset such as
+cond-fmnist) draws each sample from a class, by index or by name (gankit data inspect
+and the run's config.yaml, model.classes, list them). A sample is named by its seed
+and its class:
+  (default grid)                 one row per class, --per-class samples in each (8
+                                 unless set), the seeds SEED, SEED+1, ... in every row:
+                                 a column is one latent drawn as every class, and the
+                                 class names are written beside the rows
+  --class k|name                 only that class: a grid of --n samples, an export, or
+                                 a strip (which otherwise walks class 0)
+  --format png-folder|idx        a labelled dataset: --per-class N samples of each class
+                                 (or --n in all), sample i of seed SEED+i and class
+                                 i mod K; the manifest lists the classes and how many
+                                 of each:
+                                   png-folder: one sub-folder per class, OUT/CLASS/NNNNNN.png
+                                     (sample i's number), which gankit train --data and
+                                     torchvision's ImageFolder read labels from; the
+                                     manifest lists each file's label and class name
+                                   idx: the images file and, beside it, an IDX labels file
+                                     (idx1-ubyte) named with -labels-idx1- where the
+                                     images' name has -images-idx3-, as Fashion-MNIST's
+                                     are: gankit's IDX reader finds it there
+
 No output (a grid, an export or a strip, at --out or at its default path) writes over
 an existing file or into a non-empty folder unless --force (which, for a folder, first
 removes the samples and manifest of an earlier export from it). Every path written is
@@ -79,13 +103,21 @@ or clipping z changes nothing or little. An interpolation truncates its two ends
   gankit train --data synth-images-idx3-ubyte --out runs/on-synth   # train on the export
   gankit sample --run runs/ring8 --format csv --n 2500 --out ring8.csv
   gankit sample --run runs/fm --interpolate 3,17 --steps 10 --out walk.png
-  gankit sample --run runs/fm --interpolate 3,17 --steps 10 --path lerp --force --out walk.png`,
+  gankit sample --run runs/fm --interpolate 3,17 --steps 10 --path lerp --force --out walk.png
+  gankit train --preset cond-fmnist --out runs/cfm                    # a conditional run
+  gankit sample --run runs/cfm --per-class 10 --out classes.png      # 10 rows of 10
+  gankit sample --run runs/cfm --class Sneaker --n 36 --out sneakers.png
+  gankit sample --run runs/cfm --class 7 --n 36 --force --out sneakers.png
+  gankit sample --run runs/cfm --format png-folder --per-class 1000 --out synth-cfm
+  gankit sample --run runs/cfm --format idx --per-class 6000 --out synth-train-images-idx3-ubyte`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.sample(cmd) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.run, "run", "", "run directory written by gankit train (required)")
 	fl.IntVar(&f.n, "n", 64, "number of samples (grid or export)")
+	fl.StringVar(&f.class, "class", "", "conditional runs: draw only this class, by index (0, 1, ...) or name (default: every class)")
+	fl.IntVar(&f.perClass, "per-class", 0, "conditional runs: samples of each class, the columns of the grid (default 8) or an export's count per class")
 	fl.Int64Var(&f.seed, "seed", 0, "seed of the first sample: sample i has seed SEED+i")
 	fl.StringVar(&f.out, "out", "", "PNG, folder or file to write (default: under RUN/samples/, named after the step and seeds)")
 	fl.StringVar(&f.backend, "backend", "", "backend (default: the run's)")
@@ -108,6 +140,12 @@ func (f *sampleFlags) sample(cmd *cobra.Command) error {
 	}
 	if f.n < 1 {
 		return fmt.Errorf("--n: want at least 1, got %d", f.n)
+	}
+	if changed("per-class") && f.perClass < 1 {
+		return fmt.Errorf("--per-class: want at least 1, got %d", f.perClass)
+	}
+	if changed("per-class") && changed("n") {
+		return fmt.Errorf("--n and --per-class: choose one (--per-class N draws N samples of each class)")
 	}
 	tr := sample.Truncation{Mode: f.truncMode, Value: f.trunc}
 	if f.truncMode == "" && changed("truncation") {
@@ -133,12 +171,7 @@ func (f *sampleFlags) sample(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if f.interpolate == "" { // a strip's seeds are its two ends, not --seed and --n
-		if err := sample.CheckSeeds(f.seed, f.n); err != nil {
-			return fmt.Errorf("--seed/--n: %w", err)
-		}
-	}
-	// The refusal needs only the config: check it before loading anything.
+	// The refusals need only the config: check them before loading anything.
 	cfg, err := rundir.ReadConfig(f.run)
 	if err != nil {
 		return err
@@ -146,17 +179,109 @@ func (f *sampleFlags) sample(cmd *cobra.Command) error {
 	if err := rundir.CheckTruncation(cfg, tr); err != nil {
 		return fmt.Errorf("--truncation-mode: %w", err)
 	}
+	d, err := f.draw(changed, cfg.Model.Classes)
+	if err != nil {
+		return err
+	}
+	if f.interpolate == "" { // a strip's seeds are its two ends, not --seed and --n
+		if err := sample.CheckSeeds(f.seed, d.seeds); err != nil {
+			return fmt.Errorf("--seed/%s: %w", d.countFlag, err)
+		}
+	}
+	if f.format != "" && f.out != "" {
+		if err := sample.CheckLabels(format, f.out, f.force, cfg.Model.Classes); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
 	tg, err := rundir.Open(f.run, rundir.OpenOptions{Backend: f.backend, Log: os.Stderr})
 	if err != nil {
 		return err
 	}
 	switch {
 	case f.format != "":
-		return f.export(tg, format, tr)
+		return f.export(tg, format, tr, d)
 	case f.interpolate != "":
-		return f.strip(tg, ends, path, tr)
+		return f.strip(tg, ends, path, tr, d)
 	}
-	return f.grid(tg, tr)
+	return f.grid(tg, tr, d)
+}
+
+// classDraw is what the class flags ask of a run: which class (nil: every class,
+// or none for an unconditional run), and how many samples.
+type classDraw struct {
+	classes   []string // the run's; nil when unconditional
+	class     *int32   // --class; nil for every class
+	n         int      // samples in all (a grid, an export)
+	perClass  int      // a conditional run's grid of one row per class: its columns; 0 otherwise
+	seeds     int      // seeds drawn: SEED, ..., SEED+seeds-1
+	countFlag string   // the flag that set the count, for messages
+}
+
+// draw reads --class and --per-class against the run's classes.
+func (f *sampleFlags) draw(changed func(string) bool, classes []string) (classDraw, error) {
+	d := classDraw{classes: classes, n: f.n, seeds: f.n, countFlag: "--n"}
+	if len(classes) == 0 {
+		switch {
+		case f.class != "":
+			return d, fmt.Errorf("--class %q: the run is unconditional (model.classes is empty: trained without data.labels), so it has no classes to choose from; sample it without --class", f.class)
+		case changed("per-class"):
+			return d, fmt.Errorf("--per-class: the run is unconditional (model.classes is empty: trained without data.labels); use --n for the number of samples")
+		}
+		return d, nil
+	}
+	if f.class != "" {
+		c, err := sample.ParseClass(f.class, classes)
+		if err != nil {
+			return d, fmt.Errorf("--class: %w", err)
+		}
+		d.class = &c
+	}
+	if changed("per-class") {
+		d.n, d.countFlag = f.perClass, "--per-class"
+		if d.class == nil {
+			d.n = f.perClass * len(classes)
+		}
+		d.seeds = d.n
+	}
+	if f.format == "" && f.interpolate == "" && d.class == nil { // a grid of one row per class
+		if changed("n") {
+			return d, fmt.Errorf("--n: a conditional run's grid has one row per class (%s); --per-class sets how many samples each row has, or --class k draws --n samples of one class", sample.DescribeClasses(classes))
+		}
+		d.perClass = 8
+		if changed("per-class") {
+			d.perClass = f.perClass
+		}
+		d.n, d.seeds, d.countFlag = d.perClass*len(classes), d.perClass, "--per-class"
+	}
+	if f.interpolate != "" && changed("per-class") {
+		return d, fmt.Errorf("--per-class does not apply to --interpolate: --steps sets how many images the strip has")
+	}
+	return d, nil
+}
+
+// className is " of class c (name)" for messages, or "".
+func (d classDraw) className() string {
+	if d.class == nil {
+		return ""
+	}
+	return fmt.Sprintf(" of class %d (%s)", *d.class, d.classes[*d.class])
+}
+
+// nameTag is "-classC" for default file names, or "".
+func (d classDraw) nameTag() string {
+	if d.class == nil {
+		return ""
+	}
+	return fmt.Sprintf("-class%d", *d.class)
+}
+
+// of is the draw's classes for sample.RunEach: nil draws an unconditional run's
+// samples, or a conditional run's with balanced classes.
+func (d classDraw) of() sample.ClassOf {
+	if d.class == nil {
+		return nil
+	}
+	return sample.OnlyClass(*d.class)
 }
 
 // checkExport reads --format and checks that --out may take the export.
@@ -218,16 +343,20 @@ func perSample(tg *rundir.Trained) float64 {
 	return tg.Config.SamplingBytesPerSample(tg.Source.Shape())
 }
 
-func (f *sampleFlags) grid(tg *rundir.Trained, tr sample.Truncation) error {
+func (f *sampleFlags) grid(tg *rundir.Trained, tr sample.Truncation, d classDraw) error {
 	// G runs on a whole batch however few are asked for.
-	need := sysmem.Need{What: "--n", N: f.n, Unit: "sample", PerItem: perSample(tg), Fixed: sample.Batch * perSample(tg)}
+	need := sysmem.Need{What: d.countFlag, N: d.n, Unit: "sample", PerItem: perSample(tg), Fixed: sample.Batch * perSample(tg)}
 	if err := sysmem.Available().Check(need); err != nil {
 		return err
 	}
 	out := f.out
 	if out == "" {
 		// The name leaves out truncation and --no-ema: another grid may take it.
-		out = filepath.Join(tg.Dir, rundir.SamplesDir, fmt.Sprintf("sample-step%d-seed%d-n%d.png", tg.Step, f.seed, f.n))
+		name := fmt.Sprintf("sample-step%d-seed%d-n%d%s.png", tg.Step, f.seed, d.n, d.nameTag())
+		if d.perClass > 0 {
+			name = fmt.Sprintf("sample-step%d-seed%d-perclass%d.png", tg.Step, f.seed, d.perClass)
+		}
+		out = filepath.Join(tg.Dir, rundir.SamplesDir, name)
 		if err := checkNewFile(out, f.force); err != nil {
 			return fmt.Errorf("--out (default): %w", err)
 		}
@@ -236,33 +365,49 @@ func (f *sampleFlags) grid(tg *rundir.Trained, tr sample.Truncation) error {
 	if err != nil {
 		return err
 	}
-	x, err := gen.Seeds(f.seed, f.n, tr)
+	if d.perClass > 0 {
+		x, err := gen.ClassRows(f.seed, d.perClass, tr)
+		if err != nil {
+			return err
+		}
+		img, err := sample.ClassGrid(x, tg.Source.Shape(), d.classes, d.perClass)
+		if err != nil {
+			return err
+		}
+		if err := sample.WritePNG(out, img); err != nil {
+			return err
+		}
+		fmt.Printf("%d classes x %d samples (one row per class, seeds %d-%d in every row) from %s (step %d) -> %s\n",
+			len(d.classes), d.perClass, f.seed, f.seed+int64(d.perClass)-1, tg.Dir, tg.Step, out)
+		return nil
+	}
+	x, err := gen.Seeds(f.seed, d.n, tr, d.of())
 	if err != nil {
 		return err
 	}
 	if err := sample.WriteSamples(out, x, tg.Source); err != nil {
 		return err
 	}
-	fmt.Printf("%d samples from %s (step %d) -> %s\n", f.n, tg.Dir, tg.Step, out)
+	fmt.Printf("%d samples%s from %s (step %d) -> %s\n", d.n, d.className(), tg.Dir, tg.Step, out)
 	return nil
 }
 
-func (f *sampleFlags) export(tg *rundir.Trained, format sample.Format, tr sample.Truncation) error {
+func (f *sampleFlags) export(tg *rundir.Trained, format sample.Format, tr sample.Truncation, d classDraw) error {
 	shape := tg.Source.Shape()
 	if err := format.Fits(shape); err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
-	if format == sample.IDX && f.n > sample.MaxIDXCount {
-		return fmt.Errorf("--n %d: an IDX file that gankit reads back holds at most %d images; use --format png-folder", f.n, sample.MaxIDXCount)
+	if format == sample.IDX && d.n > sample.MaxIDXCount {
+		return fmt.Errorf("%s %d: an IDX file that gankit reads back holds at most %d images; use --format png-folder", d.countFlag, d.n, sample.MaxIDXCount)
 	}
 	// Only one batch is in memory at a time, whatever --n is.
-	need := sysmem.Need{What: "--n (exported a batch at a time)", N: min(f.n, sample.Batch), Unit: "sample", PerItem: perSample(tg)}
+	need := sysmem.Need{What: d.countFlag + " (exported a batch at a time)", N: min(d.n, sample.Batch), Unit: "sample", PerItem: perSample(tg)}
 	if err := sysmem.Available().Check(need); err != nil {
 		return err
 	}
 	out := f.out
 	if out == "" {
-		name := fmt.Sprintf("export-step%d-seed%d-n%d", tg.Step, f.seed, f.n)
+		name := fmt.Sprintf("export-step%d-seed%d-n%d%s", tg.Step, f.seed, d.n, d.nameTag())
 		switch format {
 		case sample.IDX:
 			name += "-images-idx3-ubyte"
@@ -271,6 +416,9 @@ func (f *sampleFlags) export(tg *rundir.Trained, format sample.Format, tr sample
 		}
 		out = filepath.Join(tg.Dir, rundir.SamplesDir, name)
 		if err := sample.CheckTarget(format, out, f.force); err != nil {
+			return fmt.Errorf("--out (default): %w", err)
+		}
+		if err := sample.CheckLabels(format, out, f.force, d.classes); err != nil {
 			return fmt.Errorf("--out (default): %w", err)
 		}
 	}
@@ -282,18 +430,28 @@ func (f *sampleFlags) export(tg *rundir.Trained, format sample.Format, tr sample
 		Run: absPath(tg.Dir), Step: tg.Step, Checkpoint: absPath(tg.Checkpoint),
 		Generator: generatorName(tg, !f.noEMA), Gankit: gankitVersion(),
 	}
-	bar := newSampleBar(f.n, "exporting")
-	paths, err := sample.Export(gen, format, out, f.seed, f.n, tr, m, bar.add)
+	bar := newSampleBar(d.n, "exporting")
+	w, err := sample.Export(gen, format, out, sample.Draw{First: f.seed, N: d.n, Truncation: tr, Class: d.class}, m, bar.add)
 	bar.finish()
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%d samples (seeds %d-%d) from %s (step %d) as %s -> %s\n", f.n, f.seed, f.seed+int64(f.n)-1, tg.Dir, tg.Step, format, paths[0])
-	fmt.Printf("manifest: %s\n", paths[1])
+	labelled := ""
+	if len(d.classes) > 0 {
+		labelled = ", labelled"
+		if d.class == nil {
+			labelled = fmt.Sprintf(", labelled, class i mod %d", len(d.classes))
+		}
+	}
+	fmt.Printf("%d samples%s (seeds %d-%d%s) from %s (step %d) as %s -> %s\n", d.n, d.className(), f.seed, f.seed+int64(d.n)-1, labelled, tg.Dir, tg.Step, format, w.Data)
+	if w.Labels != "" {
+		fmt.Printf("labels: %s\n", w.Labels)
+	}
+	fmt.Printf("manifest: %s\n", w.Manifest)
 	return nil
 }
 
-func (f *sampleFlags) strip(tg *rundir.Trained, ends [2]int64, path sample.Path, tr sample.Truncation) error {
+func (f *sampleFlags) strip(tg *rundir.Trained, ends [2]int64, path sample.Path, tr sample.Truncation, d classDraw) error {
 	if tg.Source.Shape().Dim > 0 {
 		return fmt.Errorf("--interpolate draws a row of images, and this run's samples are %d-D points (a toy mixture): export them with --format csv instead", tg.Source.Shape().Dim)
 	}
@@ -308,7 +466,7 @@ func (f *sampleFlags) strip(tg *rundir.Trained, ends [2]int64, path sample.Path,
 	}
 	out := f.out
 	if out == "" {
-		out = filepath.Join(tg.Dir, rundir.SamplesDir, fmt.Sprintf("interpolate-step%d-seed%d-seed%d-%s-k%d.png", tg.Step, ends[0], ends[1], path, f.steps))
+		out = filepath.Join(tg.Dir, rundir.SamplesDir, fmt.Sprintf("interpolate-step%d-seed%d-seed%d-%s-k%d%s.png", tg.Step, ends[0], ends[1], path, f.steps, d.nameTag()))
 		if err := checkNewFile(out, f.force); err != nil {
 			return fmt.Errorf("--out (default): %w", err)
 		}
@@ -317,10 +475,13 @@ func (f *sampleFlags) strip(tg *rundir.Trained, ends [2]int64, path sample.Path,
 	if err != nil {
 		return err
 	}
-	if err := sample.WriteStrip(gen, out, zs); err != nil {
+	if len(d.classes) > 0 && d.class == nil {
+		d.class = new(int32) // a strip walks the latent in one class: class 0 unless --class
+	}
+	if err := sample.WriteStrip(gen, out, zs, d.class); err != nil {
 		return err
 	}
-	fmt.Printf("%d images from seed %d to seed %d (%s) from %s (step %d) -> %s\n", f.steps, ends[0], ends[1], path, tg.Dir, tg.Step, out)
+	fmt.Printf("%d images%s from seed %d to seed %d (%s) from %s (step %d) -> %s\n", f.steps, d.className(), ends[0], ends[1], path, tg.Dir, tg.Step, out)
 	return nil
 }
 
