@@ -6,6 +6,7 @@ package eval
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/data"
@@ -36,6 +37,10 @@ type Options struct {
 	Inception  string // FID Inception weights (.npz): distribution metrics on its features
 	Backend    string // for --images (a run uses its own unless set)
 	KID        metrics.KIDOptions
+	// CAS, when set, also measures the Classification Accuracy Score of a
+	// conditional run; Augment, the augmentation experiment on it.
+	CAS     *CASOptions
+	Augment *AugmentOptions
 	// On, when set, is the backend to use instead of building one from Backend.
 	On backends.Backend
 	// Log is told when a run's damaged newest checkpoint is passed over (nil: discarded).
@@ -53,6 +58,9 @@ type Result struct {
 	ModeCount int                   `json:"mode_count,omitempty"`
 	Images    *metrics.ImageResult  `json:"images,omitempty"`
 	Stacked   *StackedResult        `json:"stacked,omitempty"`
+	Classes   *ClassResult          `json:"per_class,omitempty"` // a conditional run's
+	CAS       *CASResult            `json:"cas,omitempty"`
+	Augment   *AugmentResult        `json:"augment,omitempty"`
 }
 
 func (o Options) kid() metrics.KIDOptions {
@@ -75,6 +83,9 @@ func Run(dir string, o Options) (Result, error) {
 func Trained(tg *run.Trained, o Options) (Result, error) {
 	if err := run.CheckTruncation(tg.Config, o.Truncation); err != nil {
 		return Result{}, fmt.Errorf("run %s: %w", tg.Dir, err)
+	}
+	if err := checkClassifierRuns(tg, o); err != nil {
+		return Result{}, err
 	}
 	if tg.Config.IsToy() {
 		return toy(tg, o)
@@ -103,9 +114,32 @@ func Trained(tg *run.Trained, o Options) (Result, error) {
 	if real == "" {
 		real = tg.Config.Data.Path
 	}
-	res, err := images(tg.Backend, model, real, tg.Config.Data.Background, fake, o)
+	ext, err := o.extractor(tg.Backend, model.Shape)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := images(tg.Backend, model, ext, real, tg.Config.Data.Background, fake, o)
 	res.Generated, res.Step = tg.Dir, tg.Step
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	if classes := tg.Config.Model.Classes; len(classes) > 0 {
+		realSet, _, _, err := realSets(real, model.Shape, tg.Config.Data.Background)
+		if err != nil {
+			return res, err
+		}
+		in := classInputs{b: tg.Backend, model: model, ext: ext, classes: classes, fake: fake, real: realSet, fid: slices.Contains(o.metricNames(), metrics.MetricFID)}
+		if res.Classes, err = perClass(in); err != nil {
+			return res, err
+		}
+	}
+	if o.CAS == nil && o.Augment == nil {
+		return res, nil
+	}
+	if err := classifierRuns(tg, o, real, &res); err != nil {
+		return res, err
+	}
+	return res, nil
 }
 
 // Images evaluates a folder of generated images.
@@ -132,7 +166,11 @@ func Images(dir string, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := images(b, model, o.Real, "", fake, o)
+	ext, err := o.extractor(b, model.Shape)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := images(b, model, ext, o.Real, "", fake, o)
 	res.Generated = dir
 	return res, err
 }
@@ -144,7 +182,28 @@ func (o Options) model() (*featnet.Model, error) {
 	return featnet.FashionMNIST()
 }
 
-func images(b backends.Backend, model *featnet.Model, realPath, background string, fake []float32, o Options) (Result, error) {
+// metricNames are the image metrics asked for (nil: all).
+func (o Options) metricNames() []string {
+	if o.Metrics == nil {
+		return metrics.ImageMetrics()
+	}
+	return o.Metrics
+}
+
+// extractor is the FID Inception network for images of shape when o names its
+// weights, else nil (the feature network embeds).
+func (o Options) extractor(b backends.Backend, shape data.Shape) (metrics.Extractor, error) {
+	if o.Inception == "" {
+		return nil, nil
+	}
+	net, err := inception.Load(b, o.Inception, 50)
+	if err != nil {
+		return nil, err
+	}
+	return net.For(shape.Size, shape.Channels), nil
+}
+
+func images(b backends.Backend, model *featnet.Model, ext metrics.Extractor, realPath, background string, fake []float32, o Options) (Result, error) {
 	in := metrics.ImageInputs{Shape: model.Shape, Fake: fake}
 	n := len(fake) / model.Shape.Len()
 	realSet, floorSet, note, err := realSets(realPath, model.Shape, background)
@@ -159,19 +218,7 @@ func images(b backends.Backend, model *featnet.Model, realPath, background strin
 			return Result{}, err
 		}
 	}
-	names := o.Metrics
-	if names == nil {
-		names = metrics.ImageMetrics()
-	}
-	var ext metrics.Extractor
-	if o.Inception != "" {
-		net, err := inception.Load(b, o.Inception, 50)
-		if err != nil {
-			return Result{}, err
-		}
-		ext = net.For(model.Shape.Size, model.Shape.Channels)
-	}
-	r, err := metrics.EvaluateImages(b, model, ext, in, names, o.kid())
+	r, err := metrics.EvaluateImages(b, model, ext, in, o.metricNames(), o.kid())
 	if err != nil {
 		return Result{}, err
 	}
@@ -240,7 +287,9 @@ func CheckSampleCount(what string, n int, shape data.Shape, zDim int, f Features
 	return sysmem.Available().Check(sysmem.Need{What: what, N: n, Unit: "sample", PerItem: per})
 }
 
-// Generate draws n samples from a run's generator in batches (inference mode).
+// Generate draws n samples from a run's generator in batches (inference mode). A
+// conditional generator's sample j is of class j mod K over all n samples
+// (sample.BalancedClasses), whatever the batches.
 func Generate(tg *run.Trained, n int, seed int64, tr sample.Truncation, ema bool) ([]float32, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("generating %d samples from %s: want at least 1", n, tg.Dir)
@@ -251,8 +300,11 @@ func Generate(tg *run.Trained, n int, seed int64, tr sample.Truncation, ema bool
 	}
 	zd := tg.Config.Model.ZDim
 	z := sample.TruncatedLatents(seed, streamEval, n, zd, tr)
+	if k := len(gen.Classes()); k > 0 {
+		return runClasses(gen, z, sample.BalancedClasses(n, k), zd)
+	}
 	var out []float32
-	const batch = 500
+	const batch = genBatch
 	for lo := 0; lo < n; lo += batch {
 		hi := min(n, lo+batch)
 		x, err := gen.Run(z[lo*zd : hi*zd])
