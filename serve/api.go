@@ -24,6 +24,9 @@ type samplesRequest struct {
 	Seed       int64   `json:"seed"`       // sample i uses seed+i; seed+n-1 must be an int64
 	Truncation float64 `json:"truncation"` // t (resample, clip) or psi
 	Mode       string  `json:"mode"`       // none (default) | resample | clip | psi
+	// Class is a conditional run's class: one index or name for every sample, or a
+	// list of them, one per sample; left out, sample i is of class i mod K (classes.go).
+	Class json.RawMessage `json:"class"`
 }
 
 // pictures are generated samples as PNGs: one per image, or for a toy run one
@@ -39,6 +42,8 @@ type pictures struct {
 type samplesResponse struct {
 	pictures
 	Seeds      []int64     `json:"seeds"`
+	Classes    []int32     `json:"classes,omitempty"`     // a conditional run's: sample i's class
+	ClassNames []string    `json:"class_names,omitempty"` // and its name
 	Mode       string      `json:"mode"`
 	Truncation float64     `json:"truncation"`
 	Latents    [][]float32 `json:"latents"`
@@ -52,12 +57,17 @@ type interpolateRequest struct {
 	Path       string  `json:"path"`  // slerp (default) | lerp
 	Truncation float64 `json:"truncation"`
 	Mode       string  `json:"mode"`
+	// Class is a conditional run's class for every frame, an index or a name;
+	// class 0 when left out.
+	Class json.RawMessage `json:"class"`
 }
 
 type interpolateResponse struct {
 	pictures
-	Path    string      `json:"path"`
-	Latents [][]float32 `json:"latents"`
+	Path      string      `json:"path"`
+	Class     *int32      `json:"class,omitempty"`      // a conditional run's: the strip's class
+	ClassName string      `json:"class_name,omitempty"` // and its name
+	Latents   [][]float32 `json:"latents"`
 }
 
 func (s *Server) samples(w http.ResponseWriter, r *http.Request) {
@@ -79,14 +89,19 @@ func (s *Server) samples(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	y, err := s.sampleClasses(req.Class, n)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	seeds := make([]int64, n)
 	z := make([][]float32, n)
 	for i := range seeds {
 		seeds[i] = req.Seed + int64(i) // CheckSeeds: none passes the largest int64
 		z[i] = s.latent(seeds[i], tr)
 	}
-	if pics, ok := s.generate(w, r, z); ok {
-		writeJSON(w, http.StatusOK, samplesResponse{pics, seeds, modeName(tr.Mode), tr.Value, z})
+	if pics, ok := s.generate(w, r, z, y); ok {
+		writeJSON(w, http.StatusOK, samplesResponse{pics, seeds, y, s.classNames(y), modeName(tr.Mode), tr.Value, z})
 	}
 }
 
@@ -112,19 +127,35 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	class, err := s.singleClass(req.Class)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	z, err := sample.Interpolate(path, s.latent(req.SeedA, tr), s.latent(req.SeedB, tr), steps)
 	if err != nil {
 		s.failed(w, err)
 		return
 	}
-	if pics, ok := s.generate(w, r, z); ok {
-		writeJSON(w, http.StatusOK, interpolateResponse{pics, path.String(), z})
+	var y []int32
+	resp := interpolateResponse{Path: path.String(), Latents: z}
+	if class != nil {
+		y = make([]int32, steps)
+		for i := range y {
+			y[i] = *class
+		}
+		resp.Class, resp.ClassName = class, s.classes[*class]
+	}
+	if pics, ok := s.generate(w, r, z, y); ok {
+		resp.pictures = pics
+		writeJSON(w, http.StatusOK, resp)
 	}
 }
 
-// samplePNG answers GET /v1/samples/{seed}.png?truncation=&mode=: the image of one
-// seed (a scatter of its one point for toy runs). Its ETag names the checkpoint and
-// the settings, so a cached copy is confirmed without running the generator.
+// samplePNG answers GET /v1/samples/{seed}.png?truncation=&mode=&class=: the image of
+// one seed (a scatter of its one point for toy runs), for a conditional run of class
+// 0 or the one asked for. Its ETag names the checkpoint and the settings, so a cached
+// copy is confirmed without running the generator.
 func (s *Server) samplePNG(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	digits, ok := strings.CutSuffix(file, ".png")
@@ -146,14 +177,23 @@ func (s *Server) samplePNG(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	tag := s.etag(seed, tr)
+	class, err := s.queryClass(q.Get(classField), q.Has(classField))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	var y []int32
+	if class != nil {
+		y = []int32{*class}
+	}
+	tag := s.etag(seed, tr, class)
 	w.Header().Set("ETag", tag)
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	if inm := r.Header.Get("If-None-Match"); inm == "*" || strings.Contains(inm, tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	x, err := s.batch.Generate(r.Context(), [][]float32{s.latent(seed, tr)})
+	x, err := s.batch.Generate(r.Context(), [][]float32{s.latent(seed, tr)}, y)
 	if err != nil {
 		s.failed(w, err)
 		return
@@ -174,9 +214,13 @@ func (s *Server) samplePNG(w http.ResponseWriter, r *http.Request) {
 }
 
 // etag identifies an image by everything it depends on: the checkpoint, which
-// generator, the seed and the truncation.
-func (s *Server) etag(seed int64, tr sample.Truncation) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|ema=%t|%d|%s|%g", s.run.Checkpoint, s.run.Step, s.ema, seed, tr.Mode, tr.Value))
+// generator, the seed, the truncation and the class (-1: none).
+func (s *Server) etag(seed int64, tr sample.Truncation, class *int32) string {
+	c := int32(-1)
+	if class != nil {
+		c = *class
+	}
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|ema=%t|%d|%s|%g|class=%d", s.run.Checkpoint, s.run.Step, s.ema, seed, tr.Mode, tr.Value, c))
 	return `"` + hex.EncodeToString(h[:12]) + `"`
 }
 
@@ -214,10 +258,11 @@ func modeName(m string) string {
 	return m
 }
 
-// generate runs the generator on z (sharing calls with other requests) and encodes
-// the samples; on failure it has answered.
-func (s *Server) generate(w http.ResponseWriter, r *http.Request, z [][]float32) (pictures, bool) {
-	x, err := s.batch.Generate(r.Context(), z)
+// generate runs the generator on z, sample i of class y[i] (y nil for an
+// unconditional run), sharing calls with other requests, and encodes the samples; on
+// failure it has answered.
+func (s *Server) generate(w http.ResponseWriter, r *http.Request, z [][]float32, y []int32) (pictures, bool) {
+	x, err := s.batch.Generate(r.Context(), z, y)
 	if err != nil {
 		s.failed(w, err)
 		return pictures{}, false

@@ -69,7 +69,7 @@ func TestBatchedSampleIsBitwiseTheSameAsAlone(t *testing.T) {
 	lim.Window = time.Second // the gathering call does not close on the timer before it has taken the queued jobs
 	s := newServer(t, "", Options{Limits: lim})
 	none := sample.Truncation{}
-	alone, err := s.batch.Generate(t.Context(), [][]float32{s.latent(5, none)})
+	alone, err := s.batch.Generate(t.Context(), [][]float32{s.latent(5, none)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,12 +78,12 @@ func TestBatchedSampleIsBitwiseTheSameAsAlone(t *testing.T) {
 	var shared [][]float32
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if _, err := s.batch.Generate(t.Context(), [][]float32{s.latent(100, none), s.latent(101, none)}); err != nil {
+		if _, err := s.batch.Generate(t.Context(), [][]float32{s.latent(100, none), s.latent(101, none)}, nil); err != nil {
 			t.Error(err)
 		}
 	})
 	wg.Go(func() {
-		if shared, err = s.batch.Generate(t.Context(), [][]float32{s.latent(5, none)}); err != nil {
+		if shared, err = s.batch.Generate(t.Context(), [][]float32{s.latent(5, none)}, nil); err != nil {
 			t.Error(err)
 		}
 	})
@@ -113,16 +113,16 @@ func holdNextCall(t *testing.T, s *Server) (release func()) {
 	var once sync.Once
 	// Set while the batcher is idle, before the job below is queued: the channel send
 	// orders this write before the batcher's read.
-	s.batch.gen = func(z []float32) ([]float32, error) {
+	s.batch.gen = func(z []float32, y []int32) ([]float32, error) {
 		once.Do(func() {
 			close(entered)
 			<-hold
 		})
-		return inner(z)
+		return inner(z, y)
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.batch.Generate(t.Context(), [][]float32{s.latent(0, sample.Truncation{})})
+		_, err := s.batch.Generate(t.Context(), [][]float32{s.latent(0, sample.Truncation{})}, nil)
 		done <- err
 	}()
 	<-entered
@@ -146,7 +146,7 @@ func TestGeneratorRowIgnoresItsNeighboursAndPosition(t *testing.T) {
 			copy(batch[i*s.dim:], s.latent(fill+int64(i), sample.Truncation{}))
 		}
 		copy(batch[at*s.dim:], z)
-		x, err := s.batch.gen(batch)
+		x, err := s.batch.gen(batch, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,20 +11,23 @@ import (
 // errClosed answers the jobs still waiting when the server shuts down.
 var errClosed = errors.New("the server is shutting down")
 
-// A job is one request's latents, waiting for the generator.
+// A job is one request's latents (and classes), waiting for the generator.
 type job struct {
 	ctx  context.Context
 	z    [][]float32 // one latent per sample
+	y    []int32     // one class per sample; nil for an unconditional generator
 	out  [][]float32 // one generated sample per latent, filled by the batcher
 	next int         // latents handed to the generator so far (the batcher's own)
 	done chan error  // buffered: the batcher never waits for a request that gave up
 }
 
 // batcher collects the latents of requests that arrive together into one generator
-// call of exactly max rows (the rest zero padding), so that every call runs the same
-// compiled program and a sample's bits never depend on its neighbours or its row.
+// call of exactly max rows (the rest zero padding, of class 0), so that every call
+// runs the same compiled program and a sample's bits never depend on its neighbours,
+// their classes or its row.
 type batcher struct {
-	gen     func(z []float32) ([]float32, error) // max x dim latents in, max samples out
+	gen     func(z []float32, y []int32) ([]float32, error) // max x dim latents and max classes (nil: unconditional) in, max samples out
+	cond    bool                                            // the generator takes classes
 	dim     int
 	max     int
 	window  time.Duration
@@ -35,22 +38,29 @@ type batcher struct {
 	observe func(rows int, took time.Duration) // told of each call: rows used (not padding)
 }
 
-func newBatcher(gen func([]float32) ([]float32, error), dim, max int, window time.Duration, queue int, observe func(int, time.Duration)) *batcher {
-	b := &batcher{gen: gen, dim: dim, max: max, window: window, queue: make(chan *job, queue),
+func newBatcher(gen func([]float32, []int32) ([]float32, error), cond bool, dim, max int, window time.Duration, queue int, observe func(int, time.Duration)) *batcher {
+	b := &batcher{gen: gen, cond: cond, dim: dim, max: max, window: window, queue: make(chan *job, queue),
 		stop: make(chan struct{}), stopped: make(chan struct{}), observe: observe}
 	go b.loop()
 	return b
 }
 
-// Generate runs the generator on z, sharing calls with other requests, and returns
-// one sample per latent.
-func (b *batcher) Generate(ctx context.Context, z [][]float32) ([][]float32, error) {
+// Generate runs the generator on z, sample i of class y[i] (y nil for an
+// unconditional generator), sharing calls with other requests, and returns one
+// sample per latent.
+func (b *batcher) Generate(ctx context.Context, z [][]float32, y []int32) ([][]float32, error) {
 	for i, zi := range z {
 		if len(zi) != b.dim {
 			return nil, fmt.Errorf("latent %d has %d values, the generator takes %d", i, len(zi), b.dim)
 		}
 	}
-	j := &job{ctx: ctx, z: z, out: make([][]float32, len(z)), done: make(chan error, 1)}
+	switch {
+	case b.cond && len(y) != len(z):
+		return nil, fmt.Errorf("%d classes for %d latents: the generator is conditional and takes one class per latent", len(y), len(z))
+	case !b.cond && y != nil:
+		return nil, errors.New("classes given, and the generator is unconditional")
+	}
+	j := &job{ctx: ctx, z: z, y: y, out: make([][]float32, len(z)), done: make(chan error, 1)}
 	select {
 	case b.queue <- j:
 	case <-b.stop:
@@ -164,11 +174,18 @@ func (b *batcher) call(pending []*job) []*job {
 		return nil
 	}
 	z := make([]float32, b.max*b.dim) // rows past len(slots) stay zero: padding
+	var y []int32
+	if b.cond {
+		y = make([]int32, b.max) // padding rows are of class 0
+	}
 	for i, s := range slots {
 		copy(z[i*b.dim:], s.j.z[s.row])
+		if y != nil {
+			y[i] = s.j.y[s.row]
+		}
 	}
 	start := time.Now()
-	x, err := b.gen(z)
+	x, err := b.gen(z, y)
 	if b.observe != nil {
 		b.observe(len(slots), time.Since(start))
 	}

@@ -21,7 +21,7 @@ type echo struct {
 	entered chan struct{}
 }
 
-func (e *echo) gen(z []float32) ([]float32, error) {
+func (e *echo) gen(z []float32, _ []int32) ([]float32, error) {
 	if e.entered != nil {
 		e.entered <- struct{}{}
 	}
@@ -50,13 +50,13 @@ func rows(first, n int) [][]float32 {
 // back in order.
 func TestBatcherSplitsLargeJobsAndPadsEveryCall(t *testing.T) {
 	e := &echo{}
-	b := newBatcher(e.gen, 2, 4, 100*time.Millisecond, 8, nil)
+	b := newBatcher(e.gen, false, 2, 4, 100*time.Millisecond, 8, nil)
 	defer b.Close()
 	var wg sync.WaitGroup
 	for _, r := range []struct{ first, n int }{{1, 10}, {100, 3}} {
 		wg.Go(func() {
 			z := rows(r.first, r.n)
-			out, err := b.Generate(t.Context(), z)
+			out, err := b.Generate(t.Context(), z, nil)
 			if err != nil {
 				t.Error(err)
 				return
@@ -78,13 +78,13 @@ func TestBatcherSplitsLargeJobsAndPadsEveryCall(t *testing.T) {
 // queued never reaches the generator, and Close answers the ones still waiting.
 func TestBatcherDropsCancelledJobsAndAnswersOnClose(t *testing.T) {
 	e := &echo{hold: make(chan struct{}), entered: make(chan struct{}, 4)}
-	b := newBatcher(e.gen, 2, 4, time.Millisecond, 8, nil)
+	b := newBatcher(e.gen, false, 2, 4, time.Millisecond, 8, nil)
 	first := make(chan error, 1)
-	go func() { _, err := b.Generate(t.Context(), rows(1, 4)); first <- err }() // fills the call that holds
+	go func() { _, err := b.Generate(t.Context(), rows(1, 4), nil); first <- err }() // fills the call that holds
 	<-e.entered
 	ctx, cancel := context.WithCancel(t.Context())
 	gone := make(chan error, 1)
-	go func() { _, err := b.Generate(ctx, rows(500, 2)); gone <- err }()
+	go func() { _, err := b.Generate(ctx, rows(500, 2), nil); gone <- err }()
 	waitLen(b.queue, 1) // queued behind the held call: the cancel below finds it there
 	cancel()
 	if err := <-gone; !errors.Is(err, context.Canceled) {
@@ -95,10 +95,10 @@ func TestBatcherDropsCancelledJobsAndAnswersOnClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	waiting := make(chan error, 1)
-	go func() { _, err := b.Generate(t.Context(), rows(900, 1)); waiting <- err }() // its call holds
+	go func() { _, err := b.Generate(t.Context(), rows(900, 1), nil); waiting <- err }() // its call holds
 	<-e.entered
 	late := make(chan error, 1)
-	go func() { _, err := b.Generate(t.Context(), rows(950, 1)); late <- err }()
+	go func() { _, err := b.Generate(t.Context(), rows(950, 1), nil); late <- err }()
 	waitLen(b.queue, 1)
 	go func() { e.hold <- struct{}{} }()
 	b.Close()
@@ -121,11 +121,11 @@ func TestBatcherDropsCancelledJobsAndAnswersOnClose(t *testing.T) {
 func TestBatcherStartsNoCallAfterClose(t *testing.T) {
 	for round := range 20 {
 		e := &echo{hold: make(chan struct{}), entered: make(chan struct{}, 4)}
-		b := newBatcher(e.gen, 2, 4, time.Hour, 8, nil)
+		b := newBatcher(e.gen, false, 2, 4, time.Hour, 8, nil)
 		first, full := make(chan error, 1), make(chan error, 1)
-		go func() { _, err := b.Generate(t.Context(), rows(1, 4)); first <- err }()
+		go func() { _, err := b.Generate(t.Context(), rows(1, 4), nil); first <- err }()
 		<-e.entered
-		go func() { _, err := b.Generate(t.Context(), rows(100, 4)); full <- err }()
+		go func() { _, err := b.Generate(t.Context(), rows(100, 4), nil); full <- err }()
 		waitLen(b.queue, 1)
 		closed := make(chan struct{})
 		go func() { b.Close(); close(closed) }()

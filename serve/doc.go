@@ -6,14 +6,15 @@
 //
 //	GET  /                          the page (page/, go:embed)
 //	GET  /v1/model                  config, step, kind of data, metrics, truncation conventions
-//	POST /v1/samples                {n, seed, truncation, mode} -> PNGs (base64) and latents
-//	POST /v1/interpolate            {seed_a, seed_b, steps, path} -> a strip of PNGs
-//	GET  /v1/samples/{seed}.png     one image (?truncation=&mode=), with an ETag
+//	POST /v1/samples                {n, seed, truncation, mode, class} -> PNGs (base64) and latents
+//	POST /v1/interpolate            {seed_a, seed_b, steps, path, class} -> a strip of PNGs
+//	GET  /v1/samples/{seed}.png     one image (?truncation=&mode=&class=), with an ETag
 //	GET  /healthz                   "ok"
 //	GET  /metrics                   Prometheus text format
 //
-// A sample depends only on its seed and truncation: sample i of a request with seed s
-// is the latent of seed s+i, drawn as `gankit sample --seed s+i --n 1` draws it, and
+// A sample depends only on its seed, truncation and (for a conditional run, see
+// classes.go) class: sample i of a request with seed s is the latent of seed s+i,
+// drawn as `gankit sample --seed s+i --n 1 --class c` draws it, and
 // every generator call runs the same compiled program (padded to Limits.MaxBatch rows,
 // BatchNorm in inference mode), so which requests share a batch changes no bit.
 package serve

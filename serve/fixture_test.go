@@ -19,14 +19,20 @@ import (
 )
 
 // The tests serve real trained runs: a tiny DCGAN that keeps G_ema (about a second of
-// training) and a short ring8 toy run, trained once per test binary. The trainer is
-// imported by these tests only; package serve reads runs through package run.
+// training) and a short ring8 toy run, trained once per test binary, and a tiny
+// conditional DCGAN on the embedded Fashion-MNIST's ten classes, trained when a test
+// first asks for it. The trainer is imported by these tests only; package serve reads
+// runs through package run.
 var fixtures struct {
 	once       sync.Once
 	dir        string
 	image, toy string
 	backend    backends.Backend
 	err        error
+
+	condOnce sync.Once
+	cond     string
+	condErr  error
 }
 
 func TestMain(m *testing.M) {
@@ -78,6 +84,30 @@ func trainedRuns(t testing.TB) (image, toy string) {
 		t.Fatal("training the test runs:", fixtures.err)
 	}
 	return fixtures.image, fixtures.toy
+}
+
+// conditionalRun trains the conditional fixture once: the tiny preset with
+// data.labels on the embedded Fashion-MNIST. Its G takes the class as an embedding
+// joined to z (no BatchNorm in G), drawn at random, so that its classes give other
+// images from the first step: conditional BatchNorm starts as the identity, and 30
+// steps leave its classes a gray level or so apart.
+func conditionalRun(t testing.TB) string {
+	t.Helper()
+	trainedRuns(t) // the temporary directory and the backend
+	fixtures.condOnce.Do(func() {
+		cfg, err := config.FromPreset("tiny")
+		if err != nil {
+			fixtures.condErr = err
+			return
+		}
+		cfg.Data.Labels, cfg.Model.BNG = true, false
+		fixtures.cond = filepath.Join(fixtures.dir, "cond")
+		_, fixtures.condErr = train.Run(cfg, train.Options{RunDir: fixtures.cond, Backend: fixtures.backend})
+	})
+	if fixtures.condErr != nil {
+		t.Fatal("training the conditional test run:", fixtures.condErr)
+	}
+	return fixtures.cond
 }
 
 // newServer serves a run (the image run when dir is "") with o; it is closed when

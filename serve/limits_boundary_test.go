@@ -143,12 +143,12 @@ func TestBatcherCallHoldsExactlyMaxBatchRows(t *testing.T) {
 		e := &echo{}
 		var used []int
 		var mu sync.Mutex
-		b := newBatcher(e.gen, 2, max, time.Millisecond, 8, func(rows int, _ time.Duration) {
+		b := newBatcher(e.gen, false, 2, max, time.Millisecond, 8, func(rows int, _ time.Duration) {
 			mu.Lock()
 			used = append(used, rows)
 			mu.Unlock()
 		})
-		out, err := b.Generate(t.Context(), rows(1, tc.n))
+		out, err := b.Generate(t.Context(), rows(1, tc.n), nil)
 		b.Close()
 		if err != nil || len(out) != tc.n {
 			t.Fatalf("%d rows: %d answers, %v", tc.n, len(out), err)

@@ -23,6 +23,7 @@ type modelResponse struct {
 	Generator  string          `json:"generator"` // "G_ema" or "G", in inference mode
 	Config     map[string]any  `json:"config"`
 	Data       dataInfo        `json:"data"`
+	Classes    []string        `json:"classes,omitempty"` // a conditional run's class names, by index
 	Truncation []convention    `json:"truncation"`
 	Limits     limitsInfo      `json:"limits"`
 	Metrics    metricsSummary  `json:"metrics"`
@@ -75,8 +76,8 @@ type curve struct {
 func (s *Server) model(w http.ResponseWriter, _ *http.Request) {
 	t := s.run
 	resp := modelResponse{Run: filepath.Base(t.Dir), Step: t.Step, Checkpoint: filepath.Base(t.Checkpoint), Generator: "G",
-		Truncation: s.conventions(),
-		Limits:     limitsInfo{s.lim.MaxN, s.lim.MaxSteps, s.lim.MaxBatch, s.lim.MaxBody}}
+		Classes: s.classes, Truncation: s.conventions(),
+		Limits: limitsInfo{s.lim.MaxN, s.lim.MaxSteps, s.lim.MaxBatch, s.lim.MaxBody}}
 	if s.ema {
 		resp.Generator = "G_ema"
 	}

@@ -32,7 +32,8 @@ type Server struct {
 	ema     bool // the generator is G_ema
 	lim     Limits
 	token   string
-	dim     int // latent size
+	dim     int      // latent size
+	classes []string // a conditional generator's class names; nil for an unconditional one
 	shape   data.Shape
 	toy     *data.Toy // nil for images
 	batch   *batcher
@@ -59,14 +60,20 @@ func New(t *run.Trained, o Options) (*Server, error) {
 		return nil, fmt.Errorf("serve %s: compiling the generator for batch %d: %w", t.Dir, lim.MaxBatch, err)
 	}
 	s := &Server{run: t, ema: !o.NoEMA && t.HasEMA(), lim: lim, token: o.Token, dim: dim,
-		shape: t.Source.Shape(), log: o.Log}
+		classes: gen.Classes(), shape: t.Source.Shape(), log: o.Log}
 	if s.log == nil {
 		s.log = io.Discard
 	}
 	s.toy, _ = t.Source.(*data.Toy)
 	s.admit = newAdmission(lim.Concurrency, lim.Queue)
 	s.metrics = newMetrics(lim.MaxBatch, s.admit.Waiting)
-	s.batch = newBatcher(gen.Run, dim, lim.MaxBatch, lim.Window, lim.Concurrency, s.metrics.generatorCall)
+	run := func(z []float32, y []int32) ([]float32, error) {
+		if y == nil {
+			return gen.Run(z)
+		}
+		return gen.RunClasses(z, y)
+	}
+	s.batch = newBatcher(run, len(s.classes) > 0, dim, lim.MaxBatch, lim.Window, lim.Concurrency, s.metrics.generatorCall)
 	s.handler = s.routes()
 	return s, nil
 }

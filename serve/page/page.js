@@ -1,6 +1,7 @@
 // gankit serve's page: a grid of samples from the run's generator, truncation
-// controls that regenerate it, interpolation between two clicked samples, downloads,
-// and the run's loss curves and evaluation. Plain JavaScript, no build step; it talks
+// controls and (for a conditional run) a class choice that regenerate it,
+// interpolation between two clicked samples, downloads, and the run's loss curves and
+// evaluation. Plain JavaScript, no build step; it talks
 // only to this server's API (/v1/...).
 "use strict";
 
@@ -44,6 +45,13 @@ function settings() {
   return { mode, truncation: mode === "none" ? 0 : Number($("truncation").value) };
 }
 
+// chosenClass is the class index picked in the class choice, or null for every class
+// in turn (and for an unconditional run, which has no choice).
+function chosenClass() {
+  const v = $("class").value;
+  return v === "" ? null : Number(v);
+}
+
 // --- the grid ---------------------------------------------------------------
 
 async function regenerate() {
@@ -56,11 +64,14 @@ async function regenerate() {
   const started = performance.now();
   document.body.dataset.state = "busy";
   try {
-    const res = await api("/v1/samples", { n, seed, ...settings() }, ctl.signal);
+    const body = { n, seed, ...settings() };
+    if (chosenClass() !== null) body.class = chosenClass();
+    const res = await api("/v1/samples", body, ctl.signal);
     if (version !== state.version) return;
     state.last = res;
     showGrid(res);
-    status(`${res.seeds.length} samples, seeds ${res.seeds[0]}–${res.seeds[res.seeds.length - 1]}, in ${Math.round(performance.now() - started)} ms`);
+    const of = chosenClass() !== null ? ` of class ${res.class_names[0]}` : (res.classes ? ", every class in turn" : "");
+    status(`${res.seeds.length} samples${of}, seeds ${res.seeds[0]}–${res.seeds[res.seeds.length - 1]}, in ${Math.round(performance.now() - started)} ms`);
   } catch (e) {
     if (e.name === "AbortError") return;
     status(e.message, true);
@@ -78,8 +89,9 @@ function showGrid(res) {
     imgs.push(image(res.scatter, `${res.points.length} points, seeds ${res.seeds[0]}–${res.seeds[res.seeds.length - 1]}`));
   } else {
     res.images.forEach((b64, i) => {
-      const img = image(b64, `seed ${res.seeds[i]}`);
+      const img = image(b64, res.classes ? `seed ${res.seeds[i]}, class ${res.class_names[i]}` : `seed ${res.seeds[i]}`);
       img.dataset.seed = res.seeds[i];
+      if (res.classes) img.dataset.class = res.classes[i];
       img.addEventListener("click", () => pick(img));
       imgs.push(img);
     });
@@ -107,7 +119,8 @@ function pick(img) {
   const [a, b] = state.picks;
   $("seed-a").value = a.dataset.seed;
   $("seed-b").value = b.dataset.seed;
-  interpolate().finally(() => {
+  // A strip is drawn in one class: the first pick's.
+  interpolate(a.dataset.class === undefined ? null : Number(a.dataset.class)).finally(() => {
     a.classList.remove("picked");
     b.classList.remove("picked");
     state.picks = [];
@@ -116,7 +129,9 @@ function pick(img) {
 
 // --- interpolation ------------------------------------------------------------
 
-async function interpolate() {
+// interpolate draws the strip in class cls, or the chosen class, or (for a
+// conditional run with neither) the server's default, class 0.
+async function interpolate(cls) {
   const body = {
     seed_a: Math.trunc(Number($("seed-a").value) || 0),
     seed_b: Math.trunc(Number($("seed-b").value) || 0),
@@ -124,6 +139,8 @@ async function interpolate() {
     path: $("path").value,
     ...settings(),
   };
+  const c = Number.isInteger(cls) ? cls : chosenClass();
+  if (c !== null) body.class = c;
   try {
     const res = await api("/v1/interpolate", body);
     state.strip = { ...res, seed_a: body.seed_a, seed_b: body.seed_b };
@@ -134,7 +151,8 @@ async function interpolate() {
       : res.images.map((b64, i) => image(b64, `${res.path} step ${i + 1} of ${res.images.length}`));
     strip.replaceChildren(...imgs);
     $("download-strip").disabled = false;
-    status(`${res.path} from seed ${body.seed_a} to seed ${body.seed_b}, ${res.latents.length} steps`);
+    const of = res.class_name !== undefined ? ` in class ${res.class_name}` : "";
+    status(`${res.path} from seed ${body.seed_a} to seed ${body.seed_b}${of}, ${res.latents.length} steps`);
   } catch (e) {
     status(e.message, true);
   }
@@ -173,7 +191,8 @@ function save(href, name) {
 
 function settingsName() {
   const s = settings();
-  return s.mode === "none" ? "" : `-${s.mode}${s.truncation}`;
+  const c = chosenClass() === null ? "" : `-class${chosenClass()}`;
+  return c + (s.mode === "none" ? "" : `-${s.mode}${s.truncation}`);
 }
 
 async function downloadGrid() {
@@ -240,6 +259,11 @@ function showRun(m) {
   }
   $("steps").max = m.limits.max_steps;
   $("count").querySelectorAll("option").forEach((o) => { if (Number(o.value) > m.limits.max_n) o.remove(); });
+  if (m.classes && m.classes.length) {
+    const choice = $("class");
+    m.classes.forEach((name, i) => choice.append(new Option(`${i} ${name}`, String(i))));
+    $("class-choice").hidden = false;
+  }
   const mode = $("mode");
   for (const c of m.truncation) {
     state.conventions[c.mode] = c;
@@ -346,9 +370,10 @@ async function start() {
   });
   $("seed").addEventListener("change", regenerate);
   $("count").addEventListener("change", regenerate);
+  $("class").addEventListener("change", regenerate);
   $("mode").addEventListener("change", () => { setMode(); regenerate(); });
   $("truncation").addEventListener("input", () => { showValue(); regenerateSoon(); });
-  $("interpolate").addEventListener("click", interpolate);
+  $("interpolate").addEventListener("click", () => interpolate(null));
   $("download-grid").addEventListener("click", downloadGrid);
   $("download-json").addEventListener("click", downloadJSON);
   $("download-strip").addEventListener("click", downloadStrip);
