@@ -1,6 +1,8 @@
 // Package eval measures trained runs and folders of generated images with the
 // metrics package: the shared path of `gankit eval`, `gankit ablate` and the
-// truncation sweep.
+// truncation sweep. For a conditional run it also measures each class, and trains
+// the feature network's classifier on the run's samples: the Classification
+// Accuracy Score (cas.go) and the augmentation experiment (augment.go).
 package eval
 
 import (
