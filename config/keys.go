@@ -52,8 +52,9 @@ func fieldNames(t reflect.Type) []string {
 	return names
 }
 
-// checkList checks a YAML list for a slice of structs (train.penalties): each item
-// a mapping of the struct's keys, or a bare value for its first field (a name).
+// checkList checks a YAML list: for a slice of structs (train.penalties) each item a
+// mapping of the struct's keys, or a bare value for its first field (a name); for a
+// slice of values (model.classes) each item one value.
 func checkList(n *yaml.Node, key string, elem reflect.Type) error {
 	if n.Kind != yaml.SequenceNode {
 		return &nodeError{line: n.Line, key: key, msg: fmt.Sprintf("want a list of names or of mappings (%s)", strings.Join(fieldNames(elem), ", "))}
@@ -61,7 +62,12 @@ func checkList(n *yaml.Node, key string, elem reflect.Type) error {
 	for i, item := range n.Content {
 		at := fmt.Sprintf("%s[%d]", key, i)
 		var err error
-		if item.Kind == yaml.ScalarNode {
+		if elem.Kind() != reflect.Struct { // a list of values (model.classes)
+			if item.Kind != yaml.ScalarNode {
+				return &nodeError{line: item.Line, key: at, msg: "want a single value"}
+			}
+			err = checkValue(item, at, elem)
+		} else if item.Kind == yaml.ScalarNode {
 			err = checkValue(item, at, elem.Field(0).Type)
 		} else {
 			err = checkKeys(item, reflect.Zero(elem).Interface(), at+".")

@@ -22,8 +22,14 @@ func cifar10Classes() []string {
 // a folder's class folders (or dataset.json's numbers), Fashion-MNIST's and
 // CIFAR-10's published names for their files, and the numbers "0".."K-1" for any
 // other labelled set, K one more than the largest label. It reads every label (a
-// pass over the labels, not the images), and refuses a negative one.
+// pass over the labels, not the images), and refuses a missing one.
+//
+// A subset (data.limit) has the classes of the whole set, so that the class count
+// does not depend on which examples the subset keeps.
 func ClassNames(d Dataset) ([]string, error) {
+	if l, ok := d.(*limited); ok {
+		d = l.Dataset
+	}
 	if f, ok := d.(*Folder); ok {
 		if len(f.classes) == 0 {
 			return nil, nil
