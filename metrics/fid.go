@@ -24,6 +24,16 @@ func FID(a, b Features) (float64, error) {
 	if a.N < 2 || b.N < 2 {
 		return 0, errors.New("fid: need at least 2 samples on each side")
 	}
+	for _, f := range []struct {
+		name string
+		x    Features
+	}{{"first", a}, {"second", b}} {
+		for i, v := range f.x.X[:f.x.N*f.x.D] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return 0, fmt.Errorf("fid: the %s set's embedding %d holds %v (the images were not finite?)", f.name, i/f.x.D, v)
+			}
+		}
+	}
 	mu1, s1 := a.meanCov()
 	mu2, s2 := b.meanCov()
 	var d2 float64
@@ -35,6 +45,12 @@ func FID(a, b Features) (float64, error) {
 		// (S S)^(1/2) = S exactly: skip the eigendecompositions and their round-off.
 		return d2, nil
 	}
+	// The trace terms scale with the covariances: compute them on S1/c and S2/c,
+	// c the largest entry of either, so that R S2 R (fourth powers of the
+	// embeddings' scale) neither underflows nor overflows.
+	c := max(maxAbs(s1), maxAbs(s2))
+	s1.ScaleSym(1/c, s1)
+	s2.ScaleSym(1/c, s2)
 	r, err := symSqrt(s1)
 	if err != nil {
 		return 0, err
@@ -48,26 +64,35 @@ func FID(a, b Features) (float64, error) {
 			sym.SetSym(i, j, 0.5*(m.At(i, j)+m.At(j, i)))
 		}
 	}
-	var eig mat.EigenSym
-	if !eig.Factorize(sym, false) {
-		return 0, errors.New("fid: eigendecomposition did not converge")
+	vals, _, err := eigenSym(sym, false)
+	if err != nil {
+		return 0, err
 	}
 	var trSqrt float64
-	for _, v := range eig.Values(nil) {
+	for _, v := range vals {
 		trSqrt += math.Sqrt(max(v, 0))
 	}
-	return d2 + mat.Trace(s1) + mat.Trace(s2) - 2*trSqrt, nil
+	return d2 + c*(mat.Trace(s1)+mat.Trace(s2)-2*trSqrt), nil
+}
+
+// maxAbs is the largest absolute entry of s.
+func maxAbs(s *mat.SymDense) float64 {
+	n := s.SymmetricDim()
+	var top float64
+	for i := range n {
+		for j := i; j < n; j++ {
+			top = max(top, math.Abs(s.At(i, j)))
+		}
+	}
+	return top
 }
 
 // symSqrt is the symmetric square root of a positive semi-definite matrix.
 func symSqrt(s *mat.SymDense) (*mat.Dense, error) {
-	var eig mat.EigenSym
-	if !eig.Factorize(s, true) {
-		return nil, errors.New("fid: eigendecomposition did not converge")
+	vals, v, err := eigenSym(s, true)
+	if err != nil {
+		return nil, err
 	}
-	vals := eig.Values(nil)
-	var v mat.Dense
-	eig.VectorsTo(&v)
 	n := len(vals)
 	scaled := mat.NewDense(n, n, nil)
 	for i := range n {
@@ -78,4 +103,45 @@ func symSqrt(s *mat.SymDense) (*mat.Dense, error) {
 	var out mat.Dense
 	out.Mul(scaled, v.T())
 	return &out, nil
+}
+
+// eigenSym is s's eigenvalues (and with vectors its eigenvectors as columns). The
+// matrix is scaled to a largest entry of 1 first and the eigenvalues scaled back:
+// gonum v0.17's Dsterf panics ("insufficient length of a", in its Dlascl) on the
+// tridiagonal matrices of very small covariances that it scales itself, as those of
+// a class whose samples are nearly all alike. A panic left is returned as an error.
+func eigenSym(s *mat.SymDense, vectors bool) (vals []float64, v *mat.Dense, err error) {
+	n := s.SymmetricDim()
+	top := maxAbs(s)
+	if top == 0 {
+		v = mat.NewDense(n, n, nil)
+		for i := range n {
+			v.Set(i, i, 1)
+		}
+		return make([]float64, n), v, nil
+	}
+	scaled := mat.NewSymDense(n, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			scaled.SetSym(i, j, s.At(i, j)/top)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			vals, v, err = nil, nil, fmt.Errorf("fid: eigendecomposition failed: %v", r)
+		}
+	}()
+	var eig mat.EigenSym
+	if !eig.Factorize(scaled, vectors) {
+		return nil, nil, errors.New("fid: eigendecomposition did not converge")
+	}
+	vals = eig.Values(nil)
+	for i := range vals {
+		vals[i] *= top
+	}
+	if vectors {
+		v = &mat.Dense{}
+		eig.VectorsTo(v)
+	}
+	return vals, v, nil
 }
