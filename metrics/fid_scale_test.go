@@ -50,4 +50,3 @@ func TestFIDOfTinyCovariancesIsScaled(t *testing.T) {
 		}
 	}
 }
-
