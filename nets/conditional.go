@@ -43,36 +43,6 @@ func (c Config) GConditioning() string {
 	return "embed"
 }
 
-// ClassIndex finds a class by its name or its index written as a number ("3"): the
-// index, or an error naming what was asked and the classes there are.
-func (c Config) ClassIndex(class string) (int, error) {
-	if !c.Conditional() {
-		return 0, fmt.Errorf("class %q: the generator is unconditional (trained without data.labels)", class)
-	}
-	if i := slices.Index(c.Classes, class); i >= 0 {
-		return i, nil
-	}
-	var i int
-	if _, err := fmt.Sscanf(class, "%d", &i); err == nil && fmt.Sprint(i) == class {
-		if i < 0 || i >= len(c.Classes) {
-			return 0, fmt.Errorf("class %d: out of range, the generator has classes 0..%d (%s)", i, len(c.Classes)-1, quoteList(c.Classes))
-		}
-		return i, nil
-	}
-	return 0, fmt.Errorf("class %q: not one of the generator's classes (%s) or an index 0..%d", class, quoteList(c.Classes), len(c.Classes)-1)
-}
-
-func quoteList(names []string) string {
-	out := ""
-	for i, n := range names {
-		if i > 0 {
-			out += ", "
-		}
-		out += fmt.Sprintf("%d %q", i, n)
-	}
-	return out
-}
-
 func (c Config) validateConditional() error {
 	if c.CondD != "" && !slices.Contains(CondDModes(), c.CondD) {
 		return fmt.Errorf("model.cond_d: %q is not one of %v", c.CondD, CondDModes())

@@ -251,28 +251,3 @@ func TestConditionalConfigRefusals(t *testing.T) {
 		}
 	}
 }
-
-// TestClassIndexByNameOrNumber: a class is asked for by name or index; an unknown
-// name, an index out of range and an unconditional generator are errors naming it.
-func TestClassIndexByNameOrNumber(t *testing.T) {
-	c := Config{Classes: []string{"T-shirt/top", "Trouser", "7"}}
-	for _, tc := range []struct {
-		ask  string
-		want int
-		err  string
-	}{
-		{"Trouser", 1, ""}, {"0", 0, ""}, {"2", 2, ""}, {"7", 2, ""}, // a name that is a number is the name
-		{"3", 0, "out of range"}, {"-1", 0, "out of range"}, {"Bag", 0, `"Bag": not one of`}, {"1.0", 0, "not one of"},
-	} {
-		got, err := c.ClassIndex(tc.ask)
-		switch {
-		case tc.err == "" && (err != nil || got != tc.want):
-			t.Errorf("ClassIndex(%q) = %d, %v; want %d", tc.ask, got, err, tc.want)
-		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
-			t.Errorf("ClassIndex(%q): error %v, want one containing %q", tc.ask, err, tc.err)
-		}
-	}
-	if _, err := (Config{}).ClassIndex("0"); err == nil || !strings.Contains(err.Error(), "unconditional") {
-		t.Errorf("an unconditional config's ClassIndex: %v, want an error saying it is unconditional", err)
-	}
-}
