@@ -106,10 +106,12 @@ func symSqrt(s *mat.SymDense) (*mat.Dense, error) {
 }
 
 // eigenSym is s's eigenvalues (and with vectors its eigenvectors as columns). The
-// matrix is scaled to a largest entry of 1 first and the eigenvalues scaled back:
-// gonum v0.17's Dsterf panics ("insufficient length of a", in its Dlascl) on the
-// tridiagonal matrices of very small covariances that it scales itself, as those of
-// a class whose samples are nearly all alike. A panic left is returned as an error.
+// matrix is scaled to a largest entry of 1 first and the eigenvalues scaled back.
+// The eigenvectors are always computed: without them gonum v0.17's Dsyev goes
+// through Dsterf, which panics ("insufficient length of a": it passes Dlascl a
+// column with the matrix's stride) whenever a split block of the tridiagonal matrix
+// needs rescaling, as blocks of tiny eigenvalues of a nearly singular covariance do.
+// A panic left is returned as an error.
 func eigenSym(s *mat.SymDense, vectors bool) (vals []float64, v *mat.Dense, err error) {
 	n := s.SymmetricDim()
 	top := maxAbs(s)
@@ -132,7 +134,7 @@ func eigenSym(s *mat.SymDense, vectors bool) (vals []float64, v *mat.Dense, err 
 		}
 	}()
 	var eig mat.EigenSym
-	if !eig.Factorize(scaled, vectors) {
+	if !eig.Factorize(scaled, true) { // with vectors: gonum then never calls Dsterf (see above)
 		return nil, nil, errors.New("fid: eigendecomposition did not converge")
 	}
 	vals = eig.Values(nil)

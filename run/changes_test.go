@@ -14,7 +14,7 @@ func TestEveryConfigKeyHasADecidedKind(t *testing.T) {
 	const b, r, s = Bookkeeping, TrainingRule, Structure
 	want := map[string]KeyKind{
 		"preset": b, "backend": b,
-		"data.path": s, "data.split": s, "data.size": s, "data.channels": s, "data.limit": s, "data.skip_bad_images": s, "data.max_image_pixels": s, "data.background": s, "data.cache": b,
+		"data.path": s, "data.split": s, "data.size": s, "data.channels": s, "data.limit": s, "data.skip_bad_images": s, "data.max_image_pixels": s, "data.background": s, "data.cache": b, "data.labels": s, "model.classes": s, "model.cond_d": s,
 		"model.arch": s, "model.z_dim": s, "model.width": s, "model.d_width": s, "model.depth": s, "model.upsample": s,
 		"model.bn_g": s, "model.bn_d": s, "model.leaky_slope": r, "model.spectral_norm": r, "model.eq_lr": s,
 		"model.pixel_norm": r, "model.mbstd": s, "model.mbstd_group": r, "model.mbdisc": s, "model.mbdisc_b": s,
