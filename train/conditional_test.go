@@ -56,7 +56,7 @@ func TestFakeClassesAreBalancedAndCycle(t *testing.T) {
 // batch's classes as given and the balanced fake classes, int32 [batch].
 func TestConditionalStepIsFedTheBatchsClasses(t *testing.T) {
 	cfg := condConfig(t, nets.CondProjection)
-	cfg, err := resolveClasses(cfg)
+	cfg, _, err := resolveClasses(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,7 +113,8 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 		}
 	}()
 	// A conditional run's classes are part of its config, and come from the data.
-	if cfg, err = resolveClasses(cfg); err != nil {
+	var opened data.Source // the source resolveClasses opened, for prepare to reuse
+	if cfg, opened, err = resolveClasses(cfg); err != nil {
 		return nil, err
 	}
 	// A resume's own checks come first: they name what its --set may not change.
@@ -122,7 +123,7 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 			return nil, err
 		}
 	}
-	src, b, dataNote, err := prepare(cfg, opt)
+	src, b, dataNote, err := prepare(cfg, opt, opened)
 	if err != nil {
 		return nil, err
 	}
@@ -156,10 +157,12 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 // needs, every image of a folder (decoded now, so a bad one stops nothing mid-run),
 // the batch against the data left, and the backend. It returns the training source,
 // the backend, and what the data check has to say (images skipped).
-func prepare(cfg config.Config, opt Options) (data.Source, backends.Backend, string, error) {
-	src, err := run.OpenSource(cfg)
-	if err != nil {
-		return nil, nil, "", err
+func prepare(cfg config.Config, opt Options, src data.Source) (data.Source, backends.Backend, string, error) {
+	var err error
+	if src == nil {
+		if src, err = run.OpenSource(cfg); err != nil {
+			return nil, nil, "", err
+		}
 	}
 	shape := src.Shape()
 	if err := cfg.Validate(shape); err != nil {
@@ -185,24 +188,26 @@ func prepare(cfg config.Config, opt Options) (data.Source, backends.Backend, str
 }
 
 // resolveClasses sets model.classes from the training data's class names when
-// data.labels is on (config.ResolveClasses), reading the data's labels.
-func resolveClasses(cfg config.Config) (config.Config, error) {
+// data.labels is on (config.ResolveClasses), reading the data's labels. It returns
+// the source it opened (nil when it opened none), so that the data are opened once.
+func resolveClasses(cfg config.Config) (config.Config, data.Source, error) {
 	if !cfg.Data.Labels || cfg.IsToy() {
-		return cfg, nil
+		return cfg, nil, nil
 	}
 	src, err := run.OpenSource(cfg)
 	if err != nil {
-		return cfg, err
+		return cfg, nil, err
 	}
 	sh, ok := src.(*data.Shuffled)
 	if !ok {
-		return cfg, fmt.Errorf("data.labels: %s has no labels", src.Name())
+		return cfg, nil, fmt.Errorf("data.labels: %s has no labels", src.Name())
 	}
 	names, err := data.ClassNames(sh.Data)
 	if err != nil {
-		return cfg, fmt.Errorf("data.labels: %w", err)
+		return cfg, nil, fmt.Errorf("data.labels: %w", err)
 	}
-	return cfg.ResolveClasses(names, sh.Name())
+	cfg, err = cfg.ResolveClasses(names, sh.Name())
+	return cfg, src, err
 }
 
 // checkBatch refuses a batch larger than a dataset: a shuffled source draws each batch
