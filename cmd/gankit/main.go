@@ -62,6 +62,6 @@ samples/step-NNNNNN.png and checkpoints/. Every command that reads a run takes i
 		pprof.StopCPUProfile()
 		return profFile.Close()
 	}
-	root.AddCommand(trainCmd(), sampleCmd(), dataCmd(), benchCmd(), classifierCmd(), evalCmd(), ablateCmd(), reportCmd(), serveCmd())
+	root.AddCommand(trainCmd(), sampleCmd(), dataCmd(), benchCmd(), classifierCmd(), evalCmd(), ablateCmd(), reportCmd(), serveCmd(), doctorCmd())
 	return root
 }
