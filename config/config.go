@@ -25,6 +25,7 @@ type Config struct {
 	Data    Data        `yaml:"data"`
 	Model   nets.Config `yaml:"model"`
 	Train   Train       `yaml:"train"`
+	Doctor  Doctor      `yaml:"doctor"`
 }
 
 // Data says where the training data come from.
@@ -110,6 +111,13 @@ type Train struct {
 	// EMASchedule moves it (R3GAN: from 0 to 500 kimg on FFHQ, cosine).
 	EMAHalfLife float64        `yaml:"ema_half_life_kimg"`
 	EMASchedule optim.Schedule `yaml:"ema_schedule"`
+	// OnDivergence is what a diverged run does (stop | rollback | warn): a rollback
+	// reloads the newest checkpoint before the divergence, multiplies both learning
+	// rates (and a learning-rate schedule's end) by RollbackLR, and goes on, at most
+	// Rollbacks times; each is recorded in changes.jsonl.
+	OnDivergence string  `yaml:"on_divergence"`
+	RollbackLR   float64 `yaml:"rollback_lr"`
+	Rollbacks    int     `yaml:"rollbacks"`
 }
 
 // Parse reads a YAML config over base: keys present override base, absent keys keep it.
@@ -206,8 +214,8 @@ func (c Config) Validate(shape data.Shape) error {
 	if err := checkRanges([]rangeCheck{
 		{t.Steps >= 1, "train.steps", "at least 1", t.Steps},
 		{t.Batch >= 1, "train.batch", "at least 1", t.Batch},
-		{t.LRG > 0, "train.lr_g", "> 0", t.LRG},
-		{t.LRD > 0, "train.lr_d", "> 0", t.LRD},
+		{t.LRG >= 0, "train.lr_g", ">= 0", t.LRG},
+		{t.LRD >= 0, "train.lr_d", ">= 0", t.LRD},
 		{t.Beta1 >= 0 && t.Beta1 < 1, "train.beta1", "in [0, 1)", t.Beta1},
 		{t.Beta2 >= 0 && t.Beta2 < 1, "train.beta2", "in [0, 1)", t.Beta2},
 		{t.Epsilon > 0, "train.epsilon", "> 0", t.Epsilon},
@@ -238,6 +246,9 @@ func (c Config) Validate(shape data.Shape) error {
 	if err := c.validateConditional(); err != nil {
 		return err
 	}
+	if err := c.validateDoctor(); err != nil {
+		return err
+	}
 	return c.validateTricks(shape)
 }
 
@@ -246,6 +257,14 @@ func (c Config) Warnings() []string {
 	var w []string
 	if l, err := losses.ByName(c.Train.Loss); err == nil && c.Train.NoisyLabels && l.Traits().Probabilities {
 		w = append(w, "train.noisy_labels draws real targets up to 1.2: binary cross-entropy is then unbounded below, and loss_d can go negative")
+	}
+	for _, lr := range []struct {
+		key string
+		v   float64
+	}{{"train.lr_d", c.Train.LRD}, {"train.lr_g", c.Train.LRG}} {
+		if lr.v == 0 {
+			w = append(w, lr.key+" is 0: those weights never change")
+		}
 	}
 	return w
 }

@@ -38,7 +38,9 @@ func dcgan() Config {
 			LRG: 2e-4, LRD: 2e-4, Beta1: 0.5, Beta2: 0.999, Epsilon: 1e-8, NCritic: 1, Penalty: losses.PenaltyNone, ReplayProb: 0.5,
 			ADATarget: 0.6, ADAKimg: 500, ADAInterval: 4,
 			LogEvery: 10, SampleEvery: 500, SampleCount: 64, CheckpointEvery: 500, KeepCheckpoints: 3,
+			OnDivergence: OnDivergenceRollback, RollbackLR: 0.5, Rollbacks: 3,
 		},
+		Doctor: defaultDoctor(),
 	}
 }
 

@@ -50,7 +50,9 @@ func KindOf(key string) KeyKind {
 	switch key {
 	case "preset", "backend", "train.steps", "train.log_every", "train.sample_every", "train.sample_count",
 		"train.checkpoint_every", "train.keep_checkpoints",
-		"data.cache": // where decoded images are kept, not what they are
+		"data.cache", // where decoded images are kept, not what they are
+		// The doctor reads the run; it never changes the weights.
+		"doctor.off", "doctor.every", "doctor.heldout", "doctor.fid_every", "doctor.fid_samples":
 		return Bookkeeping
 	case
 		// The data: another dataset, split, size or subset, or another batch (which
@@ -184,12 +186,13 @@ type changeRecord struct {
 	Time time.Time `json:"time"`
 	Step int       `json:"step"` // the step the resumed run continues from
 	Change
-	Kind string `json:"kind"`
+	Kind  string `json:"kind"`
+	Cause string `json:"cause,omitempty"` // why, when not a user's --allow-change (a rollback)
 }
 
 // recordChanges appends the changes a resume made to the run's changes log
 // (rewritten atomically: it is small).
-func recordChanges(dir string, step int, changes []Change) error {
+func recordChanges(dir string, step int, changes []Change, cause string) error {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -203,7 +206,7 @@ func recordChanges(dir string, step int, changes []Change) error {
 	}
 	now := time.Now().UTC()
 	for _, c := range changes {
-		b, err := json.Marshal(changeRecord{Time: now, Step: step, Change: c, Kind: c.Kind.String()})
+		b, err := json.Marshal(changeRecord{Time: now, Step: step, Change: c, Kind: c.Kind.String(), Cause: cause})
 		if err != nil {
 			return err
 		}

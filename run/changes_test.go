@@ -29,6 +29,9 @@ func TestEveryConfigKeyHasADecidedKind(t *testing.T) {
 		"train.feature_matching": r, "train.historical_averaging": r, "train.replay": s, "train.replay_prob": r,
 		"train.log_every": b, "train.sample_every": b, "train.sample_count": b, "train.checkpoint_every": b,
 		"train.keep_checkpoints": b, "train.penalties": r, "train.ema_half_life_kimg": r,
+		// What a divergence does changes the weights after it; the doctor only reads.
+		"train.on_divergence": r, "train.rollback_lr": r, "train.rollbacks": r,
+		"doctor.off": b, "doctor.every": b, "doctor.heldout": b, "doctor.fid_every": b, "doctor.fid_samples": b,
 	}
 	for _, sched := range []string{"train.lr_schedule", "train.beta2_schedule", "train.ema_schedule"} {
 		for _, k := range []string{"kind", "end", "kimg", "warmup_kimg", "warmup_start", "hold_kimg"} {

@@ -19,12 +19,14 @@ import (
 
 // Files and folders in a run directory.
 const (
-	ConfigFile    = "config.yaml"   // the resolved config; `--config` accepts it back
-	MetricsFile   = "metrics.jsonl" // one JSON object per logged step
-	ChangesFile   = "changes.jsonl" // config changes accepted on resume, one per line
-	SamplesDir    = "samples"       // sample grids, samples/step-NNNNNN.png
-	CheckpointDir = "checkpoints"   // checkpoints/ckpt-NNNNNNNNN.bin
-	EvalFile      = "eval.json"     // the run's evaluation (eval.Result), when something evaluated it: gankit ablate does for its cells
+	ConfigFile    = "config.yaml"     // the resolved config; `--config` accepts it back
+	MetricsFile   = "metrics.jsonl"   // one JSON object per logged step
+	ChangesFile   = "changes.jsonl"   // config changes accepted on resume, one per line
+	SamplesDir    = "samples"         // sample grids, samples/step-NNNNNN.png
+	CheckpointDir = "checkpoints"     // checkpoints/ckpt-NNNNNNNNN.bin
+	EvalFile      = "eval.json"       // the run's evaluation (eval.Result), when something evaluated it: gankit ablate does for its cells
+	DiagnosesFile = "diagnoses.jsonl" // the training doctor's diagnoses, one per line (Diagnosis)
+	BestFile      = "best.json"       // the best checkpoint by the doctor's quality proxy (Best)
 )
 
 // EMAScope is where the generator's exponential moving average lives in a

@@ -24,6 +24,9 @@ type Options struct {
 	// AllowChange lets a resume change keys of the training rule (see KindOf); the
 	// changes are recorded in changes.jsonl.
 	AllowChange bool
+	// Cause, when set, is recorded with each change in changes.jsonl: why the
+	// changes were made ("rollback: divergence at step 412"), when not by a user.
+	Cause string
 }
 
 // Writer is a run directory opened for writing: it holds the run's lock from Create or
@@ -39,6 +42,8 @@ type Writer struct {
 	fresh   bool // opened by Create: a new run
 	start   int
 	changes []Change
+	cause   string
+	best    int // the step of best.json's checkpoint, which pruning keeps (0: none)
 	metrics *metricsLog
 	// absent are the paths of a new run that did not exist when Start began: what
 	// Discard may remove, and nothing else.
@@ -143,10 +148,15 @@ func Resume(dir string, cfg config.Config, o Options) (*Writer, *Checkpoint, err
 	if _, err := ReadConfig(dir); err != nil {
 		return nil, nil, fmt.Errorf("resuming: %w", err)
 	}
-	w := &Writer{dir: dir, cfg: cfg, log: o.log(), verified: map[int]error{}}
+	w := &Writer{dir: dir, cfg: cfg, log: o.log(), cause: o.Cause, verified: map[int]error{}}
 	lock, err := LockRun(dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	if b, ok, err := ReadBest(dir); err != nil {
+		fmt.Fprintf(w.log, "warning: %v (no checkpoint is held back from pruning as the best)\n", err)
+	} else if ok {
+		w.best = b.Step
 	}
 	w.lock = lock
 	ck, err := w.resumePoint(cfg, o.AllowChange)
@@ -208,7 +218,7 @@ func (w *Writer) Start() error {
 	if len(removed) > 0 {
 		fmt.Fprintf(w.log, "removed %d temporary file(s) an interrupted write left: %s\n", len(removed), strings.Join(removed, ", "))
 	}
-	if err := recordChanges(w.dir, w.start, w.changes); err != nil {
+	if err := recordChanges(w.dir, w.start, w.changes, w.cause); err != nil {
 		return fmt.Errorf("run %s: recording config changes: %w", w.dir, err)
 	}
 	y, err := w.cfg.YAML()
@@ -226,6 +236,9 @@ func (w *Writer) Start() error {
 		}
 	} else if err := truncateMetrics(metrics, w.start, w.log); err != nil {
 		return err
+	}
+	if err := truncateDiagnoses(w.dir, w.start); err != nil {
+		return fmt.Errorf("run %s: %w", w.dir, err)
 	}
 	// A samples/ that cannot be made stops nothing: it is not the training state, and
 	// each grid that cannot be written there is reported and skipped (package train).
@@ -348,6 +361,9 @@ func (w *Writer) saveCheckpoint(ctx *context.Context, step int) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("saving checkpoint %s: %w", path, err)
 	}
+	if err := checkFinite(step, vars); err != nil {
+		return "", err
+	}
 	err = fsutil.WriteAtomic(path, func(f *os.File) error {
 		var out io.Writer = f
 		if w.wrap != nil {
@@ -397,6 +413,9 @@ func (w *Writer) prune(keep int) error {
 	}
 	var good, bad []int
 	for _, s := range steps {
+		if s == w.best {
+			continue // the best checkpoint is never pruned, nor counted
+		}
 		verr, seen := w.verified[s]
 		if !seen {
 			verr = w.verify(CheckpointPath(w.dir, s))

@@ -1,15 +1,16 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/gankit/gankit/backend"
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/doctor"
 	"github.com/gankit/gankit/internal/sysmem"
 	"github.com/gankit/gankit/run"
 	"github.com/gankit/gankit/sample"
@@ -45,6 +46,12 @@ type Options struct {
 	Log io.Writer
 	// Backend, when set, is used instead of the one cfg names (tests share one).
 	Backend backends.Backend
+
+	// cause is recorded with a resume's config changes: a rollback's.
+	cause string
+	// poison, when > 0, sets a weight of G to NaN after that step (the tests' way to
+	// make a run diverge; see poisonG). A rollback clears it: one step is poisoned.
+	poison int
 }
 
 // Result says what a run left behind.
@@ -92,7 +99,26 @@ func (t Timing) String() string {
 // it was; a new run that fails later, before it records anything (at step 1: a step
 // that cannot be built or run), takes back what its start wrote (run.Writer.Discard),
 // so that --out is free for the fixed command.
-func Run(cfg config.Config, opt Options) (res *Result, err error) {
+//
+// A divergence under train.on_divergence rollback ends a pass with a *rollback; Run
+// then resumes the run from the checkpoint rolled back to, with the lowered learning
+// rates, as `gankit train --resume --allow-change` would (the change is recorded in
+// changes.jsonl), so that a later resume reproduces it.
+func Run(cfg config.Config, opt Options) (*Result, error) {
+	for {
+		res, err := runPass(cfg, opt)
+		rb, ok := isRollback(err)
+		if !ok {
+			return res, err
+		}
+		cfg = rb.cfg
+		opt.Resume, opt.AllowChange, opt.poison = true, true, 0
+		opt.cause = fmt.Sprintf("rollback: divergence at step %d (%s)", rb.diag.Step, rb.diag.Seen)
+	}
+}
+
+// runPass is one pass of Run: a new run or a resume, up to the end or a rollback.
+func runPass(cfg config.Config, opt Options) (res *Result, err error) {
 	logw := opt.Log
 	if logw == nil {
 		logw = io.Discard
@@ -103,7 +129,7 @@ func Run(cfg config.Config, opt Options) (res *Result, err error) {
 		if w == nil {
 			return
 		}
-		if err != nil && !opt.Resume {
+		if _, rb := isRollback(err); err != nil && !opt.Resume && !rb {
 			if derr := w.Discard(); derr != nil {
 				err = fmt.Errorf("%w (and removing what the failed start wrote: %v)", err, derr)
 			}
@@ -229,7 +255,7 @@ func checkBatch(src data.Source, batch int, note string) error {
 // openRunDir locks and checks the run directory: a new run, or the run to resume and
 // its checkpoint (nil when it stopped before its first).
 func openRunDir(cfg config.Config, opt Options, logw io.Writer) (*run.Writer, *run.Checkpoint, error) {
-	o := run.Options{Log: logw, AllowChange: opt.AllowChange}
+	o := run.Options{Log: logw, AllowChange: opt.AllowChange, Cause: opt.cause}
 	if !opt.Resume {
 		w, err := run.Create(opt.RunDir, cfg, o)
 		return w, nil, err
@@ -262,7 +288,18 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 		return nil, err
 	}
 	res := &Result{RunDir: opt.RunDir, Backend: b.Name(), StartStep: start, Steps: cfg.Train.Steps}
-	l := &trainLoop{cfg: cfg, opt: opt, w: w, ctx: ctx, src: src, gen: gen, res: res, log: logw,
+	p, err := newProbes(b, ctx, cfg, src, gen)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := newRunDoctor(cfg, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.replay(opt.RunDir, start); err != nil {
+		return nil, err
+	}
+	l := &trainLoop{cfg: cfg, opt: opt, w: w, ctx: ctx, src: src, gen: gen, res: res, log: logw, doc: doc,
 		bar: newProgress(opt.Progress, logw, start, cfg.Train.Steps)}
 	prefetch := prefetcher(src, cfg.Train.Batch, cfg.Model.Conditional())
 	lastBatch := cfg.Train.Steps*step.batchesPerIteration() - 1
@@ -287,14 +324,23 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 		} else {
 			l.lap(&tm.Steps)
 		}
+		if dv := l.nonFinite(i+1, stats); dv != nil {
+			return nil, l.onDivergence(dv)
+		}
+		if i+1 == opt.poison {
+			if err := poisonG(ctx); err != nil {
+				return nil, err
+			}
+		}
 		m := Metrics{Step: i + 1}
 		for name, v := range stats {
 			m.Set(name, v)
 		}
-		if math.IsNaN(m.LossD) || math.IsNaN(m.LossG) || math.IsInf(m.LossD, 0) || math.IsInf(m.LossG, 0) {
-			return nil, fmt.Errorf("step %d: training diverged (loss_d %g, loss_g %g); %s", i+1, m.LossD, m.LossG, lastCheckpointNote(opt.RunDir))
-		}
 		stop, err := l.afterStep(i, m)
+		var dv *diverged
+		if errors.As(err, &dv) {
+			return nil, l.onDivergence(dv)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -320,6 +366,7 @@ type trainLoop struct {
 	res  *Result
 	log  io.Writer
 	bar  *progress
+	doc  *runDoctor
 	tLog time.Time // when the last metrics were logged, at step sLog
 	sLog int
 	ts   time.Time // the end of the last lap
@@ -344,11 +391,17 @@ func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 		now := time.Now()
 		m.SecPerStep = now.Sub(l.tLog).Seconds() / float64(i+1-l.sLog)
 		l.tLog, l.sLog = now, i+1
+		if err := l.doc.measure(&m, i+1, tm.DataWait); err != nil {
+			return false, err
+		}
 		if err := l.w.LogMetrics(m); err != nil {
 			return false, l.stateError(i+1, err)
 		}
 		res.LastMetrics = m
 		l.bar.describe(m)
+		if err := l.observe(m); err != nil {
+			return false, err
+		}
 	}
 	l.lap(&tm.Logging)
 	if every(i+1, cfg.Train.SampleEvery) || done {
@@ -360,6 +413,9 @@ func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 	stop = stopped(l.opt.Stop) && !done
 	if every(i+1, cfg.Train.CheckpointEvery) || done || stop {
 		if res.Checkpoint, err = l.w.SaveCheckpoint(l.ctx, i+1, cfg.Train.KeepCheckpoints); err != nil {
+			if nf := (*run.NonFiniteError)(nil); errors.As(err, &nf) {
+				return false, &diverged{diag: doctor.NonFinite(i+1, err, l.doc.set)}
+			}
 			return false, l.stateError(i+1, err)
 		}
 	}

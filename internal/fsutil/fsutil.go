@@ -42,12 +42,7 @@ func WriteAtomic(path string, fill func(*os.File) error) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return SyncDir(dir)
 }
 
 // WriteFileAtomic is WriteAtomic for a byte slice.
@@ -107,4 +102,14 @@ func TempTarget(name string) (string, bool) {
 		return "", false
 	}
 	return name[1:i], true
+}
+
+// SyncDir fsyncs a directory, so that renames into or out of it are on disk.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

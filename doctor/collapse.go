@@ -1,0 +1,59 @@
+package doctor
+
+import (
+	"fmt"
+
+	"github.com/gankit/gankit/run"
+)
+
+// Mode-collapse thresholds.
+const (
+	// collapseDiversity: G's samples of the fixed latents spread less than this share
+	// of a real batch's spread (SignalDiversity), collapseRepeat measurements in a row.
+	collapseDiversity = 0.5
+	// collapseModes: G's fixed latents cover less than this share of a toy mixture's
+	// modes (SignalModes), collapseRepeat measurements in a row.
+	collapseModes  = 0.8
+	collapseRepeat = 3
+	collapseWarmup = 2000 // steps at most: G needs time to spread at all
+)
+
+// modeCollapse diagnoses a G whose samples are far less varied than the data: by the
+// diversity ratio on images, by mode coverage on the toy mixtures, each measured on
+// the same fixed latent batch every time.
+type modeCollapse struct {
+	warm  int
+	low   []point
+	fired bool
+}
+
+func newModeCollapse(steps int) *modeCollapse {
+	return &modeCollapse{warm: warmup(steps, collapseWarmup)}
+}
+
+func (*modeCollapse) symptom() run.Symptom { return ModeCollapse }
+
+func (c *modeCollapse) observe(m run.Metrics) *finding {
+	v, what, limit := 0.0, "", 0.0
+	if x, ok := m.Get(SignalModes); ok {
+		v, what, limit = x, "of the modes covered", collapseModes
+	} else if x, ok := m.Get(SignalDiversity); ok {
+		v, what, limit = x, "of the real data's spread", collapseDiversity
+	} else {
+		return nil
+	}
+	if m.Step <= c.warm {
+		return nil
+	}
+	if v >= limit {
+		c.low, c.fired = c.low[:0], false
+		return nil
+	}
+	c.low = append(c.low, point{m.Step, v})
+	if c.fired || len(c.low) < collapseRepeat {
+		return nil
+	}
+	c.fired = true
+	return &finding{since: c.low[0].step, seen: fmt.Sprintf("G's fixed latent batch has %.0f%% %s (under %.0f%%, %d measurements in a row since step %d)",
+		100*v, what, 100*limit, len(c.low), c.low[0].step)}
+}

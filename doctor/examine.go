@@ -1,0 +1,72 @@
+package doctor
+
+import (
+	"fmt"
+
+	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/run"
+)
+
+// Finding is what Examine reports of a run: the diagnoses its files give now, those
+// the run recorded while it trained, and the run's best checkpoint.
+type Finding struct {
+	Dir      string          `json:"run"`
+	Steps    int             `json:"steps"`     // the run's train.steps
+	LastStep int             `json:"last_step"` // the last logged step
+	Lines    int             `json:"lines"`     // metrics.jsonl's well-formed lines
+	Damaged  int             `json:"damaged"`   // and its damaged ones, passed over
+	Now      []run.Diagnosis `json:"diagnoses"` // made now from metrics.jsonl
+	Recorded []run.Diagnosis `json:"recorded"`  // diagnoses.jsonl, as training wrote it
+	Best     *run.Best       `json:"best,omitempty"`
+}
+
+// SettingOf is what the tips need of cfg.
+func SettingOf(cfg config.Config) Setting {
+	ps, _ := cfg.Penalties()
+	names := make([]string, 0, len(ps))
+	for _, p := range ps {
+		names = append(names, p.Name())
+	}
+	return Setting{LRD: cfg.Train.LRD, LRG: cfg.Train.LRG, Penalties: names, ADA: cfg.Train.ADA != "",
+		DiffAug: cfg.Train.DiffAugment != "", EMA: cfg.Train.EMA > 0 || cfg.EMAByHalfLife(), Toy: cfg.IsToy()}
+}
+
+// OptionsFor are the doctor options of a run trained with cfg (its doctor.off).
+func OptionsFor(cfg config.Config) (Options, error) {
+	off, err := ParseSymptoms("doctor.off", cfg.Doctor.Off)
+	if err != nil {
+		return Options{}, err
+	}
+	return Options{Off: off, Setting: SettingOf(cfg), Steps: cfg.Train.Steps}, nil
+}
+
+// Examine diagnoses the run in dir from its files: it runs the detectors over
+// metrics.jsonl, with the run's config (config.yaml), and reads what the run recorded
+// (diagnoses.jsonl, best.json). It takes no lock, so a running run can be examined.
+func Examine(dir string) (Finding, error) {
+	cfg, err := run.ReadConfig(dir)
+	if err != nil {
+		return Finding{}, err
+	}
+	opt, err := OptionsFor(cfg)
+	if err != nil {
+		return Finding{}, fmt.Errorf("run %s: %w", dir, err)
+	}
+	ms, damaged, err := run.ReadMetrics(dir)
+	if err != nil {
+		return Finding{}, fmt.Errorf("run %s: %w", dir, err)
+	}
+	f := Finding{Dir: dir, Steps: cfg.Train.Steps, Lines: len(ms), Damaged: damaged, Now: Diagnose(ms, opt)}
+	if len(ms) > 0 {
+		f.LastStep = ms[len(ms)-1].Step
+	}
+	if f.Recorded, _, err = run.ReadDiagnoses(dir); err != nil {
+		return f, fmt.Errorf("run %s: %w", dir, err)
+	}
+	if b, ok, err := run.ReadBest(dir); err != nil {
+		return f, err
+	} else if ok {
+		f.Best = &b
+	}
+	return f, nil
+}

@@ -1,0 +1,181 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"time"
+
+	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/doctor"
+	"github.com/gankit/gankit/run"
+)
+
+// runDoctor is the training doctor inside the loop: it adds the doctor's own signals
+// to each logged line, runs the detectors over it, writes what they diagnose to the
+// log and diagnoses.jsonl, and acts on a divergence as train.on_divergence says.
+type runDoctor struct {
+	doc    *doctor.Doctor
+	set    doctor.Setting
+	policy string
+	probes *probes // nil when doctor.every is 0 or nothing can be measured
+	// The wall clock and data wait at the last logged line, for SignalDataWait.
+	lastT    time.Time
+	lastWait time.Duration
+}
+
+func newRunDoctor(cfg config.Config, p *probes) (*runDoctor, error) {
+	opt, err := doctor.OptionsFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	policy := cfg.Train.OnDivergence
+	if policy == "" {
+		policy = config.OnDivergenceStop // a run made before the key
+	}
+	return &runDoctor{doc: doctor.New(opt), set: opt.Setting, policy: policy, probes: p, lastT: time.Now()}, nil
+}
+
+// replay feeds the doctor the lines a resumed run logged before its start step, so
+// that its detectors stand where they stood when the run stopped; what they diagnose
+// there was recorded then.
+func (d *runDoctor) replay(runDir string, start int) error {
+	if start == 0 {
+		return nil
+	}
+	ms, _, err := run.ReadMetrics(runDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("doctor: reading the resumed run's metrics: %w", err)
+	}
+	for _, m := range ms {
+		if m.Step <= start {
+			d.doc.Observe(m)
+		}
+	}
+	return nil
+}
+
+// measure adds the doctor's signals to the line m of step, logged now: the share of
+// the interval spent waiting for data, and the probes when they are due.
+func (d *runDoctor) measure(m *Metrics, step int, wait time.Duration) error {
+	now := time.Now()
+	if dt := now.Sub(d.lastT); dt > 0 {
+		m.Set(doctor.SignalDataWait, math.Min(1, float64(wait-d.lastWait)/float64(dt)))
+	}
+	d.lastT, d.lastWait = now, wait
+	if d.probes != nil {
+		return d.probes.measure(m, step)
+	}
+	return nil
+}
+
+// diverged is a divergence the loop cannot step past: the run stops, or rolls back
+// (train.on_divergence), with diag recorded.
+type diverged struct {
+	diag run.Diagnosis
+}
+
+func (e *diverged) Error() string {
+	return fmt.Sprintf("step %d: training diverged: %s", e.diag.Step, e.diag.Seen)
+}
+
+// observe runs the detectors over the logged line m and records what they find. It
+// returns a *diverged when the run cannot go on: a divergence under stop or
+// rollback.
+func (l *trainLoop) observe(m Metrics) error {
+	for _, dg := range l.doc.doc.Observe(m) {
+		if dg.Symptom == doctor.Divergence && l.doc.policy != config.OnDivergenceWarn {
+			return &diverged{diag: dg}
+		}
+		if err := l.record(dg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// record writes a diagnosis to the log and to diagnoses.jsonl.
+func (l *trainLoop) record(dg run.Diagnosis) error {
+	fmt.Fprintln(l.log, dg.String())
+	if err := l.w.LogDiagnosis(dg); err != nil {
+		return l.stateError(dg.Step, err)
+	}
+	return nil
+}
+
+// nonFinite is the divergence of a step whose statistics hold a NaN or an infinity:
+// nothing after it can be trained, whatever the policy.
+func (l *trainLoop) nonFinite(step int, stats map[string]float64) *diverged {
+	for _, name := range []string{"loss_d", "loss_g", "grad_norm_d", "grad_norm_g", "d_real", "d_fake", "penalty"} {
+		if v, ok := stats[name]; ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			return &diverged{diag: doctor.Diverged(step, fmt.Sprintf("%s is %g", name, v), l.doc.set)}
+		}
+	}
+	return nil
+}
+
+// onDivergence acts on a divergence as the policy says: it records the diagnosis
+// with what was done, and returns the error that ends this pass of the loop — a
+// *rollback for Run to act on, or the divergence itself.
+func (l *trainLoop) onDivergence(dv *diverged) error {
+	dg := &dv.diag
+	note := lastCheckpointNote(l.opt.RunDir)
+	if l.doc.policy == config.OnDivergenceRollback {
+		done, err := run.Rollbacks(l.opt.RunDir)
+		if err != nil {
+			return err
+		}
+		if done < l.cfg.Train.Rollbacks {
+			target, err := l.w.SetAsideAfter(dg.Since-1, dg.Step)
+			if err != nil {
+				return l.stateError(dg.Step, err)
+			}
+			f := l.cfg.Train.RollbackLR
+			dg.Action = fmt.Sprintf(run.RollbackAction+" %d of %d: to step %d, both learning rates x%g", done+1, l.cfg.Train.Rollbacks, target, f)
+			if err := l.record(*dg); err != nil {
+				return err
+			}
+			return &rollback{diag: *dg, to: target, cfg: lowerRates(l.cfg, f)}
+		}
+		dg.Action = fmt.Sprintf("stopped: train.rollbacks (%d) are spent", l.cfg.Train.Rollbacks)
+	} else {
+		dg.Action = "stopped (train.on_divergence " + l.doc.policy + ")"
+	}
+	if err := l.record(*dg); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w; %s", dv, note)
+}
+
+// rollback is a divergence that Run answers by resuming from the checkpoint at step
+// to (0: from the start) with cfg, the learning rates lowered.
+type rollback struct {
+	diag run.Diagnosis
+	to   int
+	cfg  config.Config
+}
+
+func (r *rollback) Error() string {
+	return fmt.Sprintf("step %d: training diverged (%s); rolling back to step %d", r.diag.Step, r.diag.Seen, r.to)
+}
+
+// lowerRates multiplies both learning rates, and a learning-rate schedule's end and
+// warm-up start, by f.
+func lowerRates(cfg config.Config, f float64) config.Config {
+	t := &cfg.Train
+	t.LRD *= f
+	t.LRG *= f
+	t.LRSchedule.End *= f
+	t.LRSchedule.WarmupStart *= f
+	return cfg
+}
+
+// isRollback says whether err asks Run to roll back.
+func isRollback(err error) (*rollback, bool) {
+	var rb *rollback
+	return rb, errors.As(err, &rb)
+}

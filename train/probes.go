@@ -1,0 +1,227 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/data"
+	"github.com/gankit/gankit/doctor"
+	"github.com/gankit/gankit/metrics"
+	"github.com/gankit/gankit/metrics/featnet"
+	"github.com/gankit/gankit/nets"
+	"github.com/gankit/gankit/run"
+	"github.com/gankit/gankit/sample"
+	"github.com/gomlx/gomlx/backends"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// streamDoctorLatents are the fixed latents of the doctor's diversity measure.
+const streamDoctorLatents = 1 << 42
+
+// diversityBatch is how many samples the diversity ratio compares; toyPoints how many
+// points the toy mode coverage counts.
+const (
+	diversityBatch = 64
+	toyPoints      = 1000
+)
+
+// probes are the doctor's own measurements, every doctor.every steps: D on held-out
+// images against training images (SignalHeldOutGap), and G's spread on fixed
+// latents (SignalDiversity; SignalModes on a toy). They read the weights and change
+// nothing: D's graph here has no running statistics or power iteration to update
+// (a D with spectral norm updates its vectors at each call, so it gets no held-out
+// measure), and the latents come from a stream of their own.
+type probes struct {
+	every int
+	gen   *sample.Generator
+	z     []float32
+	// Held-out measure: D's logits on a batch, and the two fixed batches.
+	d           *context.Exec
+	train, held []float32
+	dims        []int
+	// Diversity: the features of a fixed real batch and how to embed images.
+	real  []float64
+	embed func(x []float32) ([]float64, int, error) // rows of features, and their width
+	toy   *data.Toy
+}
+
+// newProbes prepares the probes cfg asks for (nil when doctor.every is 0).
+func newProbes(b backends.Backend, ctx *context.Context, cfg config.Config, src data.Source, gen *sample.Generator) (*probes, error) {
+	if cfg.Doctor.Every <= 0 || containsSymptoms(cfg.Doctor.Off, doctor.DOverfits, doctor.ModeCollapse) {
+		return nil, nil
+	}
+	p := &probes{every: cfg.Doctor.Every, gen: gen}
+	shape := src.Shape()
+	if toy, ok := src.(*data.Toy); ok {
+		p.toy = toy
+		p.z = sample.Latents(cfg.Train.Seed, streamDoctorLatents, toyPoints, cfg.Model.ZDim)
+		return p, nil
+	}
+	sh, ok := src.(*data.Shuffled)
+	if !ok {
+		return nil, nil
+	}
+	p.z = sample.Latents(cfg.Train.Seed, streamDoctorLatents, diversityBatch, cfg.Model.ZDim)
+	realBatch, err := firstImages(sh.Data, diversityBatch)
+	if err != nil {
+		return nil, fmt.Errorf("the doctor's real batch: %w", err)
+	}
+	p.embed = pixels(shape)
+	if fm, err := featnet.FashionMNIST(); err == nil && fm.Shape == shape {
+		e, err := featnet.NewEmbedder(b, fm, diversityBatch)
+		if err != nil {
+			return nil, err
+		}
+		p.embed = func(x []float32) ([]float64, int, error) {
+			f, _, err := e.Run(x)
+			return f, featnet.Width, err
+		}
+	}
+	if p.real, _, err = p.embed(realBatch); err != nil {
+		return nil, err
+	}
+	if err := p.prepareHeldOut(b, ctx, cfg, sh.Data); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func containsSymptoms(off []string, all ...run.Symptom) bool {
+	n := 0
+	for _, s := range all {
+		for _, o := range off {
+			if o == string(s) {
+				n++
+			}
+		}
+	}
+	return n == len(all)
+}
+
+// prepareHeldOut compiles D for the held-out measure when the data have held-out
+// images and D can be called without side effects (no spectral norm) on its own
+// (unconditional: a conditional D would need the held-out images' classes).
+func (p *probes) prepareHeldOut(b backends.Backend, ctx *context.Context, cfg config.Config, train data.Dataset) error {
+	n := cfg.Doctor.HeldOut - cfg.Doctor.HeldOut%max(1, cfg.Model.PackDegree())
+	if n <= 0 || cfg.Model.SpectralNorm || cfg.Model.Conditional() {
+		return nil
+	}
+	held, err := run.OpenHeldOut(cfg, n)
+	if err != nil || held == nil {
+		return err
+	}
+	if held.Shape() != train.Shape() || train.Len() < n {
+		return nil
+	}
+	if p.held, err = firstImages(held, n); err != nil {
+		return fmt.Errorf("held-out images %s: %w", held.Name(), err)
+	}
+	if p.train, err = firstImages(train, n); err != nil {
+		return err
+	}
+	p.dims = append([]int{n}, train.Shape().Dims()...)
+	shape := train.Shape()
+	p.d, err = context.NewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
+		return ReduceAllMean(Sign(nets.ConditionalDiscriminator(ctx, cfg.Model, shape, x, nil).Logits))
+	})
+	return err
+}
+
+// measure adds the probes' signals to m when step is due.
+func (p *probes) measure(m *Metrics, step int) error {
+	if step%p.every != 0 {
+		return nil
+	}
+	x, err := p.gen.Run(p.z)
+	if err != nil {
+		return fmt.Errorf("doctor: G on its fixed latents: %w", err)
+	}
+	if p.toy != nil {
+		cov := metrics.CoverModes(toFloat64(x), p.toy.Modes, p.toy.Std)
+		m.Set(doctor.SignalModes, float64(cov.Modes)/float64(len(p.toy.Modes)))
+		return nil
+	}
+	fake, d, err := p.embed(x)
+	if err != nil {
+		return err
+	}
+	if real := meanDistance(p.real, d); real > 0 {
+		m.Set(doctor.SignalDiversity, meanDistance(fake, d)/real)
+	}
+	if p.d == nil {
+		return nil
+	}
+	rTrain, err := p.rt(p.train)
+	if err != nil {
+		return err
+	}
+	rHeld, err := p.rt(p.held)
+	if err != nil {
+		return err
+	}
+	m.Set(doctor.SignalRTrain, rTrain)
+	m.Set(doctor.SignalHeldOutGap, rTrain-rHeld)
+	return nil
+}
+
+// rt is E[sign(D(x))] over the batch x.
+func (p *probes) rt(x []float32) (float64, error) {
+	out, err := p.d.Exec(tensors.FromFlatDataAndDimensions(x, p.dims...))
+	if err != nil {
+		return 0, fmt.Errorf("doctor: D on its fixed batches: %w", err)
+	}
+	v := scalar(out[0])
+	out[0].FinalizeAll()
+	return v, nil
+}
+
+// firstImages reads examples 0..n-1 of d, flat.
+func firstImages(d data.Dataset, n int) ([]float32, error) {
+	per := d.Shape().Len()
+	out := make([]float32, n*per)
+	for i := range n {
+		if err := d.Read(i, out[i*per:(i+1)*per]); err != nil {
+			return nil, fmt.Errorf("%s: example %d: %w", d.Name(), i, err)
+		}
+	}
+	return out, nil
+}
+
+// pixels embeds images as their pixel values.
+func pixels(shape data.Shape) func(x []float32) ([]float64, int, error) {
+	return func(x []float32) ([]float64, int, error) { return toFloat64(x), shape.Len(), nil }
+}
+
+func toFloat64(x []float32) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// meanDistance is the mean Euclidean distance between the rows (width d) of f, over
+// all pairs.
+func meanDistance(f []float64, d int) float64 {
+	n := len(f) / d
+	sum, pairs := 0.0, 0
+	for i := range n {
+		a := f[i*d : (i+1)*d]
+		for j := i + 1; j < n; j++ {
+			b := f[j*d : (j+1)*d]
+			s := 0.0
+			for k := range a {
+				s += (a[k] - b[k]) * (a[k] - b[k])
+			}
+			sum += math.Sqrt(s)
+			pairs++
+		}
+	}
+	if pairs == 0 {
+		return 0
+	}
+	return sum / float64(pairs)
+}

@@ -1,0 +1,178 @@
+package train
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/doctor"
+	"github.com/gankit/gankit/internal/testutil"
+	"github.com/gankit/gankit/run"
+)
+
+func rollbackConfig(t *testing.T) config.Config {
+	cfg := microConfig(t)
+	cfg.Train.Steps = 12
+	cfg.Train.OnDivergence, cfg.Train.RollbackLR, cfg.Train.Rollbacks = config.OnDivergenceRollback, 0.5, 3
+	return cfg
+}
+
+// TestRollbackAfterAPoisonedStepResumesBitwise: G's weights poisoned after step 7 make
+// step 8 diverge; the run rolls back to its checkpoint at step 6, halves both
+// learning rates, finishes, and ends bitwise where a run stopped at 6 and resumed with
+// the halved rates (--allow-change) ends, and where the poisoned run stopped at 9 and
+// resumed ends: the rollback is a resume, and a resume reproduces it.
+func TestRollbackAfterAPoisonedStepResumesBitwise(t *testing.T) {
+	b := testutil.Backend(t, "cpu")
+	cfg := rollbackConfig(t)
+	rolled := t.TempDir()
+	if _, err := Run(cfg, Options{RunDir: rolled, Backend: b, poison: 7}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := run.ReadDiagnoses(rolled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Symptom != doctor.Divergence || ds[0].Step != 8 || !strings.HasPrefix(ds[0].Action, "rollback 1 of 3: to step 6") {
+		t.Fatalf("diagnoses %+v, want one divergence at step 8 rolled back to step 6", ds)
+	}
+	got, err := run.ReadConfig(rolled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Train.LRD != cfg.Train.LRD/2 || got.Train.LRG != cfg.Train.LRG/2 {
+		t.Errorf("config.yaml after the rollback: lr_d %g, lr_g %g; want half of %g, %g", got.Train.LRD, got.Train.LRG, cfg.Train.LRD, cfg.Train.LRG)
+	}
+	changes, err := os.ReadFile(filepath.Join(rolled, run.ChangesFile))
+	if err != nil || !bytes.Contains(changes, []byte(`"cause":"rollback: divergence at step 8`)) || bytes.Count(changes, []byte("\n")) != 2 {
+		t.Errorf("changes.jsonl should record lr_d and lr_g with the rollback's cause: %s (%v)", changes, err)
+	}
+	ms := readMetrics(t, rolled)
+	for i, m := range ms {
+		if m.Step != i+1 {
+			t.Fatalf("metrics.jsonl line %d is step %d: the diverged stretch's lines must go", i+1, m.Step)
+		}
+	}
+
+	// The same by hand: 6 steps, then a resume with the halved rates.
+	byHand := t.TempDir()
+	six := cfg
+	six.Train.Steps = 6
+	if _, err := Run(six, Options{RunDir: byHand, Backend: b}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(lowerRates(cfg, 0.5), Options{RunDir: byHand, Backend: b, Resume: true, AllowChange: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The poisoned run stopped at 9, after its rollback, and resumed from config.yaml.
+	split := t.TempDir()
+	nine := cfg
+	nine.Train.Steps = 9
+	if _, err := Run(nine, Options{RunDir: split, Backend: b, poison: 7}); err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := run.ReadConfig(split)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed.Train.Steps = 12
+	if _, err := Run(resumed, Options{RunDir: split, Backend: b, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := checkpointBytes(t, rolled)
+	if len(want) < 20 {
+		t.Fatalf("the checkpoint holds %d variables", len(want))
+	}
+	for name, dir := range map[string]string{"resumed by hand": byHand, "stopped at 9 and resumed": split} {
+		got := checkpointBytes(t, dir)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d variables, the rolled-back run %d", name, len(got), len(want))
+		}
+		for k, v := range want {
+			if !bytes.Equal(v, got[k]) {
+				t.Errorf("%s: variable %s differs from the rolled-back run's", name, strings.ReplaceAll(k, "\x00", "/"))
+			}
+		}
+		gm := readMetrics(t, dir)
+		for i := range ms {
+			if gm[i].Step != ms[i].Step || gm[i].LossD != ms[i].LossD || gm[i].LossG != ms[i].LossG {
+				t.Errorf("%s: metrics line %d %+v, the rolled-back run's %+v", name, i+1, gm[i], ms[i])
+				break
+			}
+		}
+	}
+}
+
+// TestNoCheckpointHoldsANaN: poisoned right before its checkpoint at step 6, the run
+// refuses to write that checkpoint, diagnoses the divergence there and rolls back to
+// step 3; every checkpoint it leaves is finite.
+func TestNoCheckpointHoldsANaN(t *testing.T) {
+	b := testutil.Backend(t, "cpu")
+	dir := t.TempDir()
+	var log strings.Builder
+	if _, err := Run(rollbackConfig(t), Options{RunDir: dir, Backend: b, poison: 6, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, _ := run.ReadDiagnoses(dir)
+	if len(ds) != 1 || ds[0].Step != 6 || !strings.Contains(ds[0].Seen, "NaN") || !strings.HasPrefix(ds[0].Action, "rollback 1 of 3: to step 3") {
+		t.Fatalf("diagnoses %+v, want the refused checkpoint at step 6 rolled back to step 3", ds)
+	}
+	if !strings.Contains(log.String(), "doctor: step 6: divergence") {
+		t.Errorf("the log does not show the diagnosis:\n%s", log.String())
+	}
+	steps, _ := run.CheckpointSteps(dir)
+	if len(steps) != 2 || steps[1] != 12 {
+		t.Fatalf("checkpoints %v, want the last two up to step 12", steps)
+	}
+	for _, s := range steps {
+		ck, err := run.ReadCheckpoint(run.CheckpointPath(dir, s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range ck.Variables() {
+			v.MustConstFlatData(func(flat any) {
+				if xs, ok := flat.([]float32); ok {
+					for _, x := range xs {
+						if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+							t.Fatalf("checkpoint %d: %s holds %g", s, strings.ReplaceAll(k, "\x00", "/"), x)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestDivergenceStopsOrIsSpent: under on_divergence stop, and under rollback with no
+// rollbacks left, the poisoned run ends with an error naming the divergence, and its
+// diagnosis says it stopped.
+func TestDivergenceStopsOrIsSpent(t *testing.T) {
+	b := testutil.Backend(t, "cpu")
+	for _, tc := range []struct {
+		name, policy string
+		rollbacks    int
+		action       string
+	}{
+		{"stop", config.OnDivergenceStop, 3, "stopped (train.on_divergence stop)"},
+		{"rollbacks spent", config.OnDivergenceRollback, 0, "stopped: train.rollbacks (0) are spent"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := rollbackConfig(t)
+			cfg.Train.OnDivergence, cfg.Train.Rollbacks = tc.policy, tc.rollbacks
+			dir := t.TempDir()
+			_, err := Run(cfg, Options{RunDir: dir, Backend: b, poison: 7})
+			if err == nil || !strings.Contains(err.Error(), "step 8: training diverged") || !strings.Contains(err.Error(), "step 6, is kept") {
+				t.Fatalf("error %v, want the divergence at step 8 and the kept checkpoint", err)
+			}
+			ds, _, _ := run.ReadDiagnoses(dir)
+			if len(ds) != 1 || ds[0].Action != tc.action {
+				t.Fatalf("diagnoses %+v, want one with action %q", ds, tc.action)
+			}
+		})
+	}
+}
