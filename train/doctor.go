@@ -19,13 +19,14 @@ type runDoctor struct {
 	doc    *doctor.Doctor
 	set    doctor.Setting
 	policy string
-	probes *probes // nil when doctor.every is 0 or nothing can be measured
+	probes *probes   // nil when doctor.every is 0 or nothing can be measured
+	fid    *fidProxy // nil when doctor.fid_every is 0
 	// The wall clock and data wait at the last logged line, for SignalDataWait.
 	lastT    time.Time
 	lastWait time.Duration
 }
 
-func newRunDoctor(cfg config.Config, p *probes) (*runDoctor, error) {
+func newRunDoctor(cfg config.Config, p *probes, fid *fidProxy) (*runDoctor, error) {
 	opt, err := doctor.OptionsFor(cfg)
 	if err != nil {
 		return nil, err
@@ -34,7 +35,7 @@ func newRunDoctor(cfg config.Config, p *probes) (*runDoctor, error) {
 	if policy == "" {
 		policy = config.OnDivergenceStop // a run made before the key
 	}
-	return &runDoctor{doc: doctor.New(opt), set: opt.Setting, policy: policy, probes: p, lastT: time.Now()}, nil
+	return &runDoctor{doc: doctor.New(opt), set: opt.Setting, policy: policy, probes: p, fid: fid, lastT: time.Now()}, nil
 }
 
 // replay feeds the doctor the lines a resumed run logged before its start step, so
@@ -68,7 +69,30 @@ func (d *runDoctor) measure(m *Metrics, step int, wait time.Duration) error {
 	}
 	d.lastT, d.lastWait = now, wait
 	if d.probes != nil {
-		return d.probes.measure(m, step)
+		if err := d.probes.measure(m, step); err != nil {
+			return err
+		}
+	}
+	if d.fid != nil {
+		return d.fid.measure(m, step)
+	}
+	return nil
+}
+
+// bestDue says whether step's proxy FID is a new best, whose checkpoint is then due.
+func (d *runDoctor) bestDue(step int) bool {
+	return d.fid != nil && d.fid.due != nil && d.fid.due.Step == step
+}
+
+// keepBest records the checkpoint just written at step as the run's best.
+func (l *trainLoop) keepBest(step int) error {
+	if !l.doc.bestDue(step) {
+		return nil
+	}
+	b := *l.doc.fid.due
+	l.doc.fid.best, l.doc.fid.due = b, nil
+	if err := l.w.SetBest(b); err != nil {
+		return l.stateError(step, err)
 	}
 	return nil
 }

@@ -292,7 +292,11 @@ func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, s
 	if err != nil {
 		return nil, err
 	}
-	doc, err := newRunDoctor(cfg, p)
+	fid, err := newFIDProxy(b, cfg, src, gen, opt.RunDir)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := newRunDoctor(cfg, p, fid)
 	if err != nil {
 		return nil, err
 	}
@@ -411,12 +415,15 @@ func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 	}
 	l.lap(&tm.Samples)
 	stop = stopped(l.opt.Stop) && !done
-	if every(i+1, cfg.Train.CheckpointEvery) || done || stop {
+	if every(i+1, cfg.Train.CheckpointEvery) || done || stop || l.doc.bestDue(i+1) {
 		if res.Checkpoint, err = l.w.SaveCheckpoint(l.ctx, i+1, cfg.Train.KeepCheckpoints); err != nil {
 			if nf := (*run.NonFiniteError)(nil); errors.As(err, &nf) {
 				return false, &diverged{diag: doctor.NonFinite(i+1, err, l.doc.set)}
 			}
 			return false, l.stateError(i+1, err)
+		}
+		if err := l.keepBest(i + 1); err != nil {
+			return false, err
 		}
 	}
 	l.lap(&tm.Checkpoints)
