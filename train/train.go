@@ -74,6 +74,7 @@ type Timing struct {
 	Steps       time.Duration // the other iterations, their waits for data included
 	DataWait    time.Duration // of all iterations: waiting for a batch (reading runs ahead)
 	Logging     time.Duration // reading each step's scalars, metrics.jsonl, the progress bar
+	Doctor      time.Duration // the training doctor: its measures and detectors
 	Samples     time.Duration // sample grids
 	Checkpoints time.Duration
 }
@@ -88,8 +89,8 @@ func (t Timing) StepSec(iters int) float64 {
 
 func (t Timing) String() string {
 	r := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
-	return fmt.Sprintf("first iteration (compiles) %s, other iterations %s (waiting for data %s), logging %s, sample grids %s, checkpoints %s",
-		r(t.First), r(t.Steps), r(t.DataWait), r(t.Logging), r(t.Samples), r(t.Checkpoints))
+	return fmt.Sprintf("first iteration (compiles) %s, other iterations %s (waiting for data %s), logging %s, doctor %s, sample grids %s, checkpoints %s",
+		r(t.First), r(t.Steps), r(t.DataWait), r(t.Logging), r(t.Doctor), r(t.Samples), r(t.Checkpoints))
 }
 
 // Run trains cfg into opt.RunDir (or continues it, with opt.Resume). The run
@@ -395,17 +396,21 @@ func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 		now := time.Now()
 		m.SecPerStep = now.Sub(l.tLog).Seconds() / float64(i+1-l.sLog)
 		l.tLog, l.sLog = now, i+1
+		l.lap(&tm.Logging)
 		if err := l.doc.measure(&m, i+1, tm.DataWait); err != nil {
 			return false, err
 		}
+		l.lap(&tm.Doctor)
 		if err := l.w.LogMetrics(m); err != nil {
 			return false, l.stateError(i+1, err)
 		}
 		res.LastMetrics = m
 		l.bar.describe(m)
+		l.lap(&tm.Logging)
 		if err := l.observe(m); err != nil {
 			return false, err
 		}
+		l.lap(&tm.Doctor)
 	}
 	l.lap(&tm.Logging)
 	if every(i+1, cfg.Train.SampleEvery) || done {
