@@ -5,7 +5,7 @@
 // Endpoints:
 //
 //	GET  /                          the page (page/, go:embed)
-//	GET  /v1/model                  config, step, kind of data, metrics, truncation conventions
+//	GET  /v1/model                  config, step, kind of data, metrics, truncation conventions, diagnoses
 //	POST /v1/samples                {n, seed, truncation, mode, class} -> PNGs (base64) and latents
 //	POST /v1/interpolate            {seed_a, seed_b, steps, path, class} -> a strip of PNGs
 //	GET  /v1/samples/{seed}.png     one image (?truncation=&mode=&class=), with an ETag

@@ -3,6 +3,7 @@ package serve
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -28,6 +29,9 @@ type modelResponse struct {
 	Limits     limitsInfo      `json:"limits"`
 	Metrics    metricsSummary  `json:"metrics"`
 	Evaluation json.RawMessage `json:"evaluation,omitempty"` // the run's eval.json as written
+	// Diagnoses are the training doctor's, as the run recorded them (diagnoses.jsonl),
+	// oldest first; an empty list when it recorded none.
+	Diagnoses []run.Diagnosis `json:"diagnoses"`
 }
 
 type dataInfo struct {
@@ -71,8 +75,9 @@ type curve struct {
 	ADAP  []float64 `json:"ada_p,omitempty"`
 }
 
-// model answers GET /v1/model. The metrics and the evaluation are read at each
-// request: a run that is still training shows its newest curves.
+// model answers GET /v1/model. The metrics, the evaluation and the diagnoses are read
+// at each request: a run that is still training shows its newest curves and what the
+// doctor has found so far.
 func (s *Server) model(w http.ResponseWriter, _ *http.Request) {
 	t := s.run
 	resp := modelResponse{Run: filepath.Base(t.Dir), Step: t.Step, Checkpoint: filepath.Base(t.Checkpoint), Generator: "G",
@@ -101,6 +106,13 @@ func (s *Server) model(w http.ResponseWriter, _ *http.Request) {
 	resp.Metrics = summarize(ms, damaged)
 	if b, err := os.ReadFile(filepath.Join(t.Dir, run.EvalFile)); err == nil && json.Valid(b) {
 		resp.Evaluation = b
+	}
+	if resp.Diagnoses, _, err = run.ReadDiagnoses(t.Dir); err != nil {
+		s.failed(w, fmt.Errorf("run %s: %w", t.Dir, err))
+		return
+	}
+	if resp.Diagnoses == nil {
+		resp.Diagnoses = []run.Diagnosis{}
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -1,7 +1,7 @@
 // gankit serve's page: a grid of samples from the run's generator, truncation
 // controls and (for a conditional run) a class choice that regenerate it,
-// interpolation between two clicked samples, downloads, and the run's loss curves and
-// evaluation. Plain JavaScript, no build step; it talks
+// interpolation between two clicked samples, downloads, and the run's loss curves,
+// evaluation and training doctor's diagnoses. Plain JavaScript, no build step; it talks
 // only to this server's API (/v1/...).
 "use strict";
 
@@ -246,7 +246,7 @@ function regenerateSoon() {
   timer = setTimeout(regenerate, 120);
 }
 
-// --- the run: header, curves, evaluation ------------------------------------------
+// --- the run: header, curves, evaluation, diagnoses --------------------------------
 
 function showRun(m) {
   $("run-name").textContent = m.run;
@@ -272,6 +272,7 @@ function showRun(m) {
   setMode();
   showCurves(m.metrics);
   showEvaluation(m.evaluation);
+  showDoctor(m.diagnoses);
 }
 
 const svgNS = "http://www.w3.org/2000/svg";
@@ -359,6 +360,44 @@ function showEvaluation(ev) {
     tr.insertCell().textContent = v;
   }
   $("evaluation").replaceChildren(table);
+}
+
+// el makes an element of the class with the text (never parsed as HTML: a diagnosis
+// quotes the run's numbers and names).
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// showDoctor lists the training doctor's diagnoses (the run's diagnoses.jsonl): each
+// one's step and symptom, what was seen, the first tip with its --set to paste, and
+// what training did about it.
+function showDoctor(ds) {
+  const box = $("doctor");
+  if (!ds || !ds.length) {
+    box.replaceChildren(el("p", "note", "no diagnoses"));
+    return;
+  }
+  const list = el("ol");
+  for (const d of ds) {
+    const li = el("li");
+    li.dataset.symptom = d.symptom;
+    const head = el("p", "", `step ${d.step}: `);
+    head.append(el("span", "symptom", d.symptom));
+    if (d.since !== d.step) head.append(` since step ${d.since}`);
+    li.append(head, el("p", "note seen", d.seen));
+    const tip = (d.tips || [])[0];
+    if (tip) {
+      const p = el("p", "tip", "try " + tip.text);
+      if (tip.set) p.append(": ", el("code", "set", tip.set));
+      li.append(p);
+    }
+    li.append(el("p", "note action", d.action ? d.action : "training went on"));
+    list.append(li);
+  }
+  box.replaceChildren(list);
 }
 
 // --- start ------------------------------------------------------------------------
