@@ -1,7 +1,11 @@
 package doctor
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/run"
@@ -18,6 +22,10 @@ type Finding struct {
 	Now      []run.Diagnosis `json:"diagnoses"` // made now from metrics.jsonl
 	Recorded []run.Diagnosis `json:"recorded"`  // diagnoses.jsonl, as training wrote it
 	Best     *run.Best       `json:"best,omitempty"`
+	// Checkpoint is the step of the newest checkpoint that reads back whole (0: none).
+	Checkpoint int `json:"checkpoint"`
+	// Eval is the run's eval.json as it is, when it has one.
+	Eval json.RawMessage `json:"eval,omitempty"`
 }
 
 // SettingOf is what the tips need of cfg.
@@ -41,8 +49,9 @@ func OptionsFor(cfg config.Config) (Options, error) {
 }
 
 // Examine diagnoses the run in dir from its files: it runs the detectors over
-// metrics.jsonl, with the run's config (config.yaml), and reads what the run recorded
-// (diagnoses.jsonl, best.json). It takes no lock, so a running run can be examined.
+// metrics.jsonl, with the run's config (config.yaml), checks that its newest
+// checkpoint's weights are finite, and reads what the run recorded (diagnoses.jsonl,
+// best.json, eval.json). It takes no lock, so a running run can be examined.
 func Examine(dir string) (Finding, error) {
 	cfg, err := run.ReadConfig(dir)
 	if err != nil {
@@ -68,5 +77,32 @@ func Examine(dir string) (Finding, error) {
 	} else if ok {
 		f.Best = &b
 	}
+	if err := f.checkpoint(dir, opt); err != nil {
+		return f, err
+	}
+	if raw, err := os.ReadFile(filepath.Join(dir, run.EvalFile)); err == nil && json.Valid(raw) {
+		f.Eval = raw
+	}
 	return f, nil
+}
+
+// checkpoint notes the newest checkpoint that reads back whole, and diagnoses a
+// divergence when its weights are not finite (one written before gankit refused
+// such states, or by another tool).
+func (f *Finding) checkpoint(dir string, opt Options) error {
+	if steps, err := run.CheckpointSteps(dir); err != nil || len(steps) == 0 {
+		return err
+	}
+	ck, err := run.LatestCheckpoint(dir, nil)
+	if err != nil {
+		return nil // none reads back: not the doctor's to report; sample and resume say so
+	}
+	f.Checkpoint = ck.Step
+	if slices.Contains(opt.Off, Divergence) {
+		return nil
+	}
+	if err := ck.CheckFinite(); err != nil {
+		f.Now = append(f.Now, NonFinite(ck.Step, fmt.Errorf("checkpoint %s: %w", ck.Path, err), opt.Setting))
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package run
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -72,4 +73,15 @@ func nonFinite(t *tensors.Tensor) (bool, float64, error) {
 		}
 	})
 	return bad, val, err
+}
+
+// CheckFinite returns a *NonFiniteError when a variable of the checkpoint holds a NaN
+// or an infinity (a checkpoint written before gankit refused such states).
+func (c *Checkpoint) CheckFinite() error {
+	vars := make([]variable, 0, len(c.vars))
+	for k, t := range c.vars {
+		vars = append(vars, variable{k, t})
+	}
+	sort.Slice(vars, func(i, j int) bool { return vars[i].key < vars[j].key })
+	return checkFinite(c.Step, vars)
 }
