@@ -22,9 +22,8 @@ const (
 // diversity ratio on images, by mode coverage on the toy mixtures, each measured on
 // the same fixed latent batch every time.
 type modeCollapse struct {
-	warm  int
-	low   []point
-	fired bool
+	warm int
+	low  streak
 }
 
 func newModeCollapse(steps int) *modeCollapse {
@@ -46,14 +45,12 @@ func (c *modeCollapse) observe(m run.Metrics) *finding {
 		return nil
 	}
 	if v >= limit {
-		c.low, c.fired = c.low[:0], false
+		c.low.broken()
 		return nil
 	}
-	c.low = append(c.low, point{m.Step, v})
-	if c.fired || len(c.low) < collapseRepeat {
+	if !c.low.extend(point{m.Step, v}, collapseRepeat) {
 		return nil
 	}
-	c.fired = true
-	return &finding{since: c.low[0].step, seen: fmt.Sprintf("G's fixed latent batch has %.0f%% %s (under %.0f%%, %d measurements in a row since step %d)",
-		100*v, what, 100*limit, len(c.low), c.low[0].step)}
+	return &finding{since: c.low.first(), seen: fmt.Sprintf("G's fixed latent batch has %.0f%% %s (under %.0f%%, %d measurements in a row since step %d)",
+		100*v, what, 100*limit, len(c.low.pts), c.low.first())}
 }

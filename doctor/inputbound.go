@@ -20,8 +20,7 @@ const (
 // than a training step.
 type inputBound struct {
 	lines int
-	high  []point
-	fired bool
+	high  streak
 }
 
 func newInputBound() *inputBound { return &inputBound{} }
@@ -37,13 +36,11 @@ func (b *inputBound) observe(m run.Metrics) *finding {
 		return nil
 	}
 	if share < inputShare {
-		b.high, b.fired = b.high[:0], false
+		b.high.broken()
 		return nil
 	}
-	b.high = append(b.high, point{m.Step, share})
-	if b.fired || len(b.high) < inputRepeat {
+	if !b.high.extend(point{m.Step, share}, inputRepeat) {
 		return nil
 	}
-	b.fired = true
-	return &finding{since: b.high[0].step, seen: fmt.Sprintf("waiting for data %.0f%% of the time over %d lines since step %d", 100*mean(b.high), len(b.high), b.high[0].step)}
+	return &finding{since: b.high.first(), seen: fmt.Sprintf("waiting for data %.0f%% of the time over %d lines since step %d", 100*mean(b.high.pts), len(b.high.pts), b.high.first())}
 }

@@ -28,10 +28,10 @@ const (
 // 2 d_acc_real - 1, which equals E[sign(D(x))] when no output is exactly 0).
 type dOverfits struct {
 	warm       int
-	gaps       []point // consecutive measurements at or above overfitGap
+	gaps       streak // consecutive measurements at or above overfitGap
 	rt, fake   *series
 	hasHeldOut bool
-	fired      bool
+	fired      bool // the r_t symptom was reported and has not cleared
 }
 
 func newDOverfits(steps int) *dOverfits {
@@ -77,15 +77,13 @@ func (d *dOverfits) observe(m run.Metrics) *finding {
 
 func (d *dOverfits) heldOut(m run.Metrics, gap float64) *finding {
 	if gap < overfitGap {
-		d.gaps, d.fired = d.gaps[:0], false
+		d.gaps.broken()
 		return nil
 	}
-	d.gaps = append(d.gaps, point{m.Step, gap})
-	if d.fired || len(d.gaps) < overfitRepeat {
+	if !d.gaps.extend(point{m.Step, gap}, overfitRepeat) {
 		return nil
 	}
-	d.fired = true
 	rTrain, _ := m.Get(SignalRTrain)
-	return &finding{since: d.gaps[0].step, seen: fmt.Sprintf("D's r_t is %.2f on training images and %.2f on held-out ones (gap %.2f, %d measurements in a row since step %d)",
-		rTrain, rTrain-gap, gap, len(d.gaps), d.gaps[0].step)}
+	return &finding{since: d.gaps.first(), seen: fmt.Sprintf("D's r_t is %.2f on training images and %.2f on held-out ones (gap %.2f, %d measurements in a row since step %d)",
+		rTrain, rTrain-gap, gap, len(d.gaps.pts), d.gaps.first())}
 }

@@ -69,3 +69,26 @@ func warmup(steps, limit int) int {
 	}
 	return min(limit, steps/10)
 }
+
+// streak is a run of consecutive measurements that meet a detector's condition. A
+// detector reports its symptom once a streak is long enough, and once per streak.
+type streak struct {
+	pts      []point
+	reported bool
+}
+
+// broken ends the streak: the condition failed.
+func (s *streak) broken() { s.pts, s.reported = s.pts[:0], false }
+
+// extend adds a measurement that meets the condition; it says whether the streak has
+// just reached n (true once per streak).
+func (s *streak) extend(p point, n int) bool {
+	s.pts = append(s.pts, p)
+	if s.reported || len(s.pts) < n {
+		return false
+	}
+	s.reported = true
+	return true
+}
+
+func (s *streak) first() int { return s.pts[0].step }
