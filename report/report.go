@@ -1,7 +1,8 @@
 // Package report writes an ablation's results as an HTML page a person would rather
-// look at than read: a table of means ± standard errors (best in bold), plots of each
-// metric and of the training curves, sample grids side by side and, when the
-// upsampling varies, the images' power spectra. Plots are PNG files made with
+// look at than read: a table of means ± standard errors (best in bold), a table of the
+// runs with what the training doctor diagnosed in each, plots of each metric and of
+// the training curves, sample grids side by side and, when the upsampling varies, the
+// images' power spectra. Plots are PNG files made with
 // gonum/plot next to the page; the page needs no network and no script.
 package report
 
@@ -49,6 +50,9 @@ func Write(res ablate.Results, extra Extra) (string, error) {
 		page.Axes = append(page.Axes, a.Key+" ∈ {"+strings.Join(a.Values, ", ")+"}")
 	}
 	var err error
+	if page.Runs, page.Diagnoses, err = doctorRows(res); err != nil {
+		return "", err
+	}
 	if page.Figures, err = metricPlots(dir, res); err != nil {
 		return "", err
 	}
@@ -250,6 +254,8 @@ type pageData struct {
 	Axes                       []string
 	Metrics                    []string
 	Rows                       []tableRow
+	Runs                       []runRow
+	Diagnoses                  []doctorEntry
 	Figures, Curves            []figure
 	Grids                      []gridRow
 }
@@ -286,6 +292,7 @@ figure { display: inline-block; margin: 0.5em; vertical-align: top; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 .grid figure img { width: 220px; image-rendering: pixelated; }
 .muted { color: #777; }
+td.doctor { text-align: left; }
 </style>
 </head>
 <body>
@@ -298,6 +305,17 @@ figure img { max-width: 100%; border: 1px solid #eee; }
 {{range .Rows}}<tr><td><code>{{.Setting}}</code></td><td>{{.Done}}</td>{{range .Cells}}<td{{if .Best}} class="best"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{end}}</table>
 <p class="muted">Mean ± standard error over seeds; the best setting per column is bold.</p>
+<h2>Runs</h2>
+<table class="runs">
+<tr><th>setting</th><th>seed</th><th>run</th><th>state</th><th>doctor</th></tr>
+{{range .Runs}}<tr class="run"><td><code>{{.Setting}}</code></td><td>{{.Seed}}</td><td><code>{{.Dir}}</code></td><td>{{.State}}</td><td class="doctor">{{.Doctor}}</td></tr>
+{{end}}</table>
+<h2>Doctor</h2>
+{{if .Diagnoses}}<p class="muted">What the training doctor diagnosed in each run while it trained (its diagnoses.jsonl), with the first tip; <code>gankit doctor RUN</code> shows every tip.</p>
+<ul class="diagnoses">
+{{range .Diagnoses}}<li><code>{{.Setting}}</code> seed {{.Seed}}, step {{.Step}}: <strong>{{.Symptom}}</strong> since step {{.Since}}: {{.Seen}}.{{if .HasTip}} Try {{.Tip.Text}}{{if .Tip.Set}} (<code>{{.Tip.Set}}</code>){{end}}{{if .Tip.Evidence}}, measured in {{.Tip.Evidence}}{{end}}.{{end}}{{if .Action}} Training: {{.Action}}.{{end}}</li>
+{{end}}</ul>
+{{else}}<p class="muted">The training doctor diagnosed nothing in any run (no run recorded a line of diagnoses.jsonl).</p>{{end}}
 <h2>Metrics</h2>
 {{range .Figures}}<figure><img src="{{.Src}}" alt="{{.Caption}}"><figcaption>{{.Caption}}</figcaption></figure>
 {{end}}
