@@ -30,7 +30,7 @@ type dWins struct {
 	real, fake  *series
 	gradG       *series
 	firstGradG  float64
-	heldOutSeen bool
+	heldOutSeen bool // the latest held-out gap says D memorises its training images
 	fired       bool
 }
 
@@ -44,8 +44,8 @@ func (d *dWins) observe(m run.Metrics) *finding {
 	if d.firstGradG < 0 {
 		d.firstGradG = m.GradNormG
 	}
-	if gap, ok := m.Get(SignalHeldOutGap); ok && gap >= overfitGap {
-		d.heldOutSeen = true // D's separation is memorisation: dOverfits reports it
+	if gap, ok := m.Get(SignalHeldOutGap); ok {
+		d.heldOutSeen = gap >= overfitGap // D's separation is memorisation: dOverfits reports it
 	}
 	if m.Step <= d.warm {
 		return nil
