@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gankit/gankit/doctor"
+	"github.com/gankit/gankit/eval"
 	rundir "github.com/gankit/gankit/run"
 	"github.com/spf13/cobra"
 )
@@ -19,10 +20,11 @@ func doctorCmd() *cobra.Command {
 		Short: "Diagnose what went wrong in a run's training, from the files it wrote",
 		Long: `Read a run's files and say what went wrong in its training. The training doctor's
 detectors run over metrics.jsonl, with the run's config.yaml (its train.steps and
-doctor.off), as gankit train runs them at every logged step; beside each finding is
-whether the run recorded it while it trained (diagnoses.jsonl) and what training did
-about it. The run's best checkpoint by the proxy FID (best.json) is named when it has
-one. A run that is still training can be examined: nothing is locked or written.
+doctor.off), as gankit train runs them at every logged step, and the newest
+checkpoint's weights are checked for NaN and Inf; beside each finding is whether the
+run recorded it while it trained (diagnoses.jsonl) and what training did about it.
+The run's best checkpoint by the proxy FID (best.json) is named when it has one, and
+its evaluation (eval.json) when it has one. A run that is still training can be examined: nothing is locked or written.
 
 Each finding gives the step it was made at, since when the symptom shows, what was
 seen with its numbers, and the tips that treat it, the first to try first: what to
@@ -43,7 +45,8 @@ data wait are logged by runs that measure them: the symptoms judged on them are
 judged only when the run logged them.
 
 --json prints a JSON list with one object per RUN, in the order given: run, steps,
-last_step, lines, damaged, diagnoses (made now), recorded (diagnoses.jsonl) and best.
+last_step, lines, damaged, diagnoses (made now), recorded (diagnoses.jsonl), best,
+checkpoint (the newest that reads back whole, 0 for none) and eval.
 The exit status is 0 whatever was found; 1 when a RUN cannot be read.`,
 		Example: `  gankit doctor runs/fm
   gankit doctor runs/fm runs/fm-r1
@@ -107,6 +110,14 @@ func writeFinding(w io.Writer, f doctor.Finding) error {
 		logged += fmt.Sprintf(" (%d damaged lines passed over)", f.Damaged)
 	}
 	fmt.Fprintf(w, "logged: %s\n", logged)
+	if f.Checkpoint > 0 {
+		fmt.Fprintf(w, "checkpoint: step %d, the newest that reads back whole\n", f.Checkpoint)
+	} else {
+		fmt.Fprintln(w, "checkpoint: none that reads back")
+	}
+	if len(f.Eval) > 0 {
+		fmt.Fprintf(w, "evaluation: %s\n", evalSummary(f.Eval))
+	}
 	var only []rundir.Diagnosis // recorded, not made again
 	for _, r := range f.Recorded {
 		if !slices.ContainsFunc(f.Now, func(d rundir.Diagnosis) bool { return sameDiagnosis(d, r) }) {
@@ -135,6 +146,28 @@ func writeFinding(w io.Writer, f doctor.Finding) error {
 	}
 	writeBest(w, f)
 	return nil
+}
+
+// evalSummary is the headline of a run's eval.json: FID for images, modes for a toy
+// mixture.
+func evalSummary(raw []byte) string {
+	var r eval.Result
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return rundir.EvalFile + " (unreadable: " + err.Error() + ")"
+	}
+	s := rundir.EvalFile
+	switch {
+	case r.Images != nil && r.Images.FID != nil:
+		s = fmt.Sprintf("FID %.2f on %d samples", *r.Images.FID, r.Images.N)
+	case r.Modes != nil:
+		s = fmt.Sprintf("%d of %d modes, %.1f%% high-quality", r.Modes.Modes, r.ModeCount, 100*r.Modes.HQ)
+	default:
+		return s
+	}
+	if r.Step > 0 {
+		s += fmt.Sprintf(" at step %d", r.Step)
+	}
+	return s + " (" + rundir.EvalFile + ")"
 }
 
 // sameDiagnosis says whether two diagnoses are one: the same symptom at the same step.

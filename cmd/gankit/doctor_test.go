@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -227,7 +228,8 @@ func TestDoctorJSONHasEmptyListsNotNulls(t *testing.T) {
 // TestDoctorShowsWhatTheRunRecordedAndItsBest: a diagnosis made again from the
 // metrics that the run also recorded says so with its action; one only the run
 // recorded (a divergence that a checkpoint refused, say) is listed as such with its
-// action; best.json names the checkpoint's step, FID and path.
+// action; best.json names the checkpoint's step, FID and path, and eval.json's FID is
+// shown; a run without checkpoints says it has none.
 func TestDoctorShowsWhatTheRunRecordedAndItsBest(t *testing.T) {
 	st := stalledDiagnosis(t)
 	recorded := []rundir.Diagnosis{
@@ -243,12 +245,15 @@ func TestDoctorShowsWhatTheRunRecordedAndItsBest(t *testing.T) {
 	}
 	lines.WriteString("{not a diagnosis\n")
 	best := `{"step": 200, "fid": 41.5, "samples": 2000, "feature_net_sha256": "abc"}`
-	dir := doctorRun(t, doctorStream(true, nil), map[string]string{rundir.DiagnosesFile: lines.String(), rundir.BestFile: best})
+	ev := `{"generated": "run", "step": 300, "images": {"n": 5000, "feature_net_sha256": "abc", "fid": 31.5}}`
+	dir := doctorRun(t, doctorStream(true, nil), map[string]string{rundir.DiagnosesFile: lines.String(), rundir.BestFile: best, rundir.EvalFile: ev})
 	out, err := gankitDoctor(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []string{
+		"checkpoint: none that reads back\n",
+		"evaluation: FID 31.50 on 5000 samples at step 300 (eval.json)\n",
 		fmt.Sprintf("finding 1 of 2: stalled at step %d, since step 1\n", st.Step),
 		"  recorded by the run: yes; action: none, training went on\n",
 		"finding 2 of 2: divergence at step 300, since step 300\n",
@@ -335,5 +340,52 @@ func TestDoctorHelpListsEverySymptom(t *testing.T) {
 	}
 	if !strings.Contains(cmd.Example, "gankit doctor ") {
 		t.Errorf("gankit doctor --help has no example: %q", cmd.Example)
+	}
+}
+
+// TestDoctorEvalSummaryGivesTheHeadlineFigure: FID for images, modes for a toy
+// mixture, the file's name otherwise, and an unreadable eval.json says so.
+func TestDoctorEvalSummaryGivesTheHeadlineFigure(t *testing.T) {
+	for _, tc := range []struct{ raw, want string }{
+		{`{"step": 1200, "images": {"n": 10000, "fid": 23.456}}`, "FID 23.46 on 10000 samples at step 1200 (eval.json)"},
+		{`{"mode_count": 25, "mode_coverage": {"modes": 23, "hq": 0.8125, "reverse_kl": 0.1}}`, "23 of 25 modes, 81.2% high-quality (eval.json)"},
+		{`{"images": {"n": 10000, "precision": 0.5}}`, "eval.json"},
+		{`{"step": "ten"}`, "eval.json (unreadable: "},
+	} {
+		if got := evalSummary([]byte(tc.raw)); !strings.HasPrefix(got, tc.want) || !strings.HasSuffix(tc.want, ": ") && got != tc.want {
+			t.Errorf("evalSummary(%s) = %q, want %q", tc.raw, got, tc.want)
+		}
+	}
+}
+
+// TestDoctorOfATrainedTinyRunMatchesWhatTrainingRecorded trains the tiny preset (a
+// few seconds) and examines it: the newest checkpoint is step 30's, and every
+// diagnosis gankit doctor makes again from metrics.jsonl is one the run recorded
+// while it trained, and the other way round, as the same detectors ran over the
+// same lines.
+func TestDoctorOfATrainedTinyRunMatchesWhatTrainingRecorded(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tiny")
+	if err := run(t, "train", "--preset", "tiny", "--out", dir); err != nil {
+		t.Fatal(err)
+	}
+	out, err := gankitDoctor(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"run: " + dir + "\n", "logged: 6 lines of metrics.jsonl, up to step 30 of train.steps 30\n",
+		"checkpoint: step 30, the newest that reads back whole\n"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("the text lacks %q:\n%s", w, out)
+		}
+	}
+	f := doctorJSON(t, dir)[0]
+	if f.Checkpoint != 30 || f.Lines != 6 {
+		t.Errorf("--json: checkpoint %d, %d lines; want 30, 6", f.Checkpoint, f.Lines)
+	}
+	if !reflect.DeepEqual(f.Now, f.Recorded) {
+		t.Errorf("made again from metrics.jsonl:\n%v\nrecorded by training:\n%v", f.Now, f.Recorded)
+	}
+	if strings.Contains(out, "recorded by the run: no") || strings.Contains(out, "recorded by the run only") {
+		t.Errorf("the text has a diagnosis only one side made:\n%s", out)
 	}
 }
