@@ -68,6 +68,11 @@ func TestHealthyStreamsGiveNoDiagnosis(t *testing.T) {
 			setFrom(ms, 2000, 4000, "grad_norm_g", 0.01*2*explodeFactor)
 			return ms
 		}()},
+		{"grad_norm_d spiking 1000x for one line too few", runSteps, func() []run.Metrics {
+			ms := images(4000).lines()
+			setFrom(ms, 2000, 2000+(explodeRepeat-2)*logEvery, "grad_norm_d", 1000*valueAt(t, ms, 1990, "grad_norm_d"))
+			return ms
+		}()},
 		{"held-out gap high one measurement too few", runSteps, func() []run.Metrics {
 			ms := images(4000).lines()
 			setFrom(ms, 3000, 3000+(overfitRepeat-2)*measureEvery, SignalHeldOutGap, overfitGap+0.1)
@@ -120,9 +125,10 @@ type symptomCase struct {
 // of a 10,000-step run, the symptom lasting to its end unless said. The expected
 // steps, by hand:
 //
-//   - divergence: at the first line that holds the NaN or infinity, or whose loss is
-//     1000 times the running median (over explodeFactor = 50 times it, and over
-//     explodeFloor points above it): Since = Step = that line.
+//   - divergence: at the first line that holds the NaN or infinity: Since = Step =
+//     that line; or, for a loss 1000 times the running median (over explodeFactor =
+//     50 times it, and over explodeFloor points above it), Since = the first such
+//     line and Step = the explodeRepeat-th (3) in a row, 20 steps later.
 //   - d_wins: the warm-up is min(dWinsWarmup, 10,000/10) = 500 steps, so the lines
 //     are kept from 510, and the window of dWinsWindow = 300 steps (30 lines, (m-300, m])
 //     is first full at 810. With k lines at 0.99 and 30-k healthy ones (~0.65 real,
@@ -174,10 +180,10 @@ func symptomCases(t *testing.T) []symptomCase {
 		}), []want{{Divergence, 2510, 2510}}},
 		{"loss_d exploding 1000x", runSteps, edit(images(4000), func(ms []run.Metrics) {
 			setFrom(ms, 2000, 4000, "loss_d", 1000*valueAt(t, ms, 1990, "loss_d"))
-		}), []want{{Divergence, 2000, 2000}}},
+		}), []want{{Divergence, 2000, 2000 + (explodeRepeat-1)*logEvery}}},
 		{"grad_norm_d exploding 1000x", runSteps, edit(images(4000), func(ms []run.Metrics) {
 			setFrom(ms, 3000, 4000, "grad_norm_d", 1000*valueAt(t, ms, 2990, "grad_norm_d"))
-		}), []want{{Divergence, 3000, 3000}}},
+		}), []want{{Divergence, 3000, 3000 + (explodeRepeat-1)*logEvery}}},
 		{"D right on 99% of both batches for 1000 steps after 600", runSteps, edit(images(4000), func(ms []run.Metrics) {
 			dWinsFrom(ms, 610, 1600)
 		}), []want{{DWins, 600, 890}}},
