@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/run"
 )
 
@@ -36,7 +37,18 @@ func SettingOf(cfg config.Config) Setting {
 		names = append(names, p.Name())
 	}
 	return Setting{LRD: cfg.Train.LRD, LRG: cfg.Train.LRG, Penalties: names, ADA: cfg.Train.ADA != "",
-		DiffAug: cfg.Train.DiffAugment != "", EMA: cfg.Train.EMA > 0 || cfg.EMAByHalfLife(), Toy: cfg.IsToy()}
+		DiffAug: cfg.Train.DiffAugment != "", EMA: cfg.Train.EMA > 0 || cfg.EMAByHalfLife(), Toy: cfg.IsToy(),
+		BND: cfg.Model.BND && !cfg.IsToy(), Config: &cfg, Shape: ShapeOf(cfg)}
+}
+
+// ShapeOf is the data shape cfg's keys give: 2-D points for a toy, else
+// data.size x data.size x data.channels (what a folder is resized to; an IDX or
+// CIFAR-10 dataset's own shape is the same when the config was made for it).
+func ShapeOf(cfg config.Config) data.Shape {
+	if cfg.IsToy() {
+		return data.Shape{Dim: 2}
+	}
+	return data.Shape{Size: cfg.Data.Size, Channels: cfg.Data.Channels}
 }
 
 // OptionsFor are the doctor options of a run trained with cfg (its doctor.off).

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/run"
 )
 
@@ -50,17 +52,54 @@ type Setting struct {
 	DiffAug   bool
 	EMA       bool
 	Toy       bool
+	BND       bool // D has BatchNorm, which a gradient penalty refuses
+	// Config and Shape, when Config is set, are the run's: a tip whose --set the run's
+	// config would refuse (label smoothing with a loss without targets, ADA on points)
+	// is not given.
+	Config *config.Config
+	Shape  data.Shape
 }
 
-// tips are the remedies for a symptom, the first the one to try first, each with the
-// table that measured it.
+// tips are the remedies for a symptom that the run's config admits, the first the one
+// to try first, each with the table that measured it.
 func tips(s run.Symptom, set Setting) []run.Tip {
+	var out []run.Tip
+	for _, t := range allTips(s, set) {
+		if set.admits(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// admits says whether the run's config takes the tip's --set flags (always, without
+// a config, or when the config is refused as it is: nothing can be judged then).
+func (set Setting) admits(t run.Tip) bool {
+	if set.Config == nil || t.Set == "" || set.Config.Validate(set.Shape) != nil {
+		return true
+	}
+	cfg := *set.Config
+	fields := strings.Fields(t.Set)
+	for i := 0; i+1 < len(fields); i += 2 {
+		kv := strings.SplitN(fields[i+1], "=", 2)
+		if fields[i] != "--set" || len(kv) != 2 || cfg.Set(kv[0], kv[1]) != nil {
+			return false
+		}
+	}
+	return cfg.Validate(set.Shape) == nil
+}
+
+// allTips are every remedy for a symptom, the first the one to try first.
+func allTips(s run.Symptom, set Setting) []run.Tip {
 	lr := func(f float64) string {
 		return fmt.Sprintf("--set train.lr_d=%.3g --set train.lr_g=%.3g", set.LRD*f, set.LRG*f)
 	}
 	r1 := run.Tip{Text: "add R1 on D (gamma 10)", Set: "--set train.penalties=[r1]", Evidence: "docs/results.md §1 (grid25: 18.6 -> 23.8 modes) and §10"}
+	if set.BND {
+		r1.Text, r1.Set = "add R1 on D (gamma 10), without BatchNorm in D, which a gradient penalty refuses", r1.Set+" --set model.bn_d=false"
+	}
 	if slices.Contains(set.Penalties, "r1") {
-		r1 = run.Tip{Text: "raise R1's gamma", Set: "--set train.penalty_weight=20", Evidence: "docs/results.md §6a"}
+		r1 = run.Tip{Text: "raise R1's gamma (its weight in train.penalties, or train.penalty_weight)", Evidence: "docs/results.md §6a"}
 	}
 	switch s {
 	case Divergence:
