@@ -22,7 +22,14 @@ type Finding struct {
 	Damaged  int             `json:"damaged"`   // and its damaged ones, passed over
 	Now      []run.Diagnosis `json:"diagnoses"` // made now from metrics.jsonl
 	Recorded []run.Diagnosis `json:"recorded"`  // diagnoses.jsonl, as training wrote it
-	Best     *run.Best       `json:"best,omitempty"`
+	// RecordedDamaged counts diagnoses.jsonl's damaged lines, passed over.
+	RecordedDamaged int `json:"recorded_damaged"`
+	// Checked are the symptoms checked (those doctor.off leaves), in order, and
+	// Unjudged says, for each checked symptom whose signal the run never logged, how
+	// it was judged without it.
+	Checked  []run.Symptom          `json:"checked"`
+	Unjudged map[run.Symptom]string `json:"unjudged,omitempty"`
+	Best     *run.Best              `json:"best,omitempty"`
 	// Checkpoint is the step of the newest checkpoint that reads back whole (0: none).
 	Checkpoint int `json:"checkpoint"`
 	// Eval is the run's eval.json as it is, when it has one.
@@ -77,13 +84,21 @@ func Examine(dir string) (Finding, error) {
 	if err != nil {
 		return Finding{}, fmt.Errorf("run %s: %w", dir, err)
 	}
-	f := Finding{Dir: dir, Steps: cfg.Train.Steps, Lines: len(ms), Damaged: damaged, Now: Diagnose(ms, opt)}
+	f := Finding{Dir: dir, Steps: cfg.Train.Steps, Lines: len(ms), Damaged: damaged,
+		Now: append([]run.Diagnosis{}, Diagnose(ms, opt)...), Unjudged: Unjudged(ms, opt.Off)}
+	for _, s := range Symptoms() {
+		if !slices.Contains(opt.Off, s) {
+			f.Checked = append(f.Checked, s)
+		}
+	}
 	if len(ms) > 0 {
 		f.LastStep = ms[len(ms)-1].Step
 	}
-	if f.Recorded, _, err = run.ReadDiagnoses(dir); err != nil {
+	rec, recDamaged, err := run.ReadDiagnoses(dir)
+	if err != nil {
 		return f, fmt.Errorf("run %s: %w", dir, err)
 	}
+	f.Recorded, f.RecordedDamaged = append([]run.Diagnosis{}, rec...), recDamaged
 	if b, ok, err := run.ReadBest(dir); err != nil {
 		return f, err
 	} else if ok {

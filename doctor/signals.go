@@ -1,5 +1,11 @@
 package doctor
 
+import (
+	"slices"
+
+	"github.com/gankit/gankit/run"
+)
+
 // Signals the trainer logs for the doctor, as metrics.jsonl fields, beside the
 // step's own statistics (loss_d, loss_g, d_real, d_fake, d_acc_real, d_acc_fake,
 // grad_norm_d, grad_norm_g, ada_rt).
@@ -26,3 +32,40 @@ const (
 	// waiting for a batch.
 	SignalDataWait = "doctor_data_wait"
 )
+
+// signalNeeds are the symptoms judged on the doctor's own signals, which a run logs
+// only when it measures them, and what is judged when it logged none.
+func signalNeeds() []struct {
+	symptom run.Symptom
+	signals []string
+	without string
+} {
+	return []struct {
+		symptom run.Symptom
+		signals []string
+		without string
+	}{
+		{DOverfits, []string{SignalHeldOutGap}, "judged on r_t alone: the run logged no held-out gap (" + SignalHeldOutGap + "; doctor.every and doctor.heldout, with held-out images)"},
+		{ModeCollapse, []string{SignalDiversity, SignalModes}, "not judged: the run logged no diversity (" + SignalDiversity + " or " + SignalModes + "; doctor.every)"},
+		{Worsening, []string{SignalFID}, "not judged: the run logged no proxy FID (" + SignalFID + "; doctor.fid_every)"},
+		{InputBound, []string{SignalDataWait}, "not judged: the run logged no data wait (" + SignalDataWait + ")"},
+	}
+}
+
+// Unjudged says, for each checked symptom whose signal none of ms holds, how it was
+// judged without it.
+func Unjudged(ms []run.Metrics, off []run.Symptom) map[run.Symptom]string {
+	out := map[run.Symptom]string{}
+	for _, n := range signalNeeds() {
+		if slices.Contains(off, n.symptom) {
+			continue
+		}
+		logged := slices.ContainsFunc(ms, func(m run.Metrics) bool {
+			return slices.ContainsFunc(n.signals, func(s string) bool { _, ok := m.Get(s); return ok })
+		})
+		if !logged {
+			out[n.symptom] = n.without
+		}
+	}
+	return out
+}

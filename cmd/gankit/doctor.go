@@ -80,17 +80,9 @@ The exit status is 0 whatever was found; 1 when a RUN cannot be read.`,
 	return cmd
 }
 
-// writeFindingsJSON prints the findings as one indented JSON list; a run with no
-// diagnosis has empty lists, not nulls.
+// writeFindingsJSON prints the findings as one indented JSON list (a run with no
+// diagnosis has empty lists, not nulls: doctor.Examine makes them so).
 func writeFindingsJSON(w io.Writer, fs []doctor.Finding) error {
-	for i := range fs {
-		if fs[i].Now == nil {
-			fs[i].Now = []rundir.Diagnosis{}
-		}
-		if fs[i].Recorded == nil {
-			fs[i].Recorded = []rundir.Diagnosis{}
-		}
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -206,67 +198,28 @@ func writeBest(w io.Writer, f doctor.Finding) {
 // writeNothingFound says plainly that nothing was found, which symptoms were checked,
 // and which of them the run logged no signal for.
 func writeNothingFound(w io.Writer, f doctor.Finding) error {
-	cfg, err := rundir.ReadConfig(f.Dir)
-	if err != nil {
-		return err
-	}
-	opt, err := doctor.OptionsFor(cfg)
-	if err != nil {
-		return fmt.Errorf("run %s: %w", f.Dir, err)
-	}
-	ms, _, err := rundir.ReadMetrics(f.Dir)
-	if err != nil {
-		return fmt.Errorf("run %s: %w", f.Dir, err)
-	}
-	var checked []string
-	for _, s := range doctor.Symptoms() {
-		if !slices.Contains(opt.Off, s) {
-			checked = append(checked, string(s))
-		}
-	}
 	if f.Lines == 0 {
 		fmt.Fprintln(w, "nothing found: metrics.jsonl has no lines yet, so there is nothing to judge")
 	} else {
 		fmt.Fprintf(w, "nothing found: no symptom shows in the %d logged lines\n", f.Lines)
 	}
-	fmt.Fprintf(w, "checked: %s\n", strings.Join(checked, ", "))
-	if len(opt.Off) > 0 {
-		off := make([]string, len(opt.Off))
-		for i, s := range opt.Off {
-			off[i] = string(s)
+	var checked, off []string
+	for _, s := range doctor.Symptoms() {
+		if slices.Contains(f.Checked, s) {
+			checked = append(checked, string(s))
+		} else {
+			off = append(off, string(s))
 		}
+	}
+	fmt.Fprintf(w, "checked: %s\n", strings.Join(checked, ", "))
+	if len(off) > 0 {
 		fmt.Fprintf(w, "not checked (doctor.off): %s\n", strings.Join(off, ", "))
 	}
-	for _, j := range signalJudged() {
-		if !slices.Contains(checked, string(j.symptom)) {
-			continue
-		}
-		logged := slices.ContainsFunc(ms, func(m rundir.Metrics) bool {
-			return slices.ContainsFunc(j.signals, func(s string) bool { _, ok := m.Get(s); return ok })
-		})
-		if !logged {
-			fmt.Fprintf(w, "%s: %s\n", j.symptom, j.without)
+	for _, s := range f.Checked {
+		if why, ok := f.Unjudged[s]; ok {
+			fmt.Fprintf(w, "%s: %s\n", s, why)
 		}
 	}
 	writeBest(w, f)
 	return nil
-}
-
-// signalJudge is a symptom judged on signals a run logs only when it measures them
-// (doctor/signals.go), and what is judged when it did not.
-type signalJudge struct {
-	symptom rundir.Symptom
-	signals []string
-	without string
-}
-
-// signalJudged are the symptoms that depend on the doctor's own measurements, in
-// doctor.Symptoms' order.
-func signalJudged() []signalJudge {
-	return []signalJudge{
-		{doctor.DOverfits, []string{doctor.SignalHeldOutGap}, "judged on r_t alone: the run logged no held-out gap (" + doctor.SignalHeldOutGap + "; doctor.every and doctor.heldout, with held-out images)"},
-		{doctor.ModeCollapse, []string{doctor.SignalDiversity, doctor.SignalModes}, "not judged: the run logged no diversity (" + doctor.SignalDiversity + " or " + doctor.SignalModes + "; doctor.every)"},
-		{doctor.Worsening, []string{doctor.SignalFID}, "not judged: the run logged no proxy FID (" + doctor.SignalFID + "; doctor.fid_every)"},
-		{doctor.InputBound, []string{doctor.SignalDataWait}, "not judged: the run logged no data wait (" + doctor.SignalDataWait + ")"},
-	}
 }
