@@ -132,9 +132,10 @@ type symptomCase struct {
 //   - d_wins: the warm-up is min(dWinsWarmup, 10,000/10) = 500 steps, so the lines
 //     are kept from 510, and the window of dWinsWindow = 300 steps (30 lines, (m-300, m])
 //     is first full at 810. With k lines at 0.99 and 30-k healthy ones (~0.65 real,
-//     ~0.62 fake, +-0.005) the mean is at least dWinsAccuracy = 0.97 when k = 29
-//     (28.71 + 0.62 >= 29.1), not when k = 28 (27.72 + 2*0.655 < 29.1): with 0.99 from
-//     step 610, k = 29 at step 890, whose window starts at 600.
+//     ~0.62 fake, +-0.005) the fake side's mean is at least dWinsAccuracy = 0.95 when
+//     k = 27 (26.73 + 3*0.62 = 28.59 >= 28.5), not when k = 26 (25.74 + 4*0.62 = 28.22
+//     < 28.5), and the real side's sooner: with 0.99 from step 610, k = 27 at step
+//     870, whose window (570, 870] starts at the line of 580.
 //   - d_overfits, held-out gap over overfitGap from step 3000 (measured every 100):
 //     the overfitRepeat = 3rd measurement in a row is 3200, Since the first, 3000.
 //   - d_overfits, r_t = 2 d_acc_real - 1 = 0.98 from step 1010 against a healthy 0.3
@@ -186,7 +187,7 @@ func symptomCases(t *testing.T) []symptomCase {
 		}), []want{{Divergence, 3000, 3000 + (explodeRepeat-1)*logEvery}}},
 		{"D right on 99% of both batches for 1000 steps after 600", runSteps, edit(images(4000), func(ms []run.Metrics) {
 			dWinsFrom(ms, 610, 1600)
-		}), []want{{DWins, 600, 890}}},
+		}), []want{{DWins, 580, 870}}},
 		{"held-out gap over the threshold", runSteps, edit(images(4000), func(ms []run.Metrics) {
 			setFrom(ms, 3000, 4000, SignalHeldOutGap, overfitGap+0.1)
 			setFrom(ms, 3000, 4000, SignalRTrain, 0.95)
@@ -251,8 +252,8 @@ func TestOffSwitchesASymptomOff(t *testing.T) {
 // however many non-finite lines follow (the run is rolled back or stopped at the
 // first). The second onsets' steps follow the first ones' by the same arithmetic
 // (symptomCases); where it clears:
-//   - d_wins clears when the window's mean falls under dWinsClear = 0.9 (at 1680, 8
-//     lines after 1600); the second run of 0.99 from 2610 fires at 2890, since 2600.
+//   - d_wins clears when the window's fake mean falls under dWinsClear = 0.85 (at 1720:
+//     18 high lines left, 0.99*18 + 0.62*12 = 25.26 < 25.5); the second run of 0.99 from 2610 fires at 2870, since 2580.
 //   - d_overfits by r_t clears under overfitRT - 0.1 (at 1680 too); the second run from
 //     2610 fires at 2870 (k = 27), since 2580.
 //   - the held-out gap, the diversity, the data wait clear at their first measurement
@@ -274,7 +275,7 @@ func TestASymptomThatClearsIsReportedAgain(t *testing.T) {
 				setFrom(ms, span[0], span[1], "d_acc_real", 0.99)
 				setFrom(ms, span[0], span[1], "d_acc_fake", 0.99)
 			}
-		}), []want{{DWins, 600, 890}, {DWins, 2600, 2890}}},
+		}), []want{{DWins, 580, 870}, {DWins, 2580, 2870}}},
 		{"d_overfits by the held-out gap", edit(images(4000), func(ms []run.Metrics) {
 			setFrom(ms, 1000, 1200, SignalHeldOutGap, overfitGap+0.1)
 			setFrom(ms, 3000, 4000, SignalHeldOutGap, overfitGap+0.1)
@@ -397,7 +398,7 @@ func TestSymptomsIsACopy(t *testing.T) {
 // TestDOverfittingIsNotAlsoDWins: D separating both batches while it tells held-out
 // images from its training ones is D overfitting, diagnosed once as d_overfits (the
 // gap over overfitGap measured at 700, 800, 900: at 900, since 700), not also as
-// d_wins (which would be diagnosed at 890 without the held-out gap).
+// d_wins (which would be diagnosed at 870 without the held-out gap).
 func TestDOverfittingIsNotAlsoDWins(t *testing.T) {
 	ms := images(4000).lines()
 	setFrom(ms, 610, 1600, "d_acc_real", 0.99)

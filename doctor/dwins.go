@@ -11,8 +11,10 @@ const (
 	// dWinsAccuracy: over the window, D scores at least this share of the real batch
 	// above 0 and of the fake batch below 0, on average (ganhacks #10: D's loss going
 	// to 0 is a failure mode).
-	dWinsAccuracy = 0.97
-	dWinsClear    = 0.9 // the window's mean under this on either side: the symptom cleared
+	// A DCGAN at its preset's rates stays under 0.71 in every 300-step window of
+	// 1,500 steps; with lr_d 10x it reaches 0.97-0.98 (docs/results.md §10).
+	dWinsAccuracy = 0.95
+	dWinsClear    = 0.85 // the window's mean under this on either side: the symptom cleared
 	dWinsWindow   = 300 // steps
 	dWinsWarmup   = 500 // steps at most (warmup)
 )

@@ -108,8 +108,12 @@ func allTips(s run.Symptom, set Setting) []run.Tip {
 			r1,
 		}
 	case DWins:
+		slow := run.Tip{Text: "slow D: lower its learning rate 4x", Set: fmt.Sprintf("--set train.lr_d=%.3g", set.LRD/4), Evidence: "docs/results.md §10"}
+		if set.LRD > set.LRG {
+			slow = run.Tip{Text: fmt.Sprintf("slow D to G's rate: D learns %.3gx as fast as G", set.LRD/set.LRG), Set: fmt.Sprintf("--set train.lr_d=%.3g", set.LRG), Evidence: "docs/results.md §10"}
+		}
 		return []run.Tip{
-			{Text: "slow D: lower its learning rate 4x", Set: fmt.Sprintf("--set train.lr_d=%.3g", set.LRD/4), Evidence: "docs/results.md §10"},
+			slow,
 			r1,
 			{Text: "one-sided label smoothing", Set: "--set train.label_smoothing=0.1", Evidence: "docs/results.md §1"},
 		}

@@ -3,6 +3,7 @@ package train
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"time"
@@ -61,8 +62,10 @@ func (d *runDoctor) replay(runDir string, start int) error {
 }
 
 // measure adds the doctor's signals to the line m of step, logged now: the share of
-// the interval spent waiting for data, and the probes when they are due.
-func (d *runDoctor) measure(m *Metrics, step int, wait time.Duration) error {
+// the interval spent waiting for data, and the probes when they are due. A measure
+// that fails is the doctor's, not the training's: it is reported on log and switched
+// off for the rest of the run, and training goes on.
+func (d *runDoctor) measure(m *Metrics, step int, wait time.Duration, log io.Writer) {
 	now := time.Now()
 	if dt := now.Sub(d.lastT); dt > 0 {
 		m.Set(doctor.SignalDataWait, math.Min(1, float64(wait-d.lastWait)/float64(dt)))
@@ -70,13 +73,16 @@ func (d *runDoctor) measure(m *Metrics, step int, wait time.Duration) error {
 	d.lastT, d.lastWait = now, wait
 	if d.probes != nil {
 		if err := d.probes.measure(m, step); err != nil {
-			return err
+			fmt.Fprintf(log, "warning: step %d: %v; the doctor's held-out and diversity measures are off for the rest of this run\n", step, err)
+			d.probes = nil
 		}
 	}
 	if d.fid != nil {
-		return d.fid.measure(m, step)
+		if err := d.fid.measure(m, step); err != nil {
+			fmt.Fprintf(log, "warning: step %d: %v; the proxy FID is off for the rest of this run\n", step, err)
+			d.fid = nil
+		}
 	}
-	return nil
 }
 
 // bestDue says whether step's proxy FID is a new best, whose checkpoint is then due.

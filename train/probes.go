@@ -64,14 +64,20 @@ func newProbes(b backends.Backend, ctx *context.Context, cfg config.Config, src 
 	if !ok {
 		return nil, nil
 	}
-	p.z = sample.Latents(cfg.Train.Seed, streamDoctorLatents, diversityBatch, cfg.Model.ZDim)
-	realBatch, err := firstImages(sh.Data, diversityBatch)
+	// A dataset smaller than the batch gives as many as it has (at least 2 for a
+	// distance; a smaller one gives no diversity measure).
+	n := min(diversityBatch, sh.Data.Len())
+	if n < 2 {
+		return nil, nil
+	}
+	p.z = sample.Latents(cfg.Train.Seed, streamDoctorLatents, n, cfg.Model.ZDim)
+	realBatch, err := firstImages(sh.Data, n)
 	if err != nil {
 		return nil, fmt.Errorf("the doctor's real batch: %w", err)
 	}
 	p.embed = pixels(shape)
 	if fm, err := featnet.FashionMNIST(); err == nil && fm.Shape == shape {
-		e, err := featnet.NewEmbedder(b, fm, diversityBatch)
+		e, err := featnet.NewEmbedder(b, fm, n)
 		if err != nil {
 			return nil, err
 		}
@@ -178,8 +184,11 @@ func (p *probes) rt(x []float32) (float64, error) {
 	return v, nil
 }
 
-// firstImages reads examples 0..n-1 of d, flat.
+// firstImages reads examples 0..n-1 of d, flat (n at most d.Len()).
 func firstImages(d data.Dataset, n int) ([]float32, error) {
+	if n > d.Len() {
+		return nil, fmt.Errorf("%s holds %d examples, %d wanted", d.Name(), d.Len(), n)
+	}
 	per := d.Shape().Len()
 	out := make([]float32, n*per)
 	for i := range n {

@@ -397,9 +397,7 @@ func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 		m.SecPerStep = now.Sub(l.tLog).Seconds() / float64(i+1-l.sLog)
 		l.tLog, l.sLog = now, i+1
 		l.lap(&tm.Logging)
-		if err := l.doc.measure(&m, i+1, tm.DataWait); err != nil {
-			return false, err
-		}
+		l.doc.measure(&m, i+1, tm.DataWait, l.log)
 		l.lap(&tm.Doctor)
 		if err := l.w.LogMetrics(m); err != nil {
 			return false, l.stateError(i+1, err)
