@@ -120,8 +120,16 @@ func (p Plan) RunCell(c Cell, o RunOptions) error {
 			return errors.New("ablate: RunOptions.Train is not set: no trainer to train cells with")
 		}
 		// A cell with a config.yaml was started before: continue it (from step 0 if it
-		// stopped before its first checkpoint).
-		if err := o.Train(TrainJob{Config: cfg, Dir: dir, Resume: run.IsRun(dir), Backend: o.On, Stop: o.Stop}); err != nil {
+		// stopped before its first checkpoint), under its own config.yaml — which holds
+		// what its training changed on the way (a rollback's lowered learning rates) —
+		// for the planned number of steps.
+		resume := run.IsRun(dir)
+		if resume {
+			if cfg, err = resumeConfig(dir, cfg); err != nil {
+				return fmt.Errorf("cell %d (%s, seed %d): %w", c.Index, c.Setting, c.Seed, err)
+			}
+		}
+		if err := o.Train(TrainJob{Config: cfg, Dir: dir, Resume: resume, Backend: o.On, Stop: o.Stop}); err != nil {
 			return fmt.Errorf("cell %d (%s, seed %d): %w", c.Index, c.Setting, c.Seed, err)
 		}
 		// The trainer returns early only when o.Stop closed; its checkpoint says where.
@@ -215,4 +223,15 @@ func (p Plan) Run(o RunOptions) error {
 		errs = append([]error{stop}, errs...)
 	}
 	return errors.Join(errs...)
+}
+
+// resumeConfig is the config a started cell continues under: its run's config.yaml,
+// with the planned config's length and backend.
+func resumeConfig(dir string, planned config.Config) (config.Config, error) {
+	cfg, err := run.ReadConfig(dir)
+	if err != nil {
+		return config.Config{}, err
+	}
+	cfg.Train.Steps, cfg.Backend = planned.Train.Steps, planned.Backend
+	return cfg, nil
 }

@@ -15,8 +15,8 @@ const (
 	// 1,500 steps; with lr_d 10x it reaches 0.97-0.98 (docs/results.md §10).
 	dWinsAccuracy = 0.95
 	dWinsClear    = 0.85 // the window's mean under this on either side: the symptom cleared
-	dWinsWindow   = 300 // steps
-	dWinsWarmup   = 500 // steps at most (warmup)
+	dWinsWindow   = 300  // steps
+	dWinsWarmup   = 500  // steps at most (warmup)
 )
 
 // dWins diagnoses a D that separates real from fake completely for a sustained
@@ -72,7 +72,11 @@ func (d *dWins) observe(m run.Metrics) *finding {
 	d.fired = true
 	pts := d.real.since(from)
 	g := mean(d.gradG.since(from))
+	grad := fmt.Sprintf("G's gradient norm %.3g", g)
+	if d.firstGradG > 0 {
+		grad += fmt.Sprintf(", %.0f%% of its %.3g at the start", 100*g/d.firstGradG, d.firstGradG)
+	}
 	return &finding{since: pts[0].step, seen: fmt.Sprintf(
-		"D right on %.1f%% of real and %.1f%% of fake samples over steps %d-%d (D(x) %.2f, D(G(z)) %.2f at step %d); G's gradient norm %.3g, %.0f%% of its %.3g at the start",
-		100*r, 100*f, pts[0].step, m.Step, m.DReal, m.DFake, m.Step, g, 100*g/d.firstGradG, d.firstGradG)}
+		"D right on %.1f%% of real and %.1f%% of fake samples over steps %d-%d (D(x) %.2f, D(G(z)) %.2f at step %d); %s",
+		100*r, 100*f, pts[0].step, m.Step, m.DReal, m.DFake, m.Step, grad)}
 }

@@ -30,6 +30,8 @@ type Finding struct {
 	Checked  []run.Symptom          `json:"checked"`
 	Unjudged map[run.Symptom]string `json:"unjudged,omitempty"`
 	Best     *run.Best              `json:"best,omitempty"`
+	// Warnings are what could not be read and was passed over (a damaged best.json).
+	Warnings []string `json:"warnings,omitempty"`
 	// Checkpoint is the step of the newest checkpoint that reads back whole (0: none).
 	Checkpoint int `json:"checkpoint"`
 	// Eval is the run's eval.json as it is, when it has one.
@@ -100,7 +102,7 @@ func Examine(dir string) (Finding, error) {
 	}
 	f.Recorded, f.RecordedDamaged = append([]run.Diagnosis{}, rec...), recDamaged
 	if b, ok, err := run.ReadBest(dir); err != nil {
-		return f, err
+		f.Warnings = append(f.Warnings, err.Error()+" (no best checkpoint is named)")
 	} else if ok {
 		f.Best = &b
 	}

@@ -147,6 +147,17 @@ type Best struct {
 	// hash: an FID is comparable only to one made the same way.
 	Samples    int    `json:"samples"`
 	FeatureNet string `json:"feature_net_sha256"`
+	// Moved is where the checkpoint went when a rollback set it aside (relative to
+	// the run directory; "" while it is in checkpoints/).
+	Moved string `json:"moved,omitempty"`
+}
+
+// File is the best checkpoint's file in the run directory dir.
+func (b Best) File(dir string) string {
+	if b.Moved != "" {
+		return filepath.Join(dir, b.Moved)
+	}
+	return CheckpointPath(dir, b.Step)
 }
 
 // ReadBest reads best.json; ok is false when the run has none.
@@ -198,16 +209,25 @@ func Rollbacks(runDir string) (int, error) {
 }
 
 // DivergedDir is where a rollback sets aside the checkpoints made after the step it
-// rolls back to: checkpoints/diverged-at-N, N the step of the divergence.
+// rolls back to: checkpoints/diverged-at-N, N the step of the divergence (with -2, -3,
+// ... when an earlier rollback diverged at the same step).
 func DivergedDir(runDir string, step int) string {
-	return filepath.Join(runDir, CheckpointDir, fmt.Sprintf("diverged-at-%d", step))
+	base := filepath.Join(runDir, CheckpointDir, fmt.Sprintf("diverged-at-%d", step))
+	dir := base
+	for k := 2; ; k++ {
+		if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+			return dir
+		}
+		dir = fmt.Sprintf("%s-%d", base, k)
+	}
 }
 
 // SetAsideAfter prepares a rollback to the newest checkpoint at or before step: it
-// moves every newer checkpoint (but the best, which stays where it is) into
-// DivergedDir(dir, at), so that a resume takes up the one rolled back to, and the
-// diverged stretch's checkpoints stay for whoever wants to look at them. It returns
-// the step rolled back to (0: there is no checkpoint that early).
+// moves every newer checkpoint into DivergedDir(dir, at), so that a resume takes up
+// the one rolled back to, and the diverged stretch's checkpoints stay for whoever
+// wants to look at them. The best checkpoint goes too when it is newer (best.json
+// then says where it went, and it stays the best). It returns the step rolled back
+// to (0: there is no checkpoint that early).
 func (w *Writer) SetAsideAfter(step, at int) (int, error) {
 	if w.metrics != nil {
 		if err := w.metrics.flush(); err != nil {
@@ -218,26 +238,49 @@ func (w *Writer) SetAsideAfter(step, at int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	to := 0
+	to, aside := 0, ""
 	for _, s := range steps {
-		switch {
-		case s <= step:
+		if s <= step {
 			to = s
-		case s == w.best:
-		default:
-			aside := DivergedDir(w.dir, at)
+			continue
+		}
+		if aside == "" {
+			aside = DivergedDir(w.dir, at)
 			if err := os.MkdirAll(aside, 0o755); err != nil {
 				return 0, err
 			}
-			if err := os.Rename(CheckpointPath(w.dir, s), filepath.Join(aside, checkpointName(s))); err != nil {
+		}
+		moved := filepath.Join(aside, checkpointName(s))
+		if err := os.Rename(CheckpointPath(w.dir, s), moved); err != nil {
+			return 0, err
+		}
+		delete(w.verified, s)
+		fmt.Fprintf(w.log, "moved %s into %s: it was written after the divergence's onset\n", CheckpointPath(w.dir, s), aside)
+		if s == w.best {
+			if err := w.moveBest(moved); err != nil {
 				return 0, err
 			}
-			delete(w.verified, s)
-			fmt.Fprintf(w.log, "moved %s into %s: it was written after the divergence's onset\n", CheckpointPath(w.dir, s), aside)
 		}
 	}
 	if err := fsutil.SyncDir(filepath.Join(w.dir, CheckpointDir)); err != nil && len(steps) > 0 {
 		return 0, err
 	}
 	return to, nil
+}
+
+// moveBest records in best.json that the best checkpoint is now at path.
+func (w *Writer) moveBest(path string) error {
+	b, ok, err := ReadBest(w.dir)
+	if err != nil || !ok {
+		return err
+	}
+	if b.Moved, err = filepath.Rel(w.dir, path); err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return err
+	}
+	w.best = 0 // no longer in checkpoints/: nothing there to keep from pruning
+	return fsutil.WriteFileAtomic(filepath.Join(w.dir, BestFile), append(raw, '\n'))
 }

@@ -155,7 +155,7 @@ func Resume(dir string, cfg config.Config, o Options) (*Writer, *Checkpoint, err
 	}
 	if b, ok, err := ReadBest(dir); err != nil {
 		fmt.Fprintf(w.log, "warning: %v (no checkpoint is held back from pruning as the best)\n", err)
-	} else if ok {
+	} else if ok && b.Moved == "" {
 		w.best = b.Step
 	}
 	w.lock = lock
@@ -210,7 +210,7 @@ func (w *Writer) noteTakeover() {
 // records a resume's config changes, writes config.yaml, drops metrics lines logged
 // after the resumed checkpoint, and opens metrics.jsonl for appending.
 func (w *Writer) Start() error {
-	w.noteAbsent(ConfigFile, MetricsFile, SamplesDir, CheckpointDir)
+	w.noteAbsent(ConfigFile, MetricsFile, SamplesDir, CheckpointDir, DiagnosesFile, BestFile)
 	removed, err := removeOwnTemps(w.dir)
 	if err != nil {
 		return fmt.Errorf("run %s: removing temporary files: %w", w.dir, err)

@@ -9,8 +9,12 @@ import (
 	"time"
 
 	"github.com/gankit/gankit/config"
+	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/doctor"
 	"github.com/gankit/gankit/run"
+	"github.com/gankit/gankit/sample"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // runDoctor is the training doctor inside the loop: it adds the doctor's own signals
@@ -27,8 +31,18 @@ type runDoctor struct {
 	lastWait time.Duration
 }
 
-func newRunDoctor(cfg config.Config, p *probes, fid *fidProxy) (*runDoctor, error) {
+// prepareDoctor makes the run's doctor: its detectors, and the probes and proxy FID
+// cfg asks for.
+func prepareDoctor(b backends.Backend, ctx *context.Context, cfg config.Config, src data.Source, gen *sample.Generator, runDir string) (*runDoctor, error) {
 	opt, err := doctor.OptionsFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := newProbes(b, ctx, cfg, src, gen)
+	if err != nil {
+		return nil, err
+	}
+	fid, err := newFIDProxy(b, cfg, src, gen, runDir)
 	if err != nil {
 		return nil, err
 	}
@@ -65,24 +79,56 @@ func (d *runDoctor) replay(runDir string, start int) error {
 // the interval spent waiting for data, and the probes when they are due. A measure
 // that fails is the doctor's, not the training's: it is reported on log and switched
 // off for the rest of the run, and training goes on.
-func (d *runDoctor) measure(m *Metrics, step int, wait time.Duration, log io.Writer) {
+//
+// A measure that meets non-finite weights (the step's update made them so, while its
+// losses, computed before it, were still finite) is the run's divergence: it returns
+// a *diverged, and no NaN goes into the line.
+func (d *runDoctor) measure(m *Metrics, step int, wait time.Duration, log io.Writer) *diverged {
 	now := time.Now()
 	if dt := now.Sub(d.lastT); dt > 0 {
 		m.Set(doctor.SignalDataWait, math.Min(1, float64(wait-d.lastWait)/float64(dt)))
 	}
 	d.lastT, d.lastWait = now, wait
+	var nf *nonFiniteSignal
 	if d.probes != nil {
-		if err := d.probes.measure(m, step); err != nil {
+		if err := d.probes.measure(m, step); errors.As(err, &nf) {
+			return &diverged{diag: doctor.Diverged(step, nf.Error(), d.set)}
+		} else if err != nil {
 			fmt.Fprintf(log, "warning: step %d: %v; the doctor's held-out and diversity measures are off for the rest of this run\n", step, err)
 			d.probes = nil
 		}
 	}
 	if d.fid != nil {
-		if err := d.fid.measure(m, step); err != nil {
+		if err := d.fid.measure(m, step); errors.As(err, &nf) {
+			return &diverged{diag: doctor.Diverged(step, nf.Error(), d.set)}
+		} else if err != nil {
 			fmt.Fprintf(log, "warning: step %d: %v; the proxy FID is off for the rest of this run\n", step, err)
 			d.fid = nil
 		}
 	}
+	return nil
+}
+
+// due says whether a probe or the proxy FID measures at step: the loop then logs a
+// line there, whatever train.log_every says.
+func (d *runDoctor) due(step int) bool {
+	return d.probes != nil && step%d.probes.every == 0 || d.fid != nil && step%d.fid.every == 0
+}
+
+// nonFiniteSignal is a doctor measure that met a NaN or an infinity: G's samples or
+// D's outputs are not finite, so the weights are not.
+type nonFiniteSignal struct{ what string }
+
+func (e *nonFiniteSignal) Error() string { return e.what + " hold a NaN or an infinity" }
+
+// allFinite says whether every value of x is finite.
+func allFinite(x []float32) bool {
+	for _, v := range x {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // bestDue says whether step's proxy FID is a new best, whose checkpoint is then due.
@@ -107,6 +153,10 @@ func (l *trainLoop) keepBest(step int) error {
 // (train.on_divergence), with diag recorded.
 type diverged struct {
 	diag run.Diagnosis
+	// initial: D's statistics of the first step went non-finite. They come from the
+	// initial weights, before any update: no learning rate made them, so a rollback
+	// with lower ones would meet them again. (G's come after D's first update.)
+	initial bool
 }
 
 func (e *diverged) Error() string {
@@ -142,7 +192,8 @@ func (l *trainLoop) record(dg run.Diagnosis) error {
 func (l *trainLoop) nonFinite(step int, stats map[string]float64) *diverged {
 	for _, name := range []string{"loss_d", "loss_g", "grad_norm_d", "grad_norm_g", "d_real", "d_fake", "penalty"} {
 		if v, ok := stats[name]; ok && (math.IsNaN(v) || math.IsInf(v, 0)) {
-			return &diverged{diag: doctor.Diverged(step, fmt.Sprintf("%s is %g", name, v), l.doc.set)}
+			initial := step == 1 && name != "loss_g" && name != "grad_norm_g"
+			return &diverged{diag: doctor.Diverged(step, fmt.Sprintf("%s is %g", name, v), l.doc.set), initial: initial}
 		}
 	}
 	return nil
@@ -154,7 +205,9 @@ func (l *trainLoop) nonFinite(step int, stats map[string]float64) *diverged {
 func (l *trainLoop) onDivergence(dv *diverged) error {
 	dg := &dv.diag
 	note := lastCheckpointNote(l.opt.RunDir)
-	if l.doc.policy == config.OnDivergenceRollback {
+	if dv.initial {
+		dg.Action = "stopped: it diverged at the first step, before any update (the initial weights or the data, not the learning rates)"
+	} else if l.doc.policy == config.OnDivergenceRollback {
 		done, err := run.Rollbacks(l.opt.RunDir)
 		if err != nil {
 			return err

@@ -13,8 +13,9 @@ import (
 	"github.com/gomlx/gomlx/backends"
 )
 
-// streamDoctorFID are the fixed latents of the proxy FID's samples.
-const streamDoctorFID = 1 << 43
+// streamDoctorFID are the fixed latents of the proxy FID's samples (not evaluation's,
+// 1<<43: the best checkpoint is not chosen on the samples gankit eval measures).
+const streamDoctorFID = 1 << 45
 
 // fidProxy is the doctor's opt-in quality proxy (doctor.fid_every): FID between the
 // committed feature network's embeddings of doctor.fid_samples training images and
@@ -50,16 +51,18 @@ func newFIDProxy(b backends.Backend, cfg config.Config, src data.Source, gen *sa
 	}
 	p := &fidProxy{every: d.FIDEvery, gen: gen, embed: e, model: fm,
 		z: sample.Latents(cfg.Train.Seed, streamDoctorFID, d.FIDSamples, cfg.Model.ZDim)}
-	imgs, err := firstImages(sh.Data, min(d.FIDSamples, sh.Data.Len()))
+	imgs, err := someImages(sh.Data, min(d.FIDSamples, sh.Data.Len()), cfg.Train.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("the proxy FID's real images: %w", err)
 	}
 	if p.real, err = p.features(imgs); err != nil {
 		return nil, err
 	}
+	// A best made otherwise (another sample count or network) is no bar: FID depends
+	// on both.
 	if b, ok, err := run.ReadBest(runDir); err != nil {
 		return nil, err
-	} else if ok {
+	} else if ok && b.Samples == p.real.N && b.FeatureNet == fm.Hash() {
 		p.best = b
 	}
 	return p, nil
@@ -82,6 +85,9 @@ func (p *fidProxy) measure(m *Metrics, step int) error {
 	x, err := p.gen.Run(p.z)
 	if err != nil {
 		return fmt.Errorf("doctor: the proxy FID's samples: %w", err)
+	}
+	if !allFinite(x) {
+		return &nonFiniteSignal{"the proxy FID's samples"}
 	}
 	fake, err := p.features(x)
 	if err != nil {

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
@@ -19,7 +20,8 @@ import (
 )
 
 // streamDoctorLatents are the fixed latents of the doctor's diversity measure.
-const streamDoctorLatents = 1 << 42
+// (Streams of their own: 1<<42 + k are the tricks' draws, 1<<43 + k evaluation's.)
+const streamDoctorLatents = 1 << 44
 
 // diversityBatch is how many samples the diversity ratio compares; toyPoints how many
 // points the toy mode coverage counts.
@@ -71,7 +73,7 @@ func newProbes(b backends.Backend, ctx *context.Context, cfg config.Config, src 
 		return nil, nil
 	}
 	p.z = sample.Latents(cfg.Train.Seed, streamDoctorLatents, n, cfg.Model.ZDim)
-	realBatch, err := firstImages(sh.Data, n)
+	realBatch, err := someImages(sh.Data, n, cfg.Train.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("the doctor's real batch: %w", err)
 	}
@@ -111,8 +113,16 @@ func containsSymptoms(off []string, all ...run.Symptom) bool {
 // images and D can be called without side effects (no spectral norm) on its own
 // (unconditional: a conditional D would need the held-out images' classes).
 func (p *probes) prepareHeldOut(b backends.Backend, ctx *context.Context, cfg config.Config, train data.Dataset) error {
-	n := cfg.Doctor.HeldOut - cfg.Doctor.HeldOut%max(1, cfg.Model.PackDegree())
-	if n <= 0 || cfg.Model.SpectralNorm || cfg.Model.Conditional() {
+	// D takes whole packs, and whole minibatch-stddev groups of them.
+	unit := max(1, cfg.Model.PackDegree())
+	if cfg.Model.MBStd {
+		unit *= max(1, cfg.Model.MBStdGroup)
+	}
+	n := cfg.Doctor.HeldOut - cfg.Doctor.HeldOut%unit
+	// With data.skip_bad_images the images training skips move its data past
+	// data.limit, into what would be held out, and a held-out image may itself be
+	// bad: there is no held-out measure then.
+	if n <= 0 || cfg.Model.SpectralNorm || cfg.Model.Conditional() || cfg.Data.SkipBadImages {
 		return nil
 	}
 	held, err := run.OpenHeldOut(cfg, n)
@@ -125,7 +135,7 @@ func (p *probes) prepareHeldOut(b backends.Backend, ctx *context.Context, cfg co
 	if p.held, err = firstImages(held, n); err != nil {
 		return fmt.Errorf("held-out images %s: %w", held.Name(), err)
 	}
-	if p.train, err = firstImages(train, n); err != nil {
+	if p.train, err = someImages(train, n, cfg.Train.Seed); err != nil {
 		return err
 	}
 	p.dims = append([]int{n}, train.Shape().Dims()...)
@@ -144,6 +154,9 @@ func (p *probes) measure(m *Metrics, step int) error {
 	x, err := p.gen.Run(p.z)
 	if err != nil {
 		return fmt.Errorf("doctor: G on its fixed latents: %w", err)
+	}
+	if !allFinite(x) {
+		return &nonFiniteSignal{"G's samples of the doctor's fixed latents"}
 	}
 	if p.toy != nil {
 		cov := metrics.CoverModes(toFloat64(x), p.toy.Modes, p.toy.Std)
@@ -181,7 +194,30 @@ func (p *probes) rt(x []float32) (float64, error) {
 	}
 	v := scalar(out[0])
 	out[0].FinalizeAll()
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, &nonFiniteSignal{"D's outputs on the doctor's fixed batches"}
+	}
 	return v, nil
+}
+
+// streamDoctorPick draws which training images the doctor compares against.
+const streamDoctorPick = 1 << 46
+
+// someImages reads n examples of d chosen at random (by seed; the same every time),
+// flat: a folder sorted by class would make its first ones one class.
+func someImages(d data.Dataset, n int, seed int64) ([]float32, error) {
+	if n > d.Len() {
+		return nil, fmt.Errorf("%s holds %d examples, %d wanted", d.Name(), d.Len(), n)
+	}
+	idx := rand.New(rand.NewPCG(uint64(seed), streamDoctorPick)).Perm(d.Len())[:n]
+	per := d.Shape().Len()
+	out := make([]float32, n*per)
+	for i, k := range idx {
+		if err := d.Read(k, out[i*per:(i+1)*per]); err != nil {
+			return nil, fmt.Errorf("%s: example %d: %w", d.Name(), k, err)
+		}
+	}
+	return out, nil
 }
 
 // firstImages reads examples 0..n-1 of d, flat (n at most d.Len()).

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,5 +175,92 @@ func TestDivergenceStopsOrIsSpent(t *testing.T) {
 				t.Fatalf("diagnoses %+v, want one with action %q", ds, tc.action)
 			}
 		})
+	}
+}
+
+// TestNaNWeightsAtAProbeStepRollBack: with the doctor measuring at every step (and the
+// proxy FID too), weights poisoned after step 7 meet the measures at step 7 itself,
+// before any loss shows it: that is the divergence, rolled back like any other, and no
+// NaN reaches metrics.jsonl.
+func TestNaNWeightsAtAProbeStepRollBack(t *testing.T) {
+	b := testutil.Backend(t, "cpu")
+	for _, tc := range []struct {
+		name string
+		fid  int
+	}{{"probes", 0}, {"proxy FID", 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := rollbackConfig(t)
+			cfg.Doctor.Every, cfg.Doctor.HeldOut = 1, 8
+			cfg.Doctor.FIDEvery, cfg.Doctor.FIDSamples = tc.fid, 16
+			if tc.fid > 0 {
+				cfg.Doctor.Every = 0
+			}
+			dir := t.TempDir()
+			if _, err := Run(cfg, Options{RunDir: dir, Backend: b, poison: 7}); err != nil {
+				t.Fatal(err)
+			}
+			all, _, _ := run.ReadDiagnoses(dir)
+			var ds []run.Diagnosis // the micro nets show other symptoms at once too
+			for _, d := range all {
+				if d.Symptom == doctor.Divergence {
+					ds = append(ds, d)
+				}
+			}
+			if len(ds) != 1 || ds[0].Step != 7 || !strings.Contains(ds[0].Seen, "NaN or an infinity") || !strings.HasPrefix(ds[0].Action, "rollback 1 of 3: to step 6") {
+				t.Fatalf("divergences %+v, want the measure at step 7 rolled back to 6", ds)
+			}
+			if ms := readMetrics(t, dir); len(ms) != 12 {
+				t.Errorf("%d metrics lines, want 12", len(ms))
+			}
+		})
+	}
+}
+
+// TestDoctorMeasuresEveryStepWithMinibatchStddev: the held-out batch is cut to whole
+// minibatch-stddev groups (50 -> 48 with groups of 4), so the measure runs; it logs a
+// line at each of its steps whatever train.log_every says.
+func TestDoctorMeasuresEveryStepWithMinibatchStddev(t *testing.T) {
+	cfg := microConfig(t)
+	cfg.Model.MBStd, cfg.Model.MBStdGroup = true, 4
+	cfg.Doctor.Every, cfg.Doctor.HeldOut = 2, 50
+	cfg.Train.LogEvery = 4
+	dir := t.TempDir()
+	if _, err := Run(cfg, Options{RunDir: dir, Backend: testutil.Backend(t, "cpu")}); err != nil {
+		t.Fatal(err)
+	}
+	var steps []int
+	for _, m := range readMetrics(t, dir) {
+		if _, ok := m.Get(doctor.SignalHeldOutGap); ok {
+			steps = append(steps, m.Step)
+		}
+	}
+	if want := []int{2, 4, 6}; !slices.Equal(steps, want) {
+		t.Errorf("held-out gap logged at %v, want %v", steps, want)
+	}
+}
+
+// TestARefusedDoctorKeyLeavesTheRunAsItWas: a resume with a misspelt doctor.off is
+// refused before anything is written: config.yaml and metrics.jsonl keep their bytes.
+func TestARefusedDoctorKeyLeavesTheRunAsItWas(t *testing.T) {
+	b := testutil.Backend(t, "cpu")
+	cfg := microConfig(t)
+	dir := t.TempDir()
+	if _, err := Run(cfg, Options{RunDir: dir, Backend: b}); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string][]byte{}
+	for _, f := range []string{run.ConfigFile, run.MetricsFile} {
+		before[f], _ = os.ReadFile(filepath.Join(dir, f))
+	}
+	bad := cfg
+	bad.Train.Steps, bad.Doctor.Off = 9, []string{"colapse"}
+	_, err := Run(bad, Options{RunDir: dir, Backend: b, Resume: true})
+	if err == nil || !strings.Contains(err.Error(), `doctor.off: "colapse" is not a symptom`) {
+		t.Fatalf("error %v, want doctor.off named", err)
+	}
+	for f, raw := range before {
+		if now, _ := os.ReadFile(filepath.Join(dir, f)); !bytes.Equal(now, raw) {
+			t.Errorf("%s changed by the refused resume", f)
+		}
 	}
 }

@@ -173,10 +173,20 @@ func runPass(cfg config.Config, opt Options) (res *Result, err error) {
 	if ck != nil {
 		ck.Attach(ctx)
 	}
+	// The doctor's checks (doctor.off, the proxy FID's data, the held-out images) come
+	// before Start too: a run they refuse is left as it was.
+	gen, err := sample.NewGenerator(b, run.SamplingContext(ctx, cfg), cfg.Model, src.Shape())
+	if err != nil {
+		return nil, err
+	}
+	doc, err := prepareDoctor(b, ctx, cfg, src, gen, opt.RunDir)
+	if err != nil {
+		return nil, err
+	}
 	if err := w.Start(); err != nil {
 		return nil, err
 	}
-	return loop(cfg, opt, w, ctx, src, b, logw)
+	return loop(cfg, opt, w, ctx, src, b, logw, gen, doc)
 }
 
 // prepare checks everything about cfg that would otherwise fail at step 1, before
@@ -277,30 +287,14 @@ func openRunDir(cfg config.Config, opt Options, logw io.Writer) (*run.Writer, *r
 }
 
 // loop runs the training iterations from the writer's start step.
-func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, src data.Source, b backends.Backend, logw io.Writer) (*Result, error) {
+func loop(cfg config.Config, opt Options, w *run.Writer, ctx *context.Context, src data.Source, b backends.Backend, logw io.Writer,
+	gen *sample.Generator, doc *runDoctor) (*Result, error) {
 	start := w.StartStep()
-	shape := src.Shape()
-	step, err := newStepper(b, ctx, cfg, shape)
-	if err != nil {
-		return nil, err
-	}
-	gen, err := sample.NewGenerator(b, run.SamplingContext(ctx, cfg), cfg.Model, shape)
+	step, err := newStepper(b, ctx, cfg, src.Shape())
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{RunDir: opt.RunDir, Backend: b.Name(), StartStep: start, Steps: cfg.Train.Steps}
-	p, err := newProbes(b, ctx, cfg, src, gen)
-	if err != nil {
-		return nil, err
-	}
-	fid, err := newFIDProxy(b, cfg, src, gen, opt.RunDir)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := newRunDoctor(cfg, p, fid)
-	if err != nil {
-		return nil, err
-	}
 	if err := doc.replay(opt.RunDir, start); err != nil {
 		return nil, err
 	}
@@ -392,12 +386,14 @@ func (l *trainLoop) lap(d *time.Duration) {
 func (l *trainLoop) afterStep(i int, m Metrics) (stop bool, err error) {
 	cfg, res, tm := l.cfg, l.res, &l.res.Timing
 	done := i+1 == cfg.Train.Steps
-	if (i+1)%cfg.Train.LogEvery == 0 || done {
+	if (i+1)%cfg.Train.LogEvery == 0 || done || l.doc.due(i+1) {
 		now := time.Now()
 		m.SecPerStep = now.Sub(l.tLog).Seconds() / float64(i+1-l.sLog)
 		l.tLog, l.sLog = now, i+1
 		l.lap(&tm.Logging)
-		l.doc.measure(&m, i+1, tm.DataWait, l.log)
+		if dv := l.doc.measure(&m, i+1, tm.DataWait, l.log); dv != nil {
+			return false, dv
+		}
 		l.lap(&tm.Doctor)
 		if err := l.w.LogMetrics(m); err != nil {
 			return false, l.stateError(i+1, err)

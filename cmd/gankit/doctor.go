@@ -110,6 +110,9 @@ func writeFinding(w io.Writer, f doctor.Finding) error {
 	if len(f.Eval) > 0 {
 		fmt.Fprintf(w, "evaluation: %s\n", evalSummary(f.Eval))
 	}
+	for _, warn := range f.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
 	var only []rundir.Diagnosis // recorded, not made again
 	for _, r := range f.Recorded {
 		if !slices.ContainsFunc(f.Now, func(d rundir.Diagnosis) bool { return sameDiagnosis(d, r) }) {
@@ -192,7 +195,7 @@ func writeBest(w io.Writer, f doctor.Finding) {
 		return
 	}
 	fmt.Fprintf(w, "best checkpoint: step %d, proxy FID %.2f on %d samples: %s\n",
-		f.Best.Step, f.Best.FID, f.Best.Samples, rundir.CheckpointPath(f.Dir, f.Best.Step))
+		f.Best.Step, f.Best.FID, f.Best.Samples, f.Best.File(f.Dir))
 }
 
 // writeNothingFound says plainly that nothing was found, which symptoms were checked,
