@@ -30,6 +30,10 @@ const (
 	OnDivergenceWarn     = "warn"     // log the diagnosis and go on (a NaN still ends the run)
 )
 
+// maxFIDSamples bounds the proxy FID's samples: each is generated and embedded at
+// every measure (gankit eval's 10,000 is what a final evaluation uses).
+const maxFIDSamples = 50000
+
 func defaultDoctor() Doctor { return Doctor{Every: 100, HeldOut: 128, FIDSamples: 2000} }
 
 func (c Config) validateDoctor() error {
@@ -38,7 +42,7 @@ func (c Config) validateDoctor() error {
 		{d.Every >= 0, "doctor.every", ">= 0 (0 = no held-out or diversity measures)", d.Every},
 		{d.HeldOut >= 0, "doctor.heldout", ">= 0", d.HeldOut},
 		{d.FIDEvery >= 0, "doctor.fid_every", ">= 0 (0 = no proxy FID)", d.FIDEvery},
-		{d.FIDEvery == 0 || d.FIDSamples >= 2, "doctor.fid_samples", "at least 2 with doctor.fid_every on", d.FIDSamples},
+		{d.FIDEvery == 0 || d.FIDSamples >= 2 && d.FIDSamples <= maxFIDSamples, "doctor.fid_samples", fmt.Sprintf("from 2 to %d with doctor.fid_every on", maxFIDSamples), d.FIDSamples},
 		{t.OnDivergence != OnDivergenceRollback || t.RollbackLR > 0 && t.RollbackLR < 1, "train.rollback_lr", "in (0, 1): the factor a rollback multiplies both learning rates by", t.RollbackLR},
 		{t.Rollbacks >= 0, "train.rollbacks", ">= 0", t.Rollbacks},
 	}); err != nil {

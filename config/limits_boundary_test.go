@@ -31,6 +31,8 @@ func TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast(t *testing.T) {
 		{"doctor.every=0", true}, {"doctor.every=-1", false},
 		{"doctor.heldout=0", true}, {"doctor.heldout=-1", false},
 		{"doctor.fid_every=0", true}, {"doctor.fid_every=-1", false},
+		{"doctor.fid_every=100 doctor.fid_samples=50000", true}, {"doctor.fid_every=100 doctor.fid_samples=50001", false},
+		{"doctor.fid_every=100 doctor.fid_samples=2", true}, {"doctor.fid_every=100 doctor.fid_samples=1", false},
 		{"train.rollbacks=0", true}, {"train.rollbacks=-1", false},
 		{"train.rollback_lr=0.999999", true}, {"train.rollback_lr=1", false},
 		{"train.rollback_lr=1e-300", true}, {"train.rollback_lr=0", false},
@@ -64,9 +66,11 @@ func TestEveryRangeIsAcceptedAtItsBoundaryAndRefusedJustPast(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, v, _ := strings.Cut(tc.set, "=")
-		if err := c.Set(k, v); err != nil {
-			t.Fatalf("Set(%s): %v", tc.set, err)
+		for _, kv := range strings.Fields(tc.set) { // one or more key=value
+			k, v, _ := strings.Cut(kv, "=")
+			if err := c.Set(k, v); err != nil {
+				t.Fatalf("Set(%s): %v", kv, err)
+			}
 		}
 		err = c.Validate(shapeFor(c))
 		if (err == nil) != tc.ok {
