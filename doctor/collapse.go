@@ -13,9 +13,10 @@ const (
 	collapseDiversity = 0.5
 	// collapseModes: G's fixed latents cover less than this share of a toy mixture's
 	// modes (SignalModes), collapseRepeat measurements in a row.
-	collapseModes  = 0.8
-	collapseRepeat = 3
-	collapseWarmup = 2000 // steps at most: G needs time to spread at all
+	collapseModes   = 0.8
+	collapseRepeat  = 3
+	collapseWarmup  = 2000 // steps at most: G needs time to spread at all
+	collapseMinWarm = 500  // and at least (a 300-step run's G has not spread yet)
 )
 
 // modeCollapse diagnoses a G whose samples are far less varied than the data: by the
@@ -27,7 +28,7 @@ type modeCollapse struct {
 }
 
 func newModeCollapse(steps int) *modeCollapse {
-	return &modeCollapse{warm: warmup(steps, collapseWarmup)}
+	return &modeCollapse{warm: max(collapseMinWarm, warmup(steps, collapseWarmup))}
 }
 
 func (*modeCollapse) symptom() run.Symptom { return ModeCollapse }

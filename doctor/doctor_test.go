@@ -57,6 +57,11 @@ func TestHealthyStreamsGiveNoDiagnosis(t *testing.T) {
 		{"toy mixture", runSteps, spec{last: 6000, toy: true}.lines()},
 		{"a short run", 1000, images(1000).lines()},
 		{"train.steps unknown", 0, images(6000).lines()},
+		{"losses flat at an equilibrium while G moves (R1 on a toy)", runSteps, func() []run.Metrics {
+			ms := spec{last: 4000, flat: true}.lines()
+			setFrom(ms, 200, 4000, SignalGMoved, 0.05)
+			return ms
+		}()},
 		{"loss_d jumps half the explosion factor", runSteps, func() []run.Metrics {
 			ms := images(4000).lines()
 			setFrom(ms, 2000, 4000, "loss_d", explodeFactor/2*valueAt(t, ms, 1990, "loss_d"))
@@ -145,9 +150,11 @@ type symptomCase struct {
 //     27; k = 23: 22.54 + 7*0.605 < 27): step 1240, window from 950.
 //   - mode_collapse: the warm-up is min(collapseWarmup, 1000) = 1000; low from step
 //     2500, measured every 100: the collapseRepeat = 3rd low one is 2700, Since 2500.
-//   - stalled: judged once, at the first line at or after stalledAfter = 100 steps
-//     (whatever the run's length) whose last stalledLines = 3 lines are not its first
-//     three (10-30): step 100. Since is the run's start, step 1.
+//   - stalled: with the probes, judged at their second measure, where G's change is
+//     first logged: step 200. Without them, judged once, at the first line at or
+//     after stalledAfter = 100 steps (whatever the run's length) whose last
+//     stalledLines = 3 lines are not its first three (10-30): step 100. Since is the
+//     run's start, step 1.
 //   - worsening: the best FID is step 2500's; up from 3000, measured every 500: the
 //     worseRepeat = 2nd in a row is 3500, Since 3000.
 //   - input_bound: waiting from step 1500, every line: the inputRepeat = 5th line in
@@ -205,8 +212,10 @@ func symptomCases(t *testing.T) []symptomCase {
 			setFrom(ms, 2500, 4000, SignalModes, collapseModes*0.6)
 		}), []want{{ModeCollapse, 2500, 2700}}},
 		{"everything flat at its first value (lr 0)", runSteps, spec{last: 4000, flat: true}.lines(),
-			[]want{{Stalled, 1, 100}}},
+			[]want{{Stalled, 1, 200}}},
 		{"everything flat in a 1000-step run", 1000, spec{last: 1000, flat: true}.lines(),
+			[]want{{Stalled, 1, 200}}},
+		{"everything flat, without the doctor's probes", runSteps, spec{last: 4000, flat: true, noProbes: true}.lines(),
 			[]want{{Stalled, 1, 100}}},
 		{"proxy FID falling then rising", runSteps, edit(images(4000), func(ms []run.Metrics) {
 			worseFrom(ms, 2500, 3000, 4000)

@@ -64,6 +64,7 @@ type spec struct {
 	flat      bool // the learning rates are 0: every statistic stays at its first value
 	toy       bool // a toy mixture: doctor_modes instead of doctor_diversity, no FID, no held-out images
 	noHeldOut bool // image data without held-out images
+	noProbes  bool // the doctor's probes off (doctor.every 0): no held-out gap, diversity, modes or G change
 	ada       bool // ADA runs: ada_rt on every line
 	coldRun   int  // lines at the start that wait for data (the first compiles, reading starts cold); 2 unless set
 }
@@ -95,11 +96,20 @@ func (s spec) lines() []run.Metrics {
 			progress = 0
 		}
 		for _, st := range stats() {
-			if step%st.every != 0 || (st.logs != nil && !st.logs(s)) {
+			if step%st.every != 0 || (st.logs != nil && !st.logs(s)) || s.noProbes && st.every == measureEvery {
 				continue
 			}
 			v := st.start + (st.settled-st.start)*progress
 			m.Set(st.name, noise(v, st.noise, st.relative))
+		}
+		if !s.noProbes && step%measureEvery == 0 && step >= 2*measureEvery {
+			// G's samples of fixed latents change between measures, from the second on;
+			// not at all with learning rates 0.
+			moved := 0.0
+			if !s.flat {
+				moved = noise(0.2, 0.005, false)
+			}
+			m.Set(SignalGMoved, moved)
 		}
 		if !s.toy && step%fidEvery == 0 {
 			// The proxy FID falls all run long: 150 at step 500, 90 at 1000, 54 at 2500.

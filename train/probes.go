@@ -27,7 +27,7 @@ const streamDoctorLatents = 1 << 44
 // points the toy mode coverage counts.
 const (
 	diversityBatch = 64
-	toyPoints      = 1000
+	toyPoints      = 2500 // as docs/protocols.md's toy evaluation: fewer leave modes without a high-quality point by chance
 )
 
 // probes are the doctor's own measurements, every doctor.every steps: D on held-out
@@ -40,6 +40,7 @@ type probes struct {
 	every int
 	gen   *sample.Generator
 	z     []float32
+	prev  []float32 // G's samples of z at the last measure (nil before the first)
 	// Held-out measure: D's logits on a batch, and the two fixed batches.
 	d           *context.Exec
 	train, held []float32
@@ -158,6 +159,10 @@ func (p *probes) measure(m *Metrics, step int) error {
 	if !allFinite(x) {
 		return &nonFiniteSignal{"G's samples of the doctor's fixed latents"}
 	}
+	if p.prev != nil {
+		m.Set(doctor.SignalGMoved, relativeChange(x, p.prev))
+	}
+	p.prev = x
 	if p.toy != nil {
 		cov := metrics.CoverModes(toFloat64(x), p.toy.Modes, p.toy.Std)
 		m.Set(doctor.SignalModes, float64(cov.Modes)/float64(len(p.toy.Modes)))
@@ -269,4 +274,20 @@ func meanDistance(f []float64, d int) float64 {
 		return 0
 	}
 	return sum / float64(pairs)
+}
+
+// relativeChange is the mean absolute change from prev to x over the mean absolute
+// deviation of x from its mean: 0 exactly when G did not change at all.
+func relativeChange(x, prev []float32) float64 {
+	var mu float64
+	for _, v := range x {
+		mu += float64(v)
+	}
+	mu /= float64(len(x))
+	var d, spread float64
+	for i, v := range x {
+		d += math.Abs(float64(v) - float64(prev[i]))
+		spread += math.Abs(float64(v) - mu)
+	}
+	return d / math.Max(spread, 1e-12)
 }
