@@ -57,9 +57,9 @@ func TestHealthyStreamsGiveNoDiagnosis(t *testing.T) {
 		{"toy mixture", runSteps, spec{last: 6000, toy: true}.lines()},
 		{"a short run", 1000, images(1000).lines()},
 		{"train.steps unknown", 0, images(6000).lines()},
-		{"losses flat at an equilibrium while G moves (R1 on a toy)", runSteps, func() []run.Metrics {
+		{"losses flat at an equilibrium while the weights move (R1 on a toy)", runSteps, func() []run.Metrics {
 			ms := spec{last: 4000, flat: true}.lines()
-			setFrom(ms, 200, 4000, SignalGMoved, 0.05)
+			setFrom(ms, 200, 4000, SignalMoved, 0.01)
 			return ms
 		}()},
 		{"loss_d jumps half the explosion factor", runSteps, func() []run.Metrics {
@@ -150,8 +150,8 @@ type symptomCase struct {
 //     27; k = 23: 22.54 + 7*0.605 < 27): step 1240, window from 950.
 //   - mode_collapse: the warm-up is min(collapseWarmup, 1000) = 1000; low from step
 //     2500, measured every 100: the collapseRepeat = 3rd low one is 2700, Since 2500.
-//   - stalled: with the probes, judged at their second measure, where G's change is
-//     first logged: step 200. Without them, judged once, at the first line at or
+//   - stalled: with the probes, judged at their second measure, where the weights'
+//     change is first logged: step 200. Without them, judged once, at the first line at or
 //     after stalledAfter = 100 steps (whatever the run's length) whose last
 //     stalledLines = 3 lines are not its first three (10-30): step 100. Since is the
 //     run's start, step 1.

@@ -22,10 +22,11 @@ const (
 	// one fits the data, else in pixels: near 1 for a G as varied as the data, near 0
 	// for one that draws one image.
 	SignalDiversity = "doctor_diversity"
-	// SignalGMoved is how much G's samples of those fixed latents changed since the
-	// doctor's last measure: the mean absolute change over the samples' mean absolute
-	// deviation. It is exactly 0 when G's weights did not move.
-	SignalGMoved = "doctor_g_moved"
+	// SignalMoved is how far the nets' trainable weights moved since the doctor's last
+	// measure, ||w - w_prev|| / ||w_prev|| over G's and D's together: exactly 0 when
+	// the learning rates are 0 (BatchNorm's running statistics, which still move, are
+	// not trainable weights).
+	SignalMoved = "doctor_moved"
 	// SignalModes is the share of a toy mixture's modes that G's fixed latent batch
 	// covers (metrics.CoverModes).
 	SignalModes = "doctor_modes"

@@ -20,10 +20,10 @@ const (
 	// from batch to batch (BN in D normalises each batch by its own statistics); a
 	// run that trains moves at least one of them by far more within 100 steps.
 	stalledRange = 0.35
-	// stalledMoved: with the doctor's probes on, G's samples of fixed latents changing
-	// by less than this share of their spread between its first two measures is no
-	// move. With a learning rate of 0 the change is exactly 0; a GAN at its
-	// equilibrium (loss_d at log 4, as R1 holds a toy mixture's D) still moves.
+	// stalledMoved: with the doctor's probes on, the weights moving by less than this
+	// share of their norm between its first two measures is no move. With learning
+	// rates of 0 the change is exactly 0; a GAN at its equilibrium (loss_d at log 4, as
+	// R1 holds a toy mixture's D) still moves.
 	stalledMoved = 1e-6
 )
 
@@ -31,8 +31,8 @@ const (
 func stalledSignals() []string { return []string{"loss_d", "loss_g", "d_real", "d_fake"} }
 
 // stalled diagnoses a run in which nothing moves. When the run logs the doctor's
-// probes, it is judged once, at their second measure: G's samples of fixed latents
-// changed by less than stalledMoved (SignalGMoved). Otherwise, once the warm-up is
+// probes, it is judged once, at their second measure: the weights moved by less
+// than stalledMoved (SignalMoved). Otherwise, once the warm-up is
 // over, the mean
 // of the last stalledLines lines of each of loss_d, loss_g, d_real and d_fake is
 // within stalledSpread standard deviations (or stalledRel of its size, whichever is
@@ -47,7 +47,7 @@ type stalled struct {
 	last     map[string]*series
 	lo, hi   map[string]float64 // the range of each signal's values so far
 	all      map[string]*series
-	probed   bool // the run logs the doctor's probes: G's change is judged, not the losses
+	probed   bool // the run logs the doctor's probes: the weights' change is judged, not the losses
 	done     bool // moved, or diagnosed
 }
 
@@ -68,16 +68,16 @@ func (s *stalled) observe(m run.Metrics) *finding {
 	if s.done {
 		return nil
 	}
-	// With the doctor's probes on, G's samples of fixed latents say it directly.
+	// With the doctor's probes on, the weights' change says it directly.
 	_, div := m.Get(SignalDiversity)
 	_, modes := m.Get(SignalModes)
 	s.probed = s.probed || div || modes
-	if moved, ok := m.Get(SignalGMoved); ok {
+	if moved, ok := m.Get(SignalMoved); ok {
 		s.done = true
 		if moved >= stalledMoved {
 			return nil
 		}
-		return &finding{since: 1, seen: fmt.Sprintf("G's samples of the doctor's fixed latents did not change by step %d (relative change %.3g since the last measure): G's weights do not move", m.Step, moved)}
+		return &finding{since: 1, seen: fmt.Sprintf("the weights of G and D did not move by step %d (relative change %.3g since the doctor's last measure)", m.Step, moved)}
 	}
 	if s.probed {
 		return nil // wait for the second measure

@@ -103,13 +103,13 @@ func (s spec) lines() []run.Metrics {
 			m.Set(st.name, noise(v, st.noise, st.relative))
 		}
 		if !s.noProbes && step%measureEvery == 0 && step >= 2*measureEvery {
-			// G's samples of fixed latents change between measures, from the second on;
-			// not at all with learning rates 0.
+			// The weights move between measures, from the second on; not at all with
+			// learning rates 0.
 			moved := 0.0
 			if !s.flat {
-				moved = noise(0.2, 0.005, false)
+				moved = noise(0.01, 0.0005, false)
 			}
-			m.Set(SignalGMoved, moved)
+			m.Set(SignalMoved, moved)
 		}
 		if !s.toy && step%fidEvery == 0 {
 			// The proxy FID falls all run long: 150 at step 500, 90 at 1000, 54 at 2500.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 
 	"github.com/gankit/gankit/config"
 	"github.com/gankit/gankit/data"
@@ -40,7 +42,8 @@ type probes struct {
 	every int
 	gen   *sample.Generator
 	z     []float32
-	prev  []float32 // G's samples of z at the last measure (nil before the first)
+	ctx   *context.Context
+	prev  []float32 // the nets' trainable weights at the last measure (nil before the first)
 	// Held-out measure: D's logits on a batch, and the two fixed batches.
 	d           *context.Exec
 	train, held []float32
@@ -56,7 +59,7 @@ func newProbes(b backends.Backend, ctx *context.Context, cfg config.Config, src 
 	if cfg.Doctor.Every <= 0 || containsSymptoms(cfg.Doctor.Off, doctor.DOverfits, doctor.ModeCollapse) {
 		return nil, nil
 	}
-	p := &probes{every: cfg.Doctor.Every, gen: gen}
+	p := &probes{every: cfg.Doctor.Every, gen: gen, ctx: ctx}
 	shape := src.Shape()
 	if toy, ok := src.(*data.Toy); ok {
 		p.toy = toy
@@ -159,10 +162,14 @@ func (p *probes) measure(m *Metrics, step int) error {
 	if !allFinite(x) {
 		return &nonFiniteSignal{"G's samples of the doctor's fixed latents"}
 	}
-	if p.prev != nil {
-		m.Set(doctor.SignalGMoved, relativeChange(x, p.prev))
+	w, err := trainableWeights(p.ctx)
+	if err != nil {
+		return fmt.Errorf("doctor: reading the weights: %w", err)
 	}
-	p.prev = x
+	if p.prev != nil && len(p.prev) == len(w) {
+		m.Set(doctor.SignalMoved, relativeChange(w, p.prev))
+	}
+	p.prev = w
 	if p.toy != nil {
 		cov := metrics.CoverModes(toFloat64(x), p.toy.Modes, p.toy.Std)
 		m.Set(doctor.SignalModes, float64(cov.Modes)/float64(len(p.toy.Modes)))
@@ -276,18 +283,41 @@ func meanDistance(f []float64, d int) float64 {
 	return sum / float64(pairs)
 }
 
-// relativeChange is the mean absolute change from prev to x over the mean absolute
-// deviation of x from its mean: 0 exactly when G did not change at all.
+// trainableWeights are the float32 values of the trainable variables of G and D, in
+// the order of their names: what the optimizers move (BatchNorm's running statistics,
+// which training updates whatever the learning rate, are not trainable).
+func trainableWeights(ctx *context.Context) ([]float32, error) {
+	var vars []*context.Variable
+	for v := range ctx.IterVariables() {
+		if v.Trainable && (inScope(v, "/g") || inScope(v, "/d")) {
+			vars = append(vars, v)
+		}
+	}
+	slices.SortFunc(vars, func(a, b *context.Variable) int { return strings.Compare(a.ScopeAndName(), b.ScopeAndName()) })
+	var out []float32
+	for _, v := range vars {
+		t, err := v.Value()
+		if err != nil {
+			return nil, err
+		}
+		if err := t.ConstFlatData(func(flat any) {
+			if xs, ok := flat.([]float32); ok {
+				out = append(out, xs...)
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// relativeChange is ||x - prev|| / ||prev||: 0 exactly when nothing moved.
 func relativeChange(x, prev []float32) float64 {
-	var mu float64
-	for _, v := range x {
-		mu += float64(v)
-	}
-	mu /= float64(len(x))
-	var d, spread float64
+	var d, n float64
 	for i, v := range x {
-		d += math.Abs(float64(v) - float64(prev[i]))
-		spread += math.Abs(float64(v) - mu)
+		e := float64(v) - float64(prev[i])
+		d += e * e
+		n += float64(prev[i]) * float64(prev[i])
 	}
-	return d / math.Max(spread, 1e-12)
+	return math.Sqrt(d / math.Max(n, 1e-300))
 }

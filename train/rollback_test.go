@@ -264,3 +264,33 @@ func TestARefusedDoctorKeyLeavesTheRunAsItWas(t *testing.T) {
 		}
 	}
 }
+
+// TestLearningRatesZeroAreStalledAndOthersAreNot: with the doctor measuring every 2
+// steps, a run whose learning rates are 0 is diagnosed stalled at its second measure
+// (step 4: its weights did not move, though BatchNorm's running statistics did); the
+// same run with the preset's rates is not.
+func TestLearningRatesZeroAreStalledAndOthersAreNot(t *testing.T) {
+	b := testutil.Backend(t, "cpu")
+	for _, lr := range []float64{0, 2e-4} {
+		cfg := microConfig(t)
+		cfg.Train.LRD, cfg.Train.LRG = lr, lr
+		cfg.Doctor.Every = 2
+		dir := t.TempDir()
+		if _, err := Run(cfg, Options{RunDir: dir, Backend: b}); err != nil {
+			t.Fatal(err)
+		}
+		ds, _, _ := run.ReadDiagnoses(dir)
+		var stalled []run.Diagnosis
+		for _, d := range ds {
+			if d.Symptom == doctor.Stalled {
+				stalled = append(stalled, d)
+			}
+		}
+		switch {
+		case lr == 0 && (len(stalled) != 1 || stalled[0].Step != 4 || !strings.Contains(stalled[0].Seen, "did not move")):
+			t.Errorf("lr 0: stalled diagnoses %+v, want one at step 4", stalled)
+		case lr > 0 && len(stalled) != 0:
+			t.Errorf("lr %g: stalled %+v", lr, stalled)
+		}
+	}
+}
