@@ -3,6 +3,7 @@ package doctor
 import (
 	"fmt"
 
+	"github.com/gankit/gankit/losses"
 	"github.com/gankit/gankit/run"
 )
 
@@ -11,12 +12,18 @@ const (
 	// dWinsAccuracy: over the window, D scores at least this share of the real batch
 	// above 0 and of the fake batch below 0, on average (ganhacks #10: D's loss going
 	// to 0 is a failure mode).
-	// A DCGAN at its preset's rates stays under 0.71 in every 300-step window of
-	// 1,500 steps; with lr_d 10x it reaches 0.97-0.98 (docs/results.md §10).
+	// D's accuracy alone does not tell a D that wins from a DCGAN that trains well:
+	// dcgan-fmnist at its preset's rates is right on 94-96% of both batches from step
+	// 300 to 1,100, as it is with lr_d 10x (docs/results.md §10).
 	dWinsAccuracy = 0.95
-	dWinsClear    = 0.85 // the window's mean under this on either side: the symptom cleared
-	dWinsWindow   = 300  // steps
-	dWinsWarmup   = 500  // steps at most (warmup)
+	// dWinsLossG: under the non-saturating loss, G's loss is -mean log D(G(z)); at
+	// least this over the window is D rejecting fakes with a geometric-mean D(G(z))
+	// under e^-3 = 0.05. dcgan-fmnist at its rates stays at 1.8-2.6 from step 500 on,
+	// with lr_d 10x at 3.3-4.4.
+	dWinsLossG  = 3.0
+	dWinsClear  = 0.85 // the window's mean under this on either side: the symptom cleared
+	dWinsWindow = 300  // steps
+	dWinsWarmup = 500  // steps at most (warmup)
 )
 
 // dWins diagnoses a D that separates real from fake completely for a sustained
@@ -29,16 +36,20 @@ const (
 // separation is D overfitting (dOverfits), not this.
 type dWins struct {
 	warm        int
+	ns          bool // the loss is the non-saturating one: G's loss is judged too
 	real, fake  *series
+	lossG       *series
 	gradG       *series
 	firstGradG  float64
 	heldOutSeen bool // the latest held-out gap says D memorises its training images
 	fired       bool
 }
 
-func newDWins(steps int) *dWins {
-	return &dWins{warm: warmup(steps, dWinsWarmup), real: newSeries(1 << 12), fake: newSeries(1 << 12), gradG: newSeries(1 << 12), firstGradG: -1}
+func newDWins(loss string) *dWins {
+	return &dWins{warm: dWinsWarmup, ns: loss == losses.NameNS, real: newSeries(1 << 12), fake: newSeries(1 << 12),
+		lossG: newSeries(1 << 12), gradG: newSeries(1 << 12), firstGradG: -1}
 }
+
 
 func (*dWins) symptom() run.Symptom { return DWins }
 
@@ -54,6 +65,7 @@ func (d *dWins) observe(m run.Metrics) *finding {
 	}
 	d.real.add(m.Step, m.DAccReal)
 	d.fake.add(m.Step, m.DAccFake)
+	d.lossG.add(m.Step, m.LossG)
 	d.gradG.add(m.Step, m.GradNormG)
 	if m.Step-d.real.pts[0].step < dWinsWindow {
 		return nil // not a window's worth of lines since the warm-up yet
@@ -66,13 +78,14 @@ func (d *dWins) observe(m run.Metrics) *finding {
 		}
 		return nil
 	}
-	if r < dWinsAccuracy || f < dWinsAccuracy || d.heldOutSeen {
+	lg := mean(d.lossG.since(from))
+	if r < dWinsAccuracy || f < dWinsAccuracy || d.ns && lg < dWinsLossG || d.heldOutSeen {
 		return nil
 	}
 	d.fired = true
 	pts := d.real.since(from)
 	g := mean(d.gradG.since(from))
-	grad := fmt.Sprintf("G's gradient norm %.3g", g)
+	grad := fmt.Sprintf("G's loss %.3g, gradient norm %.3g", lg, g)
 	if d.firstGradG > 0 {
 		grad += fmt.Sprintf(", %.0f%% of its %.3g at the start", 100*g/d.firstGradG, d.firstGradG)
 	}

@@ -45,7 +45,7 @@ func SettingOf(cfg config.Config) Setting {
 	for _, p := range ps {
 		names = append(names, p.Name())
 	}
-	return Setting{LRD: cfg.Train.LRD, LRG: cfg.Train.LRG, Penalties: names, ADA: cfg.Train.ADA != "",
+	return Setting{Loss: cfg.Train.Loss, LRD: cfg.Train.LRD, LRG: cfg.Train.LRG, Penalties: names, ADA: cfg.Train.ADA != "",
 		DiffAug: cfg.Train.DiffAugment != "", EMA: cfg.Train.EMA > 0 || cfg.EMAByHalfLife(), Toy: cfg.IsToy(),
 		BND: cfg.Model.BND && !cfg.IsToy(), Config: &cfg, Shape: ShapeOf(cfg)}
 }

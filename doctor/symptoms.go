@@ -46,6 +46,7 @@ func ParseSymptoms(key string, names []string) ([]run.Symptom, error) {
 // Setting is what the tips need to know of the run's config, to name values a user
 // can paste.
 type Setting struct {
+	Loss      string // train.loss
 	LRD, LRG  float64
 	Penalties []string // names of D's penalties
 	ADA       bool

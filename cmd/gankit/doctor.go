@@ -33,7 +33,7 @@ new run) and the docs/results.md table that measured it.
 
 The symptoms, in the order they are checked (doctor.off switches any off):
   divergence     a NaN or Inf, or a loss or gradient norm 50x its running median
-  d_wins         D right on 95% of real and of fake samples over 300 steps
+  d_wins         D right on 95% of both batches over 300 steps (and, ns, G's loss >= 3)
   d_overfits     D tells its training images from held-out ones (r_t alone without them)
   mode_collapse  G's fixed latents far less varied than the data (doctor.every)
   stalled        loss_d, loss_g, d_real and d_fake never move from their first values
