@@ -28,7 +28,7 @@ type modeCollapse struct {
 }
 
 func newModeCollapse(steps int) *modeCollapse {
-	return &modeCollapse{warm: max(collapseMinWarm, warmup(steps, collapseWarmup))}
+	return &modeCollapse{warm: max(collapseMinWarm, min(collapseWarmup, steps/4))}
 }
 
 func (*modeCollapse) symptom() run.Symptom { return ModeCollapse }

@@ -41,7 +41,7 @@ type Doctor struct {
 func New(opt Options) *Doctor {
 	d := &Doctor{opt: opt}
 	for _, det := range []detector{
-		newDivergence(), newDWins(opt.Setting.Loss), newDOverfits(opt.Steps), newModeCollapse(opt.Steps),
+		newDivergence(), newDWins(opt.Setting.Loss), newDOverfits(opt.Steps, opt.Setting.Toy), newModeCollapse(opt.Steps),
 		newStalled(), newWorsening(), newInputBound(),
 	} {
 		if !slices.Contains(opt.Off, det.symptom()) {

@@ -148,8 +148,9 @@ type symptomCase struct {
 //     (26.46 + 3*0.29 >= 27), not k = 26 (25.48 + 4*0.31 < 27): step 1270, window from
 //     980. With ADA, ada_rt = 0.98 against a healthy 0.6: k = 24 (23.52 + 6*0.595 >=
 //     27; k = 23: 22.54 + 7*0.605 < 27): step 1240, window from 950.
-//   - mode_collapse: the warm-up is min(collapseWarmup, 1000) = 1000; low from step
-//     2500, measured every 100: the collapseRepeat = 3rd low one is 2700, Since 2500.
+//   - mode_collapse: the warm-up is a quarter of the run, at most collapseWarmup:
+//     2500; low from step 2500, measured every 100: the collapseRepeat = 3rd low one
+//     is 2700, Since 2500.
 //   - stalled: with the probes, judged at their second measure, where the weights'
 //     change is first logged: step 200. Without them, judged once, at the first line at or
 //     after stalledAfter = 100 steps (whatever the run's length) whose last
@@ -294,9 +295,9 @@ func TestASymptomThatClearsIsReportedAgain(t *testing.T) {
 			setFrom(ms, 2610, 4000, "d_acc_real", 0.99)
 		}), []want{{DOverfits, 980, 1270}, {DOverfits, 2580, 2870}}},
 		{"mode_collapse", edit(images(4000), func(ms []run.Metrics) {
-			setFrom(ms, 1500, 1700, SignalDiversity, collapseDiversity*0.4)
-			setFrom(ms, 2500, 4000, SignalDiversity, collapseDiversity*0.4)
-		}), []want{{ModeCollapse, 1500, 1700}, {ModeCollapse, 2500, 2700}}},
+			setFrom(ms, 2600, 2800, SignalDiversity, collapseDiversity*0.4)
+			setFrom(ms, 3400, 4000, SignalDiversity, collapseDiversity*0.4)
+		}), []want{{ModeCollapse, 2600, 2800}, {ModeCollapse, 3400, 3600}}},
 		{"worsening", edit(images(6000), func(ms []run.Metrics) {
 			best := valueAt(t, ms, 2500, SignalFID)
 			setFrom(ms, 3000, 3500, SignalFID, best*(1+2*worseRel)+2*worseAbs)

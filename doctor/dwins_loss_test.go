@@ -47,3 +47,22 @@ func TestDWinsUnderTheNonSaturatingLossNeedsGsLossHigh(t *testing.T) {
 		})
 	}
 }
+
+// TestNoOverfittingOnAToy: a toy mixture's batches are drawn fresh from the mixture,
+// so D's r_t at 0.98 for the whole run is not memorisation: no d_overfits (the same
+// stream on image data gives one).
+func TestNoOverfittingOnAToy(t *testing.T) {
+	for _, toy := range []bool{true, false} {
+		ms := spec{last: 4000, noHeldOut: true}.lines()
+		setFrom(ms, 1010, 4000, "d_acc_real", 0.99)
+		n := 0
+		for _, d := range Diagnose(ms, Options{Steps: 10000, Setting: Setting{Toy: toy}}) {
+			if d.Symptom == DOverfits {
+				n++
+			}
+		}
+		if toy && n != 0 || !toy && n != 1 {
+			t.Errorf("toy %v: %d d_overfits diagnoses", toy, n)
+		}
+	}
+}

@@ -31,17 +31,18 @@ type dOverfits struct {
 	gaps       streak // consecutive measurements at or above overfitGap
 	rt, fake   *series
 	hasHeldOut bool
+	toy        bool // a toy mixture's batches are drawn fresh: there is nothing to memorise
 	fired      bool // the r_t symptom was reported and has not cleared
 }
 
-func newDOverfits(steps int) *dOverfits {
-	return &dOverfits{warm: warmup(steps, overfitWarmup), rt: newSeries(1 << 12), fake: newSeries(1 << 12)}
+func newDOverfits(steps int, toy bool) *dOverfits {
+	return &dOverfits{warm: warmup(steps, overfitWarmup), toy: toy, rt: newSeries(1 << 12), fake: newSeries(1 << 12)}
 }
 
 func (*dOverfits) symptom() run.Symptom { return DOverfits }
 
 func (d *dOverfits) observe(m run.Metrics) *finding {
-	if m.Step <= d.warm {
+	if m.Step <= d.warm || d.toy {
 		return nil
 	}
 	if gap, ok := m.Get(SignalHeldOutGap); ok {

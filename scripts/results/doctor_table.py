@@ -45,7 +45,8 @@ def onset(symptom, ms):
             return m["step"]
         if symptom == "d_overfits" and m.get("doctor_heldout_gap", 0) >= 0.5:
             return m["step"]
-        if symptom == "mode_collapse" and "doctor_modes" in m and m["doctor_modes"] < 0.8 and m["step"] >= 1000:
+        # past the first quarter of the run, where G has not spread yet
+        if symptom == "mode_collapse" and "doctor_modes" in m and m["doctor_modes"] < 0.8 and m["step"] > 2500:
             return m["step"]
         if symptom == "stalled":
             return ms[0]["step"]
