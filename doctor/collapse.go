@@ -15,8 +15,11 @@ const (
 	// modes (SignalModes), collapseRepeat measurements in a row.
 	collapseModes   = 0.8
 	collapseRepeat  = 3
-	collapseWarmup  = 2000 // steps at most: G needs time to spread at all
-	collapseMinWarm = 500  // and at least (a 300-step run's G has not spread yet)
+	// The warm-up is a quarter of the run, from 500 to 2,500 steps: G needs time to
+	// spread at all (ring8's G covers a quarter of the modes at step 1,300 and all
+	// of them from 2,500 on, in runs that end with every mode).
+	collapseWarmup  = 2500
+	collapseMinWarm = 500
 )
 
 // modeCollapse diagnoses a G whose samples are far less varied than the data: by the

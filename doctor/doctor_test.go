@@ -85,7 +85,7 @@ func TestHealthyStreamsGiveNoDiagnosis(t *testing.T) {
 		}()},
 		{"diversity low one measurement too few", runSteps, func() []run.Metrics {
 			ms := images(4000).lines()
-			setFrom(ms, 2500, 2500+(collapseRepeat-2)*measureEvery, SignalDiversity, collapseDiversity*0.4)
+			setFrom(ms, 3000, 3000+(collapseRepeat-2)*measureEvery, SignalDiversity, collapseDiversity*0.4)
 			return ms
 		}()},
 		{"proxy FID up one measurement too few", runSteps, func() []run.Metrics {
@@ -149,8 +149,8 @@ type symptomCase struct {
 //     980. With ADA, ada_rt = 0.98 against a healthy 0.6: k = 24 (23.52 + 6*0.595 >=
 //     27; k = 23: 22.54 + 7*0.605 < 27): step 1240, window from 950.
 //   - mode_collapse: the warm-up is a quarter of the run, at most collapseWarmup:
-//     2500; low from step 2500, measured every 100: the collapseRepeat = 3rd low one
-//     is 2700, Since 2500.
+//     2500; low from step 3000, measured every 100: the collapseRepeat = 3rd low one
+//     is 3200, Since 3000.
 //   - stalled: with the probes, judged at their second measure, where the weights'
 //     change is first logged: step 200. Without them, judged once, at the first line at or
 //     after stalledAfter = 100 steps (whatever the run's length) whose last
@@ -207,11 +207,11 @@ func symptomCases(t *testing.T) []symptomCase {
 			setFrom(ms, 1010, 4000, "ada_rt", 0.98)
 		}), []want{{DOverfits, 950, 1240}}},
 		{"diversity collapsing", runSteps, edit(images(4000), func(ms []run.Metrics) {
-			setFrom(ms, 2500, 4000, SignalDiversity, collapseDiversity*0.4)
-		}), []want{{ModeCollapse, 2500, 2700}}},
+			setFrom(ms, 3000, 4000, SignalDiversity, collapseDiversity*0.4)
+		}), []want{{ModeCollapse, 3000, 3200}}},
 		{"toy mode coverage falling", runSteps, edit(spec{last: 4000, toy: true}, func(ms []run.Metrics) {
-			setFrom(ms, 2500, 4000, SignalModes, collapseModes*0.6)
-		}), []want{{ModeCollapse, 2500, 2700}}},
+			setFrom(ms, 3000, 4000, SignalModes, collapseModes*0.6)
+		}), []want{{ModeCollapse, 3000, 3200}}},
 		{"everything flat at its first value (lr 0)", runSteps, spec{last: 4000, flat: true}.lines(),
 			[]want{{Stalled, 1, 200}}},
 		{"everything flat in a 1000-step run", 1000, spec{last: 1000, flat: true}.lines(),

@@ -14,7 +14,7 @@ OUT=${OUT:-results/doctor}
 WORKERS=${WORKERS:-2}
 SEEDS=${SEEDS:-"0 1 2"}
 mkdir -p "$OUT"
-# name | preset | steps | --set flags (space separated)
+# name | preset | steps | --set flags (space separated) | seeds (default SEEDS)
 cat > "$OUT/plan.txt" <<PLAN
 diverge-lr20|dcgan-fmnist|1500|train.lr_d=4e-3 train.lr_g=4e-3
 dwins-lrd10|dcgan-fmnist|1500|train.lr_d=2e-3
@@ -25,14 +25,16 @@ collapse-grid25+tip|grid25|10000|train.penalties=[r1]
 stalled-lr0|dcgan-fmnist|300|train.lr_d=0 train.lr_g=0
 stalled-lr0+tip|dcgan-fmnist|300|train.lr_d=2e-4 train.lr_g=2e-4
 healthy-dcgan|dcgan-fmnist|1500|
-healthy-sngan|sngan-hinge|1500|
+healthy-sngan|sngan-hinge|1500||0 1
 healthy-ring8|ring8|10000|
-healthy-cond|cond-fmnist|1500|
+cond-fmnist|cond-fmnist|1500||0 1
+cond-fmnist+tip|cond-fmnist|1500|train.lr_d=5e-5|0
+fresh-dwins-lrd10|dcgan-fmnist|1500|train.lr_d=2e-3|3 4
+fresh-healthy-dcgan|dcgan-fmnist|1500||3 4
 PLAN
 jobs=()
-while IFS='|' read -r name preset steps sets; do
-  for seed in $SEEDS; do
-    case "$name" in healthy-sngan|healthy-cond) [ "$seed" = 2 ] && continue ;; esac
+while IFS='|' read -r name preset steps sets seeds; do
+  for seed in ${seeds:-$SEEDS}; do
     jobs+=("$name|$preset|$steps|$sets|$seed")
   done
 done < "$OUT/plan.txt"
@@ -48,7 +50,7 @@ run_one() {
 }
 export -f run_one
 export G OUT
-mkdir -p "$OUT"/{diverge-lr20,dwins-lrd10,overfit-500,overfit-500+tip,collapse-grid25,collapse-grid25+tip,stalled-lr0,stalled-lr0+tip,healthy-dcgan,healthy-sngan,healthy-ring8,healthy-cond}
+while IFS='|' read -r name _; do mkdir -p "$OUT/$name"; done < "$OUT/plan.txt"
 printf '%s\n' "${jobs[@]}" | xargs -P "$WORKERS" -I{} bash -c 'run_one "$@"' _ {}
 # D wins's tip slows D to G's rate, 2e-4: that is dcgan-fmnist itself, whose runs
 # (the same seeds, bitwise the same) are healthy-dcgan's.

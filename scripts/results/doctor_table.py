@@ -22,6 +22,9 @@ INDUCED = {
     "overfit-500": "d_overfits",
     "collapse-grid25": "mode_collapse",
     "stalled-lr0": "stalled",
+    "fresh-dwins-lrd10": "d_wins",
+    # not induced: the preset as it ships, whose D the doctor finds winning (§10)
+    "cond-fmnist": "d_wins",
 }
 
 
@@ -41,7 +44,7 @@ def onset(symptom, ms):
     for m in ms:
         if symptom == "divergence" and (m["loss_d"] > 100 or m["loss_g"] > 100):
             return m["step"]
-        if symptom == "d_wins" and m["step"] > 0 and m["d_acc_real"] >= 0.97 and m["d_acc_fake"] >= 0.97:
+        if symptom == "d_wins" and m["step"] > 0 and m["d_acc_real"] >= 0.95 and m["d_acc_fake"] >= 0.95 and m["loss_g"] >= 3:
             return m["step"]
         if symptom == "d_overfits" and m.get("doctor_heldout_gap", 0) >= 0.5:
             return m["step"]
@@ -90,7 +93,7 @@ def main():
                 on = onset(symptom, metrics(r))
                 if on is not None:
                     delays.append(mine[0]["step"] - on)
-        if base.startswith("healthy"):
+        if base.startswith("healthy") or base.startswith("fresh-healthy"):
             healthy_runs += len(runs)
             false_alarms += len(other)
         what = symptom or "none (healthy)"
