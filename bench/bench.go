@@ -30,27 +30,54 @@ const warmup = 3
 // script times torch.mm for as long).
 const peakTime = 400 * time.Millisecond
 
-// Model is a model gankit bench times: the default preset's nets (model.width 64,
-// z 100, BatchNorm in G and D, LeakyReLU 0.2) on images of Shape.
+// Model is a model gankit bench times: the default preset's DCGAN (model.width 64,
+// z 100, BatchNorm in G and D, LeakyReLU 0.2) or the r3gan preset (its nets, RpGAN +
+// R1 + R2), on images of Shape.
 type Model struct {
+	Arch  string // nets.ArchDCGAN or nets.ArchR3GAN
 	Shape data.Shape
 	Desc  string // the nets' layer widths
 }
 
-// ModelFor is the model --size picks: 28, the reference DCGAN of docs/protocols.md
-// on 28x28x1 images, or 64, pytorch/examples' 64x64x3 DCGAN.
-func ModelFor(size int) (Model, error) {
-	switch size {
-	case 28:
-		return Model{data.Shape{Size: 28, Channels: 1}, "28x28x1 reference DCGAN: G 100 -> 7x7x128 -> 64 -> 1, D 1 -> 64 -> 128 -> 1"}, nil
-	case 64:
-		return Model{data.Shape{Size: 64, Channels: 3}, "64x64x3 DCGAN (pytorch/examples' shapes): G 100 -> 4x4x512 -> 256 -> 128 -> 64 -> 3, D 3 -> 64 -> 128 -> 256 -> 512 -> 1"}, nil
+// Archs gankit bench times.
+var benchArchs = []string{nets.ArchDCGAN, nets.ArchR3GAN}
+
+// ModelFor is the model --arch and --size pick: for dcgan, 28, the reference DCGAN
+// of docs/protocols.md on 28x28x1 images, or 64, pytorch/examples' 64x64x3 DCGAN;
+// for r3gan, 28, the r3gan preset on 28x28x1 images.
+func ModelFor(arch string, size int) (Model, error) {
+	switch {
+	case arch == nets.ArchDCGAN && size == 28:
+		return Model{arch, data.Shape{Size: 28, Channels: 1}, "28x28x1 reference DCGAN: G 100 -> 7x7x128 -> 64 -> 1, D 1 -> 64 -> 128 -> 1"}, nil
+	case arch == nets.ArchDCGAN && size == 64:
+		return Model{arch, data.Shape{Size: 64, Channels: 3}, "64x64x3 DCGAN (pytorch/examples' shapes): G 100 -> 4x4x512 -> 256 -> 128 -> 64 -> 3, D 3 -> 64 -> 128 -> 256 -> 512 -> 1"}, nil
+	case arch == nets.ArchDCGAN:
+		return Model{}, fmt.Errorf("%d is not 28 (the 28x28x1 reference DCGAN) or 64 (the 64x64x3 DCGAN of pytorch/examples)", size)
+	case arch == nets.ArchR3GAN && size == 28:
+		return Model{arch, data.Shape{Size: 28, Channels: 1}, "28x28x1 r3gan preset: stages at 7, 14, 28 of one ResNeXt block (64 -> 128 in 8 groups of 16 -> 64), RpGAN + R1 + R2"}, nil
+	case arch == nets.ArchR3GAN:
+		return Model{}, fmt.Errorf("%d: the r3gan model is timed at 28 (28x28x1) only", size)
 	}
-	return Model{}, fmt.Errorf("%d is not 28 (the 28x28x1 reference DCGAN) or 64 (the 64x64x3 DCGAN of pytorch/examples)", size)
+	return Model{}, fmt.Errorf("%q is not one of %s", arch, strings.Join(benchArchs, ", "))
 }
 
-// Config is the default preset for m with upsampling up and batch n.
+// Variants are the configurations of m timed for each batch size: the upsampling
+// variants asked for (ups) for a DCGAN, the preset as it is ("") for R3GAN.
+func (m Model) Variants(ups []string) []string {
+	if m.Arch == nets.ArchR3GAN {
+		return []string{""}
+	}
+	return ups
+}
+
+// Config is the model's preset with upsampling up (DCGAN) and batch n.
 func (m Model) Config(up string, n int) config.Config {
+	if m.Arch == nets.ArchR3GAN {
+		cfg, _ := config.FromPreset("r3gan")
+		cfg.Data.Size, cfg.Data.Channels = m.Shape.Size, m.Shape.Channels
+		cfg.Train.Batch = n
+		return cfg
+	}
 	cfg, _ := config.FromPreset(config.DefaultPreset)
 	cfg.Data.Size, cfg.Data.Channels = m.Shape.Size, m.Shape.Channels
 	cfg.Model.Upsample, cfg.Train.Batch = up, n
@@ -63,7 +90,7 @@ func (m Model) CheckBatch(n int) error {
 	if n < 1 {
 		return fmt.Errorf("batch %d is not a positive size", n)
 	}
-	// Nearest upsampling holds the most activations of the variants timed.
+	// Nearest upsampling holds the most activations of the DCGAN variants timed.
 	return m.Config(nets.UpNearest, n).CheckMemory(m.Shape, sysmem.Available())
 }
 
@@ -78,15 +105,15 @@ func CheckUpsample(u string) error {
 // Options say what a Run times.
 type Options struct {
 	Backend  backends.Backend
-	Model    Model
+	Models   []Model  // each timed at every batch size and variant
 	Batches  []int    // batch sizes
-	Upsample []string // upsampling variants, each checked by CheckUpsample
+	Upsample []string // the DCGAN's upsampling variants, each checked by CheckUpsample
 	Iters    int      // timed iterations per configuration and round, after the warm-up ones
 	Rounds   int      // rounds, each timing every configuration in gankit, then in PyTorch
 	Torch    bool     // run the PyTorch reference when /usr/bin/python3 has torch
 	TorchISA string   // ISAMatch or ISANative
-	// TorchScript is a PyTorch reference file to run instead of the copy built
-	// into the binary ("").
+	// TorchScript is a PyTorch reference file to run for the DCGAN instead of the
+	// copy built into the binary ("").
 	TorchScript string
 }
 
@@ -97,15 +124,17 @@ func (o Options) check() error {
 		return fmt.Errorf("bench: no backend")
 	case o.Rounds < 1 || o.Iters < 1:
 		return fmt.Errorf("bench: rounds %d and iters %d must both be at least 1", o.Rounds, o.Iters)
-	case len(o.Batches) == 0 || len(o.Upsample) == 0:
-		return fmt.Errorf("bench: %d batch sizes and %d upsampling variants, want at least one of each", len(o.Batches), len(o.Upsample))
+	case len(o.Models) == 0 || len(o.Batches) == 0 || len(o.Upsample) == 0:
+		return fmt.Errorf("bench: %d models, %d batch sizes and %d upsampling variants, want at least one of each", len(o.Models), len(o.Batches), len(o.Upsample))
 	}
-	if _, err := ModelFor(o.Model.Shape.Size); err != nil {
-		return fmt.Errorf("bench: size %w", err)
-	}
-	for _, n := range o.Batches {
-		if err := o.Model.CheckBatch(n); err != nil {
-			return fmt.Errorf("bench: %w", err)
+	for _, m := range o.Models {
+		if _, err := ModelFor(m.Arch, m.Shape.Size); err != nil {
+			return fmt.Errorf("bench: %s size %w", m.Arch, err)
+		}
+		for _, n := range o.Batches {
+			if err := m.CheckBatch(n); err != nil {
+				return fmt.Errorf("bench: %s: %w", m.Arch, err)
+			}
 		}
 	}
 	for _, u := range o.Upsample {
@@ -135,7 +164,7 @@ func Run(o Options, log io.Writer) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	summarise(&rep, o.Model, got)
+	summarise(&rep, o.Models, got)
 	if peer.err != nil {
 		rep.TorchNotRun = peer.err.Error()
 	}
@@ -156,13 +185,20 @@ func measurePeak(o Options, log io.Writer) (Report, simd.Set) {
 	} else {
 		kernels = simd.Best()
 	}
+	var descs []string
+	for _, m := range o.Models {
+		descs = append(descs, m.Desc)
+	}
+	first := o.Models[0].Shape
 	rep := Report{Backend: b.Name(), Cores: runtime.GOMAXPROCS(0), Rounds: o.Rounds,
-		Size: o.Model.Shape.Size, Channels: o.Model.Shape.Channels, Model: o.Model.Desc}
+		Size: first.Size, Channels: first.Channels, Model: strings.Join(descs, "; ")}
 	if own {
 		rep.Kernels = kernels.String()
 	}
 	fmt.Fprintf(log, "backend: %s, %d cores\n", backend.Describe(b), rep.Cores)
-	fmt.Fprintf(log, "model: %s\n", o.Model.Desc)
+	for _, m := range o.Models {
+		fmt.Fprintf(log, "model: %s\n", m.Desc)
+	}
 	peak := gemm.MeasurePeak(kernels, peakTime)
 	rep.SGEMMOwn, rep.SGEMMKernels = peak.GFLOPs, peak.Kernels.String()
 	rep.SGEMMPeak, rep.SGEMMPeakBy = rep.SGEMMOwn, "gankit"
@@ -216,8 +252,8 @@ type timings struct {
 
 // key names a configuration.
 type key struct {
-	up    string
-	batch int
+	arch, up string
+	batch    int
 }
 
 // timeRounds times every configuration, round by round. Rounds alternate gankit
@@ -227,22 +263,24 @@ type key struct {
 func timeRounds(o Options, p *peer, rep *Report) (map[key]*timings, error) {
 	got := map[key]*timings{}
 	for round := range o.Rounds {
-		for _, up := range o.Upsample {
-			for _, n := range o.Batches {
-				k := key{up, n}
-				if got[k] == nil {
-					got[k] = &timings{}
-					rep.Rows = append(rep.Rows, Row{Timing: Timing{Batch: n, Upsample: up}})
-				}
-				secs, err := train.TimeSteps(o.Backend, o.Model.Config(up, n), o.Model.Shape, warmup, o.Iters)
-				if err != nil {
-					return nil, fmt.Errorf("round %d, %s batch %d: %w", round+1, up, n, err)
-				}
-				trim(o.Backend)
-				ms := 1e3 * median(secs)
-				got[k].gankit = append(got[k].gankit, ms)
-				if p.runs() {
-					p.err = timeTorch(o, *p, rep, got, ms, k)
+		for _, m := range o.Models {
+			for _, up := range m.Variants(o.Upsample) {
+				for _, n := range o.Batches {
+					k := key{m.Arch, up, n}
+					if got[k] == nil {
+						got[k] = &timings{}
+						rep.Rows = append(rep.Rows, Row{Timing: Timing{Arch: m.Arch, Batch: n, Upsample: up}})
+					}
+					secs, err := train.TimeSteps(o.Backend, m.Config(up, n), m.Shape, warmup, o.Iters)
+					if err != nil {
+						return nil, fmt.Errorf("round %d, %s batch %d: %w", round+1, k.label(), n, err)
+					}
+					trim(o.Backend)
+					ms := 1e3 * median(secs)
+					got[k].gankit = append(got[k].gankit, ms)
+					if p.runs() {
+						p.err = timeTorch(o, *p, rep, got, ms, m, k)
+					}
 				}
 			}
 		}
@@ -261,15 +299,20 @@ func trim(b backends.Backend) {
 }
 
 // timeTorch times configuration k in PyTorch right after gankit's ms.
-func timeTorch(o Options, p peer, rep *Report, got map[key]*timings, ms float64, k key) error {
-	rows, err := p.script.run(rep.Cores, strconv.Itoa(k.batch), k.up, o.Iters, o.Model.Shape.Size, p.env)
+func timeTorch(o Options, p peer, rep *Report, got map[key]*timings, ms float64, m Model, k key) error {
+	script := p.script.forArch(m.Arch)
+	rows, err := script.run(rep.Cores, strconv.Itoa(k.batch), k.up, o.Iters, m.Shape.Size, p.env)
 	if err != nil {
 		return err
 	}
 	for _, r := range rows {
-		t := got[key{r.Upsample, r.Batch}]
+		up := r.Upsample
+		if m.Arch == nets.ArchR3GAN {
+			up = ""
+		}
+		t := got[key{m.Arch, up, r.Batch}]
 		if t == nil {
-			return fmt.Errorf("%s timed %s batch %d, which was not asked for", p.script, r.Upsample, r.Batch)
+			return fmt.Errorf("%s timed %s batch %d, which was not asked for", script, r.Upsample, r.Batch)
 		}
 		t.torch = append(t.torch, r.Ms)
 		t.ratio = append(t.ratio, r.Ms/ms)
@@ -281,10 +324,11 @@ func timeTorch(o Options, p peer, rep *Report, got map[key]*timings, ms float64,
 // summarise turns each row's timings into its figures: the median over rounds and
 // the range, throughput, GFLOP/s, share of the SGEMM peak, and the median of the
 // per-round speedups.
-func summarise(rep *Report, m Model, got map[key]*timings) {
+func summarise(rep *Report, models []Model, got map[key]*timings) {
 	for i := range rep.Rows {
 		r := &rep.Rows[i]
-		t := got[key{r.Upsample, r.Batch}]
+		t := got[key{r.Arch, r.Upsample, r.Batch}]
+		m := modelOf(models, r.Arch)
 		r.MsPerIt, r.MsMin, r.MsMax = median(t.gankit), slices.Min(t.gankit), slices.Max(t.gankit)
 		r.ModelGF = m.Config(r.Upsample, r.Batch).Model.IterationFLOPs(m.Shape, r.Batch) / 1e9
 		sec := r.MsPerIt / 1e3
@@ -297,6 +341,38 @@ func summarise(rep *Report, m Model, got map[key]*timings) {
 			r.TorchRatio = median(t.ratio)
 		}
 	}
+	// The r3gan preset's iteration against the default preset's (dcgan-fmnist:
+	// transposed upsampling) at the same batch size, when both were timed.
+	for i := range rep.Rows {
+		r := &rep.Rows[i]
+		if r.Arch != nets.ArchR3GAN {
+			continue
+		}
+		for _, d := range rep.Rows {
+			if d.Arch == nets.ArchDCGAN && d.Upsample == nets.UpTransposed && d.Batch == r.Batch && d.MsPerIt > 0 {
+				r.VsDCGAN = r.MsPerIt / d.MsPerIt
+			}
+		}
+	}
+}
+
+// modelOf is the model of models with architecture arch.
+func modelOf(models []Model, arch string) Model {
+	for _, m := range models {
+		if m.Arch == arch {
+			return m
+		}
+	}
+	return Model{}
+}
+
+// label names a configuration in messages: its upsampling variant, or the
+// architecture where it has none.
+func (k key) label() string {
+	if k.up == "" {
+		return k.arch
+	}
+	return k.up
 }
 
 // maxRSSMB is this process's peak resident set size (VmHWM), 0 where /proc has none.

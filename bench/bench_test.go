@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gankit/gankit/data"
 	"github.com/gankit/gankit/internal/testutil"
 	"github.com/gankit/gankit/nets"
 )
@@ -37,15 +38,15 @@ func TestMedianIsPythonsStatisticsMedian(t *testing.T) {
 // TestSummariseTakesMediansRangesAndPairedRatios feeds three rounds' timings by hand:
 // gankit 3, 1, 2 ms and PyTorch 6, 2, 5 ms at batch 4 on the 28x28 model.
 func TestSummariseTakesMediansRangesAndPairedRatios(t *testing.T) {
-	m, err := ModelFor(28)
+	m, err := ModelFor(nets.ArchDCGAN, 28)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := Report{SGEMMPeak: 100, Rows: []Row{{Timing: Timing{Batch: 4, Upsample: nets.UpNearest}}}}
-	got := map[key]*timings{{nets.UpNearest, 4}: {
+	rep := Report{SGEMMPeak: 100, Rows: []Row{{Timing: Timing{Arch: nets.ArchDCGAN, Batch: 4, Upsample: nets.UpNearest}}}}
+	got := map[key]*timings{{nets.ArchDCGAN, nets.UpNearest, 4}: {
 		gankit: []float64{3, 1, 2}, torch: []float64{6, 2, 5}, ratio: []float64{6.0 / 3, 2.0 / 1, 5.0 / 2},
 	}}
-	summarise(&rep, m, got)
+	summarise(&rep, []Model{m}, got)
 	r := rep.Rows[0]
 	gf := m.Config(nets.UpNearest, 4).Model.IterationFLOPs(m.Shape, 4) / 1e9
 	for _, c := range []struct {
@@ -71,12 +72,47 @@ func TestSummariseTakesMediansRangesAndPairedRatios(t *testing.T) {
 	}
 }
 
+// TestSummariseDividesR3GANByTheDCGANAtItsBatch: r3gan at 40 and 90 ms, dcgan-fmnist
+// (transposed) at 5 and 10 ms, nearest at 7 ms: 8x and 9x, the nearest row ignored.
+func TestSummariseDividesR3GANByTheDCGANAtItsBatch(t *testing.T) {
+	var models []Model
+	for _, a := range []string{nets.ArchDCGAN, nets.ArchR3GAN} {
+		m, err := ModelFor(a, 28)
+		if err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, m)
+	}
+	rows := []struct {
+		k  key
+		ms float64
+	}{
+		{key{nets.ArchDCGAN, nets.UpTransposed, 4}, 5}, {key{nets.ArchDCGAN, nets.UpNearest, 4}, 7},
+		{key{nets.ArchDCGAN, nets.UpTransposed, 8}, 10}, {key{nets.ArchR3GAN, "", 4}, 40}, {key{nets.ArchR3GAN, "", 8}, 90},
+	}
+	rep, got := Report{}, map[key]*timings{}
+	for _, r := range rows {
+		rep.Rows = append(rep.Rows, Row{Timing: Timing{Arch: r.k.arch, Batch: r.k.batch, Upsample: r.k.up}})
+		got[r.k] = &timings{gankit: []float64{r.ms}}
+	}
+	summarise(&rep, models, got)
+	want := []float64{0, 0, 0, 8, 9}
+	for i, r := range rep.Rows {
+		if r.VsDCGAN != want[i] {
+			t.Errorf("%s batch %d: %g x dcgan-fmnist, want %g", r.Label(), r.Batch, r.VsDCGAN, want[i])
+		}
+	}
+	if r := rep.Rows[3]; r.ModelGF <= 0 {
+		t.Errorf("r3gan row: %g model GFLOP, want the r3gan count", r.ModelGF)
+	}
+}
+
 func TestRunRefusesOptionsItCannotTime(t *testing.T) {
-	m, err := ModelFor(28)
+	m, err := ModelFor(nets.ArchDCGAN, 28)
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := Options{Backend: testutil.Backend(t, "go"), Model: m, Batches: []int{2}, Upsample: []string{nets.UpNearest},
+	good := Options{Backend: testutil.Backend(t, "go"), Models: []Model{m}, Batches: []int{2}, Upsample: []string{nets.UpNearest},
 		Iters: 1, Rounds: 1, Torch: true, TorchISA: ISAMatch}
 	for _, tc := range []struct {
 		name, want string
@@ -87,7 +123,8 @@ func TestRunRefusesOptionsItCannotTime(t *testing.T) {
 		{"iters 0", "iters 0", func(o *Options) { o.Iters = 0 }},
 		{"no batches", "0 batch sizes", func(o *Options) { o.Batches = nil }},
 		{"batch 0", "batch 0", func(o *Options) { o.Batches = []int{2, 0} }},
-		{"size 32", "32 is not 28", func(o *Options) { o.Model.Shape.Size = 32 }},
+		{"no models", "0 models", func(o *Options) { o.Models = nil }},
+		{"size 32", "32 is not 28", func(o *Options) { o.Models = []Model{{Arch: nets.ArchDCGAN, Shape: data.Shape{Size: 32, Channels: 1}}} }},
 		{"bilinear", `"bilinear" is not`, func(o *Options) { o.Upsample = []string{nets.UpBilinear} }},
 		{"torch ISA", `"avx" is not match or native`, func(o *Options) { o.TorchISA = "avx" }},
 	} {
@@ -98,8 +135,16 @@ func TestRunRefusesOptionsItCannotTime(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
 	}
-	if _, err := ModelFor(65); err == nil || !strings.Contains(err.Error(), "65") {
-		t.Errorf("ModelFor(65): error %v, want one naming 65", err)
+	for _, tc := range []struct {
+		arch string
+		size int
+		want string
+	}{
+		{nets.ArchDCGAN, 65, "65"}, {nets.ArchR3GAN, 64, "64: the r3gan model is timed at 28"}, {nets.ArchMLP, 28, `"mlp" is not one of`},
+	} {
+		if _, err := ModelFor(tc.arch, tc.size); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ModelFor(%s, %d): error %v, want one containing %q", tc.arch, tc.size, err, tc.want)
+		}
 	}
 }
 
@@ -138,11 +183,15 @@ func TestTorchReferenceRunsOutsideTheRepository(t *testing.T) {
 		t.Skip("starts PyTorch three times (10 to 50 s on 2 busy cores)")
 	}
 	t.Chdir(t.TempDir())
-	m, err := ModelFor(28)
-	if err != nil {
-		t.Fatal(err)
+	var models []Model
+	for _, a := range []string{nets.ArchDCGAN, nets.ArchR3GAN} {
+		m, err := ModelFor(a, 28)
+		if err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, m)
 	}
-	rep, err := Run(Options{Backend: testutil.Backend(t, "cpu"), Model: m, Batches: []int{2}, Upsample: []string{nets.UpNearest},
+	rep, err := Run(Options{Backend: testutil.Backend(t, "cpu"), Models: models, Batches: []int{2}, Upsample: []string{nets.UpTransposed},
 		Iters: 1, Rounds: 1, Torch: true, TorchISA: ISANative}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -150,9 +199,18 @@ func TestTorchReferenceRunsOutsideTheRepository(t *testing.T) {
 	if rep.TorchNotRun != "" {
 		t.Fatalf("PyTorch reference not run: %s", rep.TorchNotRun)
 	}
-	r := rep.Rows[0]
-	if rep.TorchVersion == "" || rep.SGEMMTorch <= 0 || r.TorchMs <= 0 || r.TorchRatio <= 0 || rep.TorchRSSMB <= 0 {
-		t.Errorf("PyTorch figures missing: version %q, torch.mm %g GFLOP/s, %g ms/it, ratio %g, RSS %g MB",
-			rep.TorchVersion, rep.SGEMMTorch, r.TorchMs, r.TorchRatio, rep.TorchRSSMB)
+	if len(rep.Rows) != 2 {
+		t.Fatalf("%d rows, want the DCGAN's and r3gan's: %+v", len(rep.Rows), rep.Rows)
+	}
+	if rep.TorchVersion == "" || rep.SGEMMTorch <= 0 || rep.TorchRSSMB <= 0 {
+		t.Errorf("PyTorch figures missing: version %q, torch.mm %g GFLOP/s, RSS %g MB", rep.TorchVersion, rep.SGEMMTorch, rep.TorchRSSMB)
+	}
+	for _, r := range rep.Rows {
+		if r.TorchMs <= 0 || r.TorchRatio <= 0 {
+			t.Errorf("%s: PyTorch figures missing: %g ms/it, ratio %g", r.Label(), r.TorchMs, r.TorchRatio)
+		}
+	}
+	if r := rep.Rows[1]; r.Arch != nets.ArchR3GAN || r.VsDCGAN <= 1 {
+		t.Errorf("row 2 is %s at %g x dcgan-fmnist, want r3gan, slower than the DCGAN", r.Label(), r.VsDCGAN)
 	}
 }

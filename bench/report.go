@@ -8,8 +8,9 @@ import (
 // Timing is one configuration's speed in gankit. Its fields carry no JSON tags:
 // the names are the keys `gankit bench --json` has always written.
 type Timing struct {
+	Arch     string // nets.ArchDCGAN or nets.ArchR3GAN
 	Batch    int
-	Upsample string
+	Upsample string // the DCGAN's upsampling variant; "" for R3GAN
 	MsPerIt  float64 // median over rounds of each round's median ms per iteration
 	Samples  float64 // samples per second at MsPerIt
 	GFLOPs   float64 // model FLOPs per iteration / time, in GFLOP/s
@@ -17,8 +18,11 @@ type Timing struct {
 }
 
 func (t Timing) String() string {
-	return fmt.Sprintf("%-10s batch %4d  %9.2f ms/it  %8.0f samples/s  %7.1f GFLOP/s", t.Upsample, t.Batch, t.MsPerIt, t.Samples, t.GFLOPs)
+	return fmt.Sprintf("%-10s batch %4d  %9.2f ms/it  %8.0f samples/s  %7.1f GFLOP/s", t.Label(), t.Batch, t.MsPerIt, t.Samples, t.GFLOPs)
 }
+
+// Label names the configuration: the DCGAN's upsampling variant, or "r3gan".
+func (t Timing) Label() string { return key{t.Arch, t.Upsample, t.Batch}.label() }
 
 // Row is one configuration's figures, gankit's and PyTorch's.
 type Row struct {
@@ -30,6 +34,9 @@ type Row struct {
 	TorchMin   float64 `json:"torch_ms_per_it_min,omitempty"`
 	TorchMax   float64 `json:"torch_ms_per_it_max,omitempty"`
 	TorchRatio float64 `json:"speedup_vs_torch,omitempty"` // median over rounds of the paired ratios
+	// VsDCGAN is an R3GAN row's time per iteration over the dcgan-fmnist one's
+	// (the DCGAN with transposed upsampling) at the same batch size, when both ran.
+	VsDCGAN float64 `json:"vs_dcgan_fmnist,omitempty"`
 }
 
 // Report is what a Run measured.
@@ -68,7 +75,12 @@ func (r Report) WriteText(w io.Writer) error {
 	for _, row := range r.Rows {
 		if row.TorchMs > 0 {
 			fmt.Fprintf(w, "torch   %-10s batch %4d  %9.2f ms/it  %8.0f samples/s  %7.1f GFLOP/s  (%.1f-%.1f)  -> gankit is %.2fx PyTorch %s\n",
-				row.Upsample, row.Batch, row.TorchMs, float64(row.Batch)/row.TorchMs*1e3, row.ModelGF/row.TorchMs*1e3, row.TorchMin, row.TorchMax, row.TorchRatio, r.TorchVersion)
+				row.Label(), row.Batch, row.TorchMs, float64(row.Batch)/row.TorchMs*1e3, row.ModelGF/row.TorchMs*1e3, row.TorchMin, row.TorchMax, row.TorchRatio, r.TorchVersion)
+		}
+	}
+	for _, row := range r.Rows {
+		if row.VsDCGAN > 0 {
+			fmt.Fprintf(w, "r3gan   batch %4d: %.2fx gankit's dcgan-fmnist iteration (transposed) at the same batch\n", row.Batch, row.VsDCGAN)
 		}
 	}
 	if r.TorchNotRun != "" {

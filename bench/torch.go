@@ -13,28 +13,46 @@ import (
 	"strings"
 
 	"github.com/gankit/gankit/backend/cpu/simd"
+	"github.com/gankit/gankit/nets"
 )
 
 // torchPython is the Python whose torch the reference uses (Debian's python3-torch).
 const torchPython = "/usr/bin/python3"
 
-// embeddedScript is torch_dcgan_bench.py as it was when the binary was built.
-//
-//go:embed torch_dcgan_bench.py
-var embeddedScript string
+// embeddedDCGAN and embeddedR3GAN are torch_dcgan_bench.py and
+// torch_r3gan_bench.py as they were when the binary was built.
+var (
+	//go:embed torch_dcgan_bench.py
+	embeddedDCGAN string
+	//go:embed torch_r3gan_bench.py
+	embeddedR3GAN string
+)
 
-// torchScript is the PyTorch reference a run uses: the embedded copy, fed to
-// Python on standard input (path ""), or a file the user named.
+// torchScript is the PyTorch reference a run uses: the embedded copy for arch (the
+// DCGAN's, which also times torch.mm, for ""), fed to Python on standard input
+// (path ""), or a file the user named.
 type torchScript struct {
 	path string
+	arch string
+}
+
+// forArch is the script that times arch: the DCGAN's as s is, R3GAN's embedded one.
+func (s torchScript) forArch(arch string) torchScript {
+	if arch == nets.ArchR3GAN {
+		return torchScript{arch: arch}
+	}
+	return s
 }
 
 // String names the script in messages.
 func (s torchScript) String() string {
-	if s.path == "" {
-		return "the embedded torch_dcgan_bench.py"
+	switch {
+	case s.path != "":
+		return s.path
+	case s.arch == nets.ArchR3GAN:
+		return "the embedded torch_r3gan_bench.py"
 	}
-	return s.path
+	return "the embedded torch_dcgan_bench.py"
 }
 
 // command is python running the script with args, under env.
@@ -44,7 +62,11 @@ func (s torchScript) command(env []string, args ...string) *exec.Cmd {
 		// "-" makes Python read the program from standard input; the script
 		// itself reads nothing from it.
 		cmd = exec.Command(torchPython, append([]string{"-"}, args...)...)
-		cmd.Stdin = strings.NewReader(embeddedScript)
+		src := embeddedDCGAN
+		if s.arch == nets.ArchR3GAN {
+			src = embeddedR3GAN
+		}
+		cmd.Stdin = strings.NewReader(src)
 	} else {
 		cmd = exec.Command(torchPython, append([]string{s.path}, args...)...)
 	}
@@ -78,7 +100,11 @@ type torchRow struct {
 // run runs the PyTorch reference once over the configurations given and checks
 // that it timed a model of the size asked for.
 func (s torchScript) run(threads int, batches, variants string, iters, size int, env []string) ([]torchRow, error) {
-	out, err := output(s.command(env, "--size", strconv.Itoa(size), strconv.Itoa(threads), batches, strconv.Itoa(iters), variants))
+	args := []string{"--size", strconv.Itoa(size), strconv.Itoa(threads), batches, strconv.Itoa(iters)}
+	if s.arch != nets.ArchR3GAN {
+		args = append(args, variants)
+	}
+	out, err := output(s.command(env, args...))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", torchPython, s, err)
 	}

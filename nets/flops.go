@@ -2,7 +2,7 @@ package nets
 
 import "github.com/gankit/gankit/data"
 
-// IterationFLOPs counts the multiply-adds (x2) of the dense and convolution layers
+// IterationFLOPs counts, for R3GAN's nets, what r3ganIterationFLOPs says; otherwise it counts the multiply-adds (x2) of the dense and convolution layers
 // of DCGAN nets on data of shape s in one training iteration at batch size batch,
 // as PyTorch's reference iteration does it: G forward and backward (3x G's
 // forward), and D run on real, detached fake and fake, each forward and backward
@@ -12,6 +12,9 @@ import "github.com/gankit/gankit/data"
 // DCGAN's, or a size DCGANPlan refuses, it is 0. gankit bench divides it by the
 // time of an iteration for its GFLOP/s (docs/protocols.md, "Speed").
 func (c Config) IterationFLOPs(s data.Shape, batch int) float64 {
+	if c.Arch == ArchR3GAN {
+		return c.r3ganIterationFLOPs(s, batch)
+	}
 	if c.Arch != ArchDCGAN {
 		return 0
 	}
@@ -52,4 +55,45 @@ func (c Config) IterationFLOPs(s data.Shape, batch int) float64 {
 	}
 	d += 2 * b * float64(res*res*ch) // the dense layer to one logit
 	return 3*g + 9*d
+}
+
+// r3ganIterationFLOPs counts the convolutions' and dense layers' multiply-adds (x2)
+// of one iteration of the r3gan preset (RpGAN + R1 + R2) at batch size batch, as
+// PyTorch's reference iteration (bench/torch_r3gan_bench.py) dispatches them; that
+// script's --count-flops adds them up op by op, and TestR3GANIterationFLOPsMatch-
+// PyTorchsCount holds this count to its output. With G_F and D_F the nets' forward
+// multiply-adds per sample:
+//   - G forward once (its fakes serve both steps), and its backward in G's step,
+//     weights and data, but not to z: 3 G_F - z·width;
+//   - D's step: D forward on reals and fakes (2 D_F); each penalty's gradient with
+//     respect to D's input (one data backward, D_F each); the backward of the loss
+//     through both forwards (weights and data, 4 D_F) and through both gradient
+//     chains (each conv's dgrad differentiated for its weight and its incoming
+//     gradient, 4 D_F, less the logit layer's incoming gradient, a constant one:
+//     2·width);
+//   - G's step: D forward on fakes and on G's real batch (2 D_F), and the data
+//     backward through D on the fakes (D_F), D's weights left alone.
+//
+// In all 3 G_F + 15 D_F - z·width - 2·width. The resamplers, bases, activations and
+// the optimiser are elementwise and not counted. 0 for a size R3GANPlan refuses.
+func (c Config) r3ganIterationFLOPs(s data.Shape, batch int) float64 {
+	base, stages, err := R3GANPlan(s.Size)
+	if err != nil {
+		return 0
+	}
+	r := c.R3GAN
+	e := r.Width * r.Expansion
+	block := func(side int) float64 { // conv1 1x1, grouped conv2 3x3, conv3 1x1
+		px := float64(side * side)
+		return px * float64(r.Width*e+e*(e/r.Groups)*9+e*r.Width)
+	}
+	blocks := 0.0
+	for i, side := 0, base; i < stages; i, side = i+1, side*2 {
+		blocks += float64(r.Blocks) * block(side)
+	}
+	edge := float64(s.Size * s.Size * s.Channels * r.Width) // G's aggregate and D's extract 1x1 convs
+	gF := float64(c.ZDim*r.Width) + blocks + edge           // the linear map z -> channel scales
+	dF := edge + blocks + float64(r.Width)                  // the linear map to the logit
+	macs := 3*gF + 15*dF - float64(c.ZDim*r.Width) - 2*float64(r.Width)
+	return 2 * float64(batch) * macs
 }

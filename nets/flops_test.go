@@ -96,3 +96,27 @@ func TestIterationFLOPsByHand(t *testing.T) {
 		t.Errorf("size 30 (no DCGAN plan): IterationFLOPs %g, want 0", got)
 	}
 }
+
+// TestR3GANIterationFLOPsMatchPyTorchsCount holds the r3gan count to what PyTorch
+// dispatches for the same iteration, counted op by op (convolutions, their
+// backward as the output mask asks, matrix products; double backward included):
+//
+//	/usr/bin/python3 bench/torch_r3gan_bench.py --count-flops 1 1,16 1
+//
+// printed these (PyTorch 1.13; the count does not depend on the seed or the thread
+// count).
+func TestR3GANIterationFLOPsMatchPyTorchsCount(t *testing.T) {
+	c := Config{Arch: ArchR3GAN, ZDim: 64, R3GAN: R3GANConfig{Width: 64, Blocks: 1, Groups: 8, Expansion: 2}}
+	shape := data.Shape{Size: 28, Channels: 1}
+	for _, tc := range []struct {
+		batch int
+		torch float64
+	}{
+		{1, 1291548288},
+		{16, 20664772608},
+	} {
+		if got := c.IterationFLOPs(shape, tc.batch); got != tc.torch {
+			t.Errorf("batch %d: IterationFLOPs %.0f, PyTorch counted %.0f (%+.0f)", tc.batch, got, tc.torch, got-tc.torch)
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 
 // benchFlags are gankit bench's flags as typed.
 type benchFlags struct {
-	backend, batches, upsample, torchScript, torchISA string
+	backend, arch, batches, upsample, torchScript, torchISA string
 	iters, rounds, size                               int
 	json, noTorch                                     bool
 }
@@ -25,10 +25,12 @@ func benchCmd() *cobra.Command {
 	var f benchFlags
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Time the reference DCGAN's training iteration, next to PyTorch when it is installed",
+		Short: "Time the reference DCGAN's or the r3gan preset's training iteration, next to PyTorch when it is installed",
 		Long: `Time one training iteration (a D step and a G step, as in training) of a DCGAN for
-each batch size and both upsampling variants (transposed conv k4s2, nearest 2x + conv k3).
-docs/protocols.md ("Speed") states the protocol:
+each batch size and both upsampling variants (transposed conv k4s2, nearest 2x + conv k3),
+or with --arch r3gan of the r3gan preset (its ResNeXt nets at CPU size, RpGAN + R1 +
+R2: D's step differentiates the penalties twice). docs/protocols.md ("Speed") states
+the protocol:
 
   --size 28 (default): the reference DCGAN of docs/protocols.md on 28x28x1 images,
     G 100 -> 7x7x128 -> 64 -> 1, D 64 -> 128 -> 1.
@@ -39,6 +41,10 @@ docs/protocols.md ("Speed") states the protocol:
     layer is a dense 100 -> 4*4*512 and D's last a dense 4*4*512 -> 1, the same
     products as pytorch/examples' ConvTranspose k4 s1 p0 on a 1x1 input and Conv
     k4 s1 p0 on a 4x4 one; every layer has a bias (PyTorch's side too).
+  --arch r3gan: the r3gan preset on 28x28x1 images (G and D: stages at 7, 14 and 28
+    of one block 64 -> 128 (3x3 in 8 groups of 16) -> 64), its model FLOPs counted
+    op by op as PyTorch dispatches them, double backward included. --arch
+    dcgan,r3gan times both and prints the r3gan iteration over dcgan-fmnist's.
 
 The first line names the backend (for the cpu backend its kernel set, which
 $GANKIT_CPU_KERNELS=avx512|avx2|neon|go forces, and its BLAS). Prints ms/iteration
@@ -61,6 +67,7 @@ everything.`,
   gankit bench --batches 64 --iters 20 --json
   gankit bench --batches 64 --upsample nearest --no-torch
   gankit bench --size 64 --batches 16,64 --iters 5
+  gankit bench --arch dcgan,r3gan --batches 16,64
   GANKIT_CPU_KERNELS=avx2 gankit bench --batches 64`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -86,6 +93,7 @@ everything.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.backend, "backend", "", "backend to time (default $GOMLX_BACKEND, else cpu)")
+	fl.StringVar(&f.arch, "arch", nets.ArchDCGAN, "models to time: dcgan, r3gan, or both as dcgan,r3gan")
 	fl.IntVar(&f.size, "size", 28, "image size: 28 (the 28x28x1 reference DCGAN) or 64 (the 64x64x3 DCGAN of pytorch/examples)")
 	fl.StringVar(&f.batches, "batches", "16,64,128", "batch sizes")
 	fl.StringVar(&f.upsample, "upsample", nets.UpTransposed+","+nets.UpNearest, "upsampling variants to time")
@@ -104,20 +112,30 @@ func (f benchFlags) options() (bench.Options, error) {
 	if f.rounds < 1 || f.iters < 1 {
 		return o, fmt.Errorf("--rounds %d and --iters %d: both must be at least 1", f.rounds, f.iters)
 	}
-	var err error
-	if o.Model, err = bench.ModelFor(f.size); err != nil {
-		return o, fmt.Errorf("--size: %w", err)
+	for _, a := range strings.Split(f.arch, ",") {
+		a = strings.TrimSpace(a)
+		if a != nets.ArchDCGAN && a != nets.ArchR3GAN {
+			return o, fmt.Errorf("--arch: %q is not %s or %s", a, nets.ArchDCGAN, nets.ArchR3GAN)
+		}
+		m, err := bench.ModelFor(a, f.size)
+		if err != nil {
+			return o, fmt.Errorf("--size: %w", err)
+		}
+		o.Models = append(o.Models, m)
 	}
 	for _, s := range strings.Split(f.batches, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
 			return o, fmt.Errorf("--batches: %q is not a list of positive sizes", f.batches)
 		}
-		if err := o.Model.CheckBatch(n); err != nil {
-			return o, fmt.Errorf("--batches: %w", err)
+		for _, m := range o.Models {
+			if err := m.CheckBatch(n); err != nil {
+				return o, fmt.Errorf("--batches: %w", err)
+			}
 		}
 		o.Batches = append(o.Batches, n)
 	}
+	var err error
 	for _, u := range strings.Split(f.upsample, ",") {
 		u = strings.TrimSpace(u)
 		if err := bench.CheckUpsample(u); err != nil {
