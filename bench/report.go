@@ -10,7 +10,7 @@ import (
 type Timing struct {
 	Arch     string // nets.ArchDCGAN or nets.ArchR3GAN
 	Batch    int
-	Upsample string // the DCGAN's upsampling variant; "" for R3GAN
+	Upsample string  // the DCGAN's upsampling variant; "" for R3GAN
 	MsPerIt  float64 // median over rounds of each round's median ms per iteration
 	Samples  float64 // samples per second at MsPerIt
 	GFLOPs   float64 // model FLOPs per iteration / time, in GFLOP/s

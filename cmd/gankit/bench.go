@@ -17,8 +17,8 @@ import (
 // benchFlags are gankit bench's flags as typed.
 type benchFlags struct {
 	backend, arch, batches, upsample, torchScript, torchISA string
-	iters, rounds, size                               int
-	json, noTorch                                     bool
+	iters, rounds, size                                     int
+	json, noTorch                                           bool
 }
 
 func benchCmd() *cobra.Command {
