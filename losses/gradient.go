@@ -26,7 +26,13 @@ func sumPerSample(x *Node) *Node {
 // inputGrad is d(sum_i D(x)_i)/dx: each sample's output depends only on its input
 // (no BatchNorm in D with a penalty), so row i is grad_x D(x_i).
 func inputGrad(d Critic, x *Node) *Node {
-	return Gradient(ReduceAllSum(d(x)), x)[0]
+	return gradAt(d(x), x)
+}
+
+// gradAt is d(sum_i logits_i)/dx for logits D has already computed from x: the
+// gradient reuses that forward pass instead of running D again.
+func gradAt(logits, x *Node) *Node {
+	return Gradient(ReduceAllSum(logits), x)[0]
 }
 
 // perSample broadcasts a [batch] value against x's shape.

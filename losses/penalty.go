@@ -42,6 +42,13 @@ type PenaltyInputs struct {
 	// R3GAN differentiates D(Preprocessor(x)) with respect to x.
 	RawReal, RawFake *Node
 	DReal, DFake     Critic
+	// RealLogits and FakeLogits, when set, are the logits D's loss took: D(Real),
+	// and D(Fake) with Fake computed from RawFake (which is then not a StopGradient
+	// node, so that it can be differentiated at). A penalty that differentiates D at
+	// those very inputs (R1, R2) reads them instead of running D again, as R3GAN's
+	// trainer differentiates the logits its loss used: two D forward passes fewer
+	// per step, with the same values.
+	RealLogits, FakeLogits *Node
 	// Draws holds the inputs Draws asked for, by name.
 	Draws map[string]*Node
 }

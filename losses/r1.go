@@ -15,6 +15,9 @@ func (r1) Name() string { return PenaltyR1 }
 func (r1) DefaultWeight() float64 { return 10 }
 func (r1) Draws() []Draw          { return nil }
 func (r1) Term(in PenaltyInputs) *Node {
+	if in.RealLogits != nil {
+		return r1Of(gradAt(in.RealLogits, in.Real), 1)
+	}
 	return R1(in.D, in.Real, 1)
 }
 
@@ -25,5 +28,10 @@ func (r1) Term(in PenaltyInputs) *Node {
 // sum g^2 + 1e-12 (GradNorm squared), and the gradient is taken at the augmented
 // input, where R3GAN differentiates through the augmentation (see R2).
 func R1(d Critic, real *Node, gamma float64) *Node {
-	return MulScalar(ReduceAllMean(Square(GradNorm(inputGrad(d, real)))), gamma/2)
+	return r1Of(inputGrad(d, real), gamma)
+}
+
+// r1Of is R1 of the input gradient g.
+func r1Of(g *Node, gamma float64) *Node {
+	return MulScalar(ReduceAllMean(Square(GradNorm(g))), gamma/2)
 }

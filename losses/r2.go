@@ -16,6 +16,9 @@ func (r2) Name() string { return PenaltyR2 }
 func (r2) DefaultWeight() float64 { return 10 }
 func (r2) Draws() []Draw          { return nil }
 func (r2) Term(in PenaltyInputs) *Node {
+	if in.FakeLogits != nil {
+		return r2Of(gradAt(in.FakeLogits, in.RawFake), 1)
+	}
 	return R2(in.DFake, in.RawFake, 1)
 }
 
@@ -34,5 +37,10 @@ func (r2) Term(in PenaltyInputs) *Node {
 // node is zero (no gradient flows through it, to it either): the gradient is taken
 // at an Identity of it.
 func R2(d Critic, fake *Node, gamma float64) *Node {
-	return MulScalar(ReduceAllMean(sumPerSample(Square(inputGrad(d, Identity(fake))))), gamma/2)
+	return r2Of(inputGrad(d, Identity(fake)), gamma)
+}
+
+// r2Of is R2 of the input gradient g.
+func r2Of(g *Node, gamma float64) *Node {
+	return MulScalar(ReduceAllMean(sumPerSample(Square(g))), gamma/2)
 }

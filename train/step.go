@@ -222,7 +222,10 @@ func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string
 	if s.replay > 0 {
 		shown = s.replayed(ctx, shown, in)
 	}
-	xReal, xFake := viaReal(in.need(inReal)), viaFake(shown)
+	// GoMLX's gradient with respect to a StopGradient node is zero: R2 differentiates
+	// D's fake logits at an Identity of it (no gradient reaches G through it).
+	rawFake := Identity(shown)
+	xReal, xFake := viaReal(in.need(inReal)), viaFake(rawFake)
 	oReal, oFake := dOut(xReal, yReal), dOut(xFake, yFake)
 	dReal, dFake := oReal.Logits, oFake.Logits
 	lossD := s.loss.D(losses.Logits{Real: dReal, Fake: dFake}, losses.Targets{Real: in.opt(inTargetReal), Fake: in.opt(inTargetFake)})
@@ -238,8 +241,9 @@ func (s *stepper) graph(ctx *context.Context, in *stepIn, withG bool) map[string
 	// Penalties see D with the classes of the batch they perturb: the real ones for
 	// D (interpolates, perturbed reals) and DReal, the fake ones for DFake.
 	penalty := s.penaltyTerms(out, in, losses.PenaltyInputs{
-		D: func(x *Node) *Node { return d(x, yReal) }, Real: xReal, Fake: xFake, RawReal: in.need(inReal), RawFake: shown,
+		D: func(x *Node) *Node { return d(x, yReal) }, Real: xReal, Fake: xFake, RawReal: in.need(inReal), RawFake: rawFake,
 		DReal: func(x *Node) *Node { return d(viaReal(x), yReal) }, DFake: func(x *Node) *Node { return d(viaFake(x), yFake) },
+		RealLogits: dReal, FakeLogits: dFake,
 	})
 	if t.Drift > 0 {
 		penalty = Add(penalty, losses.Drift(dReal, t.Drift))

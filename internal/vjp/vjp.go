@@ -15,8 +15,10 @@
 //   - Dot: v0.26 differentiates a matrix product through an [i, j, k] broadcast
 //     product and a ReduceSum — i*j*k work and memory for what two matrix products do
 //     (on the pure-Go backend it took 80% of a toy MLP's training step).
-//   - Reverse, Rsqrt and Pad, which have no rule at all in v0.26 (Pad is Slice's
-//     gradient, so any second-order gradient through a Slice or Concatenate needs it).
+//   - Reverse, Rsqrt, Pad and Identity, which have no rule at all in v0.26 (Pad is
+//     Slice's gradient, so any second-order gradient through a Slice or Concatenate
+//     needs it; the training step differentiates D's fake logits at an Identity of
+//     the fake batch, R2's input).
 //
 // GoMLX keeps node parameters unexported; they are read here with reflect, read-only.
 package vjp
@@ -57,6 +59,7 @@ func init() {
 		return []*Node{Reverse(v[0], intsField(params(node), "axes")...)}
 	}
 	VJPRegistration[NodeTypePad] = padVJP
+	VJPRegistration[NodeTypeIdentity] = func(_ *Node, v []*Node, _ shapes.Shape) []*Node { return []*Node{v[0]} }
 	VJPRegistration[NodeTypeRsqrt] = func(node *Node, v []*Node, _ shapes.Shape) []*Node {
 		// d/dx x^(-1/2) = -1/2 x^(-3/2) = -1/2 y^3.
 		y := node

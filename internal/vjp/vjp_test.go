@@ -62,7 +62,7 @@ func TestPadGradientMatchesFiniteDifferences(t *testing.T) {
 }
 
 // TestRulesMatchFiniteDifferences checks each rule this package registers on a small
-// case of its own, for every input: Rsqrt (which gankit's nets avoid, so no other
+// case of its own, for every input: Identity, Rsqrt (which gankit's nets avoid, so no other
 // test reaches it), Reverse, the 2-D Dot, and ConvGeneral with an even kernel, a
 // stride, asymmetric padding and kernel dilation (v0.26's rule is wrong for even
 // kernels) and with input dilation (a transposed convolution).
@@ -75,6 +75,9 @@ func TestRulesMatchFiniteDifferences(t *testing.T) {
 	}{
 		{"rsqrt", [][]int{{3, 4}}, func(in []*Node) *Node {
 			return Rsqrt(AddScalar(Square(in[0]), 0.5))
+		}},
+		{"identity", [][]int{{3, 4}}, func(in []*Node) *Node {
+			return Mul(Identity(in[0]), in[0])
 		}},
 		{"reverse", [][]int{{3, 4, 2}}, func(in []*Node) *Node {
 			return Mul(Reverse(in[0], 0, 2), in[0])
