@@ -15,6 +15,10 @@ import (
 const (
 	TileRows = 6
 	TileCols = 64
+	// NarrowCols is RowsNarrow's tile width: a convolution with 16 output channels
+	// or fewer (a group of R3GAN's grouped 3x3, an image's 1 or 3 channels) fills a
+	// quarter of a 64-wide tile or less.
+	NarrowCols = 16
 )
 
 // Fast says whether set k runs the kernels as SIMD assembly on this CPU (AVX-512 or
@@ -48,6 +52,20 @@ func Rows(k simd.Set, a, b []*float32, ldb, clen, boff int, c []float32, ldc int
 		return
 	}
 	rowsGo(a, b, ldb, clen, boff, c, ldc, accumulate)
+}
+
+// RowsNarrow is Rows on a TileRows x NarrowCols tile (j < NarrowCols). Each C value
+// is summed in the same order as Rows sums it, so a narrow tile holds bitwise what
+// the same columns of a wide one would.
+func RowsNarrow(k simd.Set, a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
+	if len(b) == 0 || clen == 0 || len(a) < len(b)*TileRows || len(c) < (TileRows-1)*ldc+NarrowCols {
+		panic("igemm.RowsNarrow: tables or tile too short")
+	}
+	if k = runnable(k); k != simd.Go {
+		rowsNarrowAsm(k, &a[0], &b[0], 4*ldb, len(b), clen, 4*boff, &c[0], 4*ldc, b2int(accumulate))
+		return
+	}
+	rowsGoWidth(NarrowCols, a, b, ldb, clen, boff, c, ldc, accumulate)
 }
 
 // Cols computes, for q < len(a),
@@ -124,18 +142,23 @@ func at(p *float32, i int) float32 { return *(*float32)(unsafe.Add(unsafe.Pointe
 // rowsGo is Rows in Go, with the assembly's order of operations (one fused
 // multiply-add per term, as VFMADD231PS rounds once).
 func rowsGo(a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
+	rowsGoWidth(TileCols, a, b, ldb, clen, boff, c, ldc, accumulate)
+}
+
+// rowsGoWidth is rowsGo on the tile's first width columns.
+func rowsGoWidth(width int, a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
 	var acc [TileRows][TileCols]float32
 	for s := range b {
 		for i := range clen {
 			for r := range TileRows {
 				av := at(a[s*TileRows+r], i)
-				for j := range TileCols {
+				for j := range width {
 					acc[r][j] = fma32(av, at(b[s], i*ldb+boff+j), acc[r][j])
 				}
 			}
 		}
 	}
-	storeTile(&acc, c, ldc, accumulate)
+	storeTileWidth(&acc, width, c, ldc, accumulate)
 }
 
 // colsGo is Cols in Go, in the assembly's order of operations.
@@ -153,8 +176,13 @@ func colsGo(a, b []*float32, aoff, boff int, c []float32, ldc int, accumulate bo
 }
 
 func storeTile(acc *[TileRows][TileCols]float32, c []float32, ldc int, accumulate bool) {
+	storeTileWidth(acc, TileCols, c, ldc, accumulate)
+}
+
+// storeTileWidth writes the first width columns of acc.
+func storeTileWidth(acc *[TileRows][TileCols]float32, width int, c []float32, ldc int, accumulate bool) {
 	for r := range TileRows {
-		row := c[r*ldc : r*ldc+TileCols]
+		row := c[r*ldc : r*ldc+width]
 		for j := range row {
 			if accumulate {
 				row[j] += acc[r][j]

@@ -26,6 +26,15 @@ func rowsAsm(k simd.Set, a, b **float32, ldb, nseg, clen, boff int, c *float32, 
 	}
 }
 
+// rowsNarrowAsm is RowsNarrow's tile: the AVX2 pass alone, or its six-ZMM twin.
+func rowsNarrowAsm(k simd.Set, a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int) {
+	if k == simd.AVX512 {
+		rows6x16z(a, b, ldb, nseg, clen, boff, c, ldc, accumulate)
+		return
+	}
+	rows6x16(a, b, ldb, nseg, clen, boff, c, ldc, accumulate)
+}
+
 func colsAsm(k simd.Set, a, b **float32, n, aoff, boff int, c *float32, ldc, accumulate int) {
 	if k == simd.AVX512 {
 		cols6x64(a, b, n, aoff, boff, c, ldc, accumulate)
@@ -46,6 +55,9 @@ func dotAsm(k simd.Set, a, b **float32, nseg, clen int, out *float32) {
 
 //go:noescape
 func rows6x64(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int)
+
+//go:noescape
+func rows6x16z(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int)
 
 //go:noescape
 func cols6x64(a, b **float32, k, aoff, boff int, c *float32, ldc, accumulate int)

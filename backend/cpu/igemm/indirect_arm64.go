@@ -22,6 +22,11 @@ func rowsAsm(_ simd.Set, a, b **float32, ldb, nseg, clen, boff int, c *float32, 
 	}
 }
 
+// rowsNarrowAsm is RowsNarrow's tile: one NEON pass.
+func rowsNarrowAsm(_ simd.Set, a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int) {
+	rows6x16(a, b, ldb, nseg, clen, boff, c, ldc, accumulate)
+}
+
 func colsAsm(_ simd.Set, a, b **float32, n, aoff, boff int, c *float32, ldc, accumulate int) {
 	for p := range TileCols / 16 {
 		cols6x16(a, b, n, aoff, boff+p*passBytes, (*float32)(unsafe.Add(unsafe.Pointer(c), p*passBytes)), ldc, accumulate)

@@ -235,3 +235,64 @@ dot_inner:
 	VMOVSS X13, 20(DI)
 	VZEROUPPER
 	RET
+
+// func rows6x16z(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int)
+//
+// Rows's narrow tile (6x16, RowsNarrow) in six ZMM accumulators (Z8-Z13): one B
+// vector (Z0) and one broadcast A value (Z4-Z7, Z1, Z2) per row. Each C value gets
+// one VFMADD231PS per term in the order of the wide kernels.
+TEXT ·rows6x16z(SB), NOSPLIT, $0-72
+	MOVQ a+0(FP), R8
+	MOVQ b+8(FP), R9
+	MOVQ ldb+16(FP), R10
+	MOVQ nseg+24(FP), R11
+	VPXORD Z8, Z8, Z8; VPXORD Z9, Z9, Z9; VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11; VPXORD Z12, Z12, Z12; VPXORD Z13, Z13, Z13
+n16_seg:
+	LOAD_ROWS
+	MOVQ (R9), R12
+	ADDQ boff+40(FP), R12
+	ADDQ $8, R9
+	MOVQ clen+32(FP), R13
+	XORQ R15, R15
+n16_inner:
+	VMOVUPS 0(R12), Z0
+	VBROADCASTSS (AX)(R15*1), Z4
+	VFMADD231PS Z0, Z4, Z8
+	VBROADCASTSS (BX)(R15*1), Z5
+	VFMADD231PS Z0, Z5, Z9
+	VBROADCASTSS (CX)(R15*1), Z6
+	VFMADD231PS Z0, Z6, Z10
+	VBROADCASTSS (DX)(R15*1), Z7
+	VFMADD231PS Z0, Z7, Z11
+	VBROADCASTSS (SI)(R15*1), Z1
+	VFMADD231PS Z0, Z1, Z12
+	VBROADCASTSS (DI)(R15*1), Z2
+	VFMADD231PS Z0, Z2, Z13
+	ADDQ R10, R12
+	ADDQ $4, R15
+	DECQ R13
+	JNZ n16_inner
+	DECQ R11
+	JNZ n16_seg
+	MOVQ c+48(FP), AX
+	MOVQ ldc+56(FP), BX
+	MOVQ accumulate+64(FP), CX
+	TESTQ CX, CX
+	JZ    n16_put
+	MOVQ AX, DX
+	VADDPS 0(DX), Z8, Z8; ADDQ BX, DX
+	VADDPS 0(DX), Z9, Z9; ADDQ BX, DX
+	VADDPS 0(DX), Z10, Z10; ADDQ BX, DX
+	VADDPS 0(DX), Z11, Z11; ADDQ BX, DX
+	VADDPS 0(DX), Z12, Z12; ADDQ BX, DX
+	VADDPS 0(DX), Z13, Z13
+n16_put:
+	VMOVUPS Z8, 0(AX); ADDQ BX, AX
+	VMOVUPS Z9, 0(AX); ADDQ BX, AX
+	VMOVUPS Z10, 0(AX); ADDQ BX, AX
+	VMOVUPS Z11, 0(AX); ADDQ BX, AX
+	VMOVUPS Z12, 0(AX); ADDQ BX, AX
+	VMOVUPS Z13, 0(AX)
+	VZEROUPPER
+	RET

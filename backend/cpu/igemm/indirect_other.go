@@ -15,6 +15,10 @@ func rowsAsm(simd.Set, **float32, **float32, int, int, int, int, *float32, int, 
 	panic("igemm: no assembly on this platform")
 }
 
+func rowsNarrowAsm(simd.Set, **float32, **float32, int, int, int, int, *float32, int, int) {
+	panic("igemm: no assembly on this platform")
+}
+
 func colsAsm(simd.Set, **float32, **float32, int, int, int, *float32, int, int) {
 	panic("igemm: no assembly on this platform")
 }

@@ -151,6 +151,7 @@ func testRowsAndCols(t *testing.T, k simd.Set) {
 			if accum {
 				continue
 			}
+			narrowRows(t, k, a, b, tc.ldb, tc.clen, tc.boff, tc.ldc, c)
 			again := make([]float32, len(c))
 			Rows(k, a, b, tc.ldb, tc.clen, tc.boff, again, tc.ldc, false)
 			for i := range again {
@@ -175,6 +176,66 @@ func testRowsAndCols(t *testing.T, k simd.Set) {
 			sameBits(t, "Cols", c, g)
 		}
 	}
+}
+
+// narrowRows checks RowsNarrow on the same operands as a wide Rows call whose tile
+// is wide: its 16 columns must hold bitwise the wide tile's first 16, the Go
+// kernel's too, and nothing past them may be written.
+func narrowRows(t *testing.T, k simd.Set, a, b []*float32, ldb, clen, boff, ldc int, wide []float32) {
+	t.Helper()
+	c := make([]float32, TileRows*ldc)
+	for i := range c {
+		c[i] = 7
+	}
+	g := slices.Clone(c)
+	RowsNarrow(k, a, b, ldb, clen, boff, c, ldc, false)
+	rowsGoWidth(NarrowCols, a, b, ldb, clen, boff, g, ldc, false)
+	sameBits(t, "RowsNarrow against the Go kernel", c, g)
+	for r := range TileRows {
+		for j := range ldc {
+			i := r*ldc + j
+			switch {
+			case j < NarrowCols && math.Float32bits(c[i]) != math.Float32bits(wide[i]):
+				t.Fatalf("RowsNarrow: C[%d][%d] = %g, the wide tile's is %g", r, j, c[i], wide[i])
+			case j >= NarrowCols && c[i] != 7:
+				t.Fatalf("RowsNarrow: C[%d][%d] past the narrow tile was written", r, j)
+			}
+		}
+	}
+	// Accumulating onto the tile adds it once more.
+	again := slices.Clone(c)
+	RowsNarrow(k, a, b, ldb, clen, boff, again, ldc, true)
+	for r := range TileRows {
+		for j := range NarrowCols {
+			if i := r*ldc + j; again[i] != c[i]+c[i] {
+				t.Fatalf("RowsNarrow accumulating: C[%d][%d] = %g, want %g", r, j, again[i], c[i]+c[i])
+			}
+		}
+	}
+}
+
+// BenchmarkRowsNarrow times a narrow tile of a grouped 3x3 convolution's group (16
+// input channels, 9 taps; R3GAN's), against the wide tile on the same terms.
+func BenchmarkRowsNarrow(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	img, w := randoms(r, 64*16*16*128), randoms(r, 9*16*128)
+	const nseg, clen = 9, 16
+	a, bp := make([]*float32, nseg*TileRows), make([]*float32, nseg)
+	c := make([]float32, TileRows*TileCols)
+	for s := range nseg {
+		bp[s] = &w[s*clen*128]
+		for rr := range TileRows {
+			a[s*TileRows+rr] = &img[(rr*2*16+s)*128]
+		}
+	}
+	eachSetBench(b, func(b *testing.B, k simd.Set) {
+		for b.Loop() {
+			for range 8 {
+				RowsNarrow(k, a, bp, 128, clen, 0, c, TileCols, false)
+			}
+		}
+		b.ReportMetric(2*float64(8*TileRows*NarrowCols*nseg*clen)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
 }
 
 // BenchmarkRows times a tile of a 4x4 convolution over 64 channels (1024 terms), with
