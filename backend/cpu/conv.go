@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/gankit/gankit/backend/cpu/gemm"
+	"github.com/gankit/gankit/backend/cpu/igemm"
 	"github.com/gankit/gankit/backend/cpu/internal/parallel"
 	"github.com/gomlx/gomlx/backends"
 )
@@ -81,7 +82,10 @@ func convKernel(n *node) kernel {
 // convGroups runs convolution g (the geometry of one group) for each of the groups
 // channel groups, group j on x, w and y from its first channels on.
 func convGroups[T gemm.Float](b *Backend, g convGeom, groups int, x, w, y []T) error {
-	if q := blockGroups(g, groups); q > 1 {
+	if x32, ok := any(x).([]float32); ok && groupedOK(b, g, groups) {
+		return rowsConvGrouped(b, g, groups, x32, any(w).([]float32), any(y).([]float32))
+	}
+	if q := blockGroups(b, g, groups); q > 1 {
 		return convBlockDiagonal(b, g, groups, q, x, w, y)
 	}
 	for j := range groups {
@@ -100,10 +104,16 @@ func convGroups[T gemm.Float](b *Backend, g convGeom, groups int, x, w, y []T) e
 // R3GAN's 8 groups of 16 channels at 28x28, a grouped conv and its two gradients took
 // 270-400 ms against 340-530 one group at a time and 400-600 as slices and
 // concatenations, same process, alternating, 2 busy cores). Only for small kernels:
-// the block-diagonal copy is built per call.
-func blockGroups(g convGeom, groups int) int {
+// the block-diagonal copy is built per call. Not for groups of 16 output channels or
+// fewer where the indirect kernels run: the rows plan's narrow tile holds them
+// unpadded, one group at a time.
+func blockGroups(b *Backend, g convGeom, groups int) int {
 	const tile = 64
 	if g.cout >= tile || tile%g.cout != 0 || g.k[0]*g.k[1] > 25 {
+		return 1
+	}
+	if igemm.Fast(b.kernels) && g.cout <= igemm.NarrowCols {
+		// The rows plan's narrow tile fits the group with no padding.
 		return 1
 	}
 	q := tile / g.cout

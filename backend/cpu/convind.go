@@ -71,7 +71,7 @@ func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32)
 	if useful == 0 {
 		return false, nil
 	}
-	rowsCost := f(roundUp(g.n*g.o[0]*g.o[1], igemm.TileRows)) * f(roundUp(g.cout, igemm.TileCols)) * taps * f(g.c)
+	rowsCost := f(roundUp(g.n*g.o[0]*g.o[1], igemm.TileRows)) * f(roundUp(g.cout, g.rowsTile())) * taps * f(g.c)
 	if g.xC != 1 { // the channels-last copy, counted like im2col's copies in shiftPlan
 		rowsCost += 16 * f(g.n*g.in[0]*g.in[1]*g.c)
 	}
@@ -99,6 +99,16 @@ const (
 	rowsChunk = 64
 )
 
+// rowsTile is the rows plan's tile width: igemm.NarrowCols for 16 output channels
+// or fewer (a grouped convolution's group, an image's channels), where a 64-wide
+// tile would be three quarters padding; igemm.TileCols otherwise.
+func (g convGeom) rowsTile() int {
+	if g.cout <= igemm.NarrowCols {
+		return igemm.NarrowCols
+	}
+	return igemm.TileCols
+}
+
 // dotOK says whether the rows plan runs as dot products: one output channel, and
 // input channels in whole igemm.DotLanes.
 func (g convGeom) dotOK() bool { return g.cout == 1 && g.c%igemm.DotLanes == 0 }
@@ -106,8 +116,48 @@ func (g convGeom) dotOK() bool { return g.cout == 1 && g.c%igemm.DotLanes == 0 }
 // rowsConv is the rows plan, one phase of the input dilation at a time (see
 // convInto). x must have its channels contiguous.
 func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
-	p := &rowsPlan{b: b, ar: ar, g: g, x: x, w: w, y: y, zero: ar.zeros(g.c),
-		chunks: (g.c + rowsChunk - 1) / rowsChunk, dot: g.dotOK()}
+	return newRowsPlan(b, ar, g, x, w, y).run()
+}
+
+// groupedOK says whether channel groups of geometry g (one group's) run
+// igemm.Groups at a time on igemm.RowsGrouped: groups of igemm.GroupWidth channels in
+// and out (R3GAN's), in whole tiles of groups, channels contiguous in x and the
+// kernel's output channels contiguous, on a set with the indirect kernels.
+func groupedOK(b *Backend, g convGeom, groups int) bool {
+	return igemm.Fast(b.kernels) && g.c == igemm.GroupWidth && g.cout == igemm.GroupWidth &&
+		groups%igemm.Groups == 0 && g.xC == 1 && g.wO == 1
+}
+
+// rowsConvGrouped runs the groups of g (one group's geometry) igemm.Groups at a
+// time: each block is one rows-plan convolution over the block's channels whose tile
+// holds the block's groups side by side, each summing only its own channels. Each
+// output is summed as the narrow tile sums it for its group alone.
+func rowsConvGrouped(b *Backend, g convGeom, groups int, x, w, y []float32) error {
+	const q = igemm.Groups
+	gb := g
+	gb.c, gb.cout = q*g.c, q*g.cout
+	for blk := range groups / q {
+		ar := newArena[float32](&b.scratch, b.kernels)
+		p := newRowsPlan(b, ar, gb, x[blk*gb.c*g.xC:], w[blk*gb.cout*g.wO:], y[blk*gb.cout*g.yC:])
+		p.grouped = true
+		err := p.run()
+		ar.release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newRowsPlan is the rows plan of one convolution.
+func newRowsPlan(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) *rowsPlan {
+	return &rowsPlan{b: b, ar: ar, g: g, x: x, w: w, y: y, zero: ar.zeros(g.c),
+		chunks: (g.c + rowsChunk - 1) / rowsChunk, dot: g.dotOK(), tc: g.rowsTile()}
+}
+
+// run runs the plan, one phase of the input dilation at a time.
+func (p *rowsPlan) run() error {
+	g := p.g
 	if p.dot { // one output channel: igemm.Dot over whole channel runs
 		p.chunks = 1
 	}
@@ -128,6 +178,10 @@ type rowsPlan struct {
 	zero    []float32 // g.c zeros, where a tap on padding points
 	chunks  int       // chunks of at most rowsChunk input channels
 	dot     bool      // the phase runs as dot products (dotOK)
+	tc      int       // tile width: igemm.TileCols, or igemm.NarrowCols (rowsTile)
+	// grouped: g spans igemm.Groups channel groups of igemm.GroupWidth channels in
+	// and out, run side by side on igemm.RowsGrouped (see rowsConvGrouped).
+	grouped bool
 }
 
 // weights is the pack step of a phase with taps: the taps' weights as runs of output
@@ -135,8 +189,7 @@ type rowsPlan struct {
 // else a padded copy. bt holds one pointer per segment (one tap and one chunk of
 // input channels), to be handed back with b.scratch.putPtrs; ldb is the runs' stride.
 func (p *rowsPlan) weights(ph phase) (bt []*float32, ldb int) {
-	const tc = igemm.TileCols
-	g, w, chunks := p.g, p.w, p.chunks
+	g, w, chunks, tc := p.g, p.w, p.chunks, p.tc
 	taps := len(ph.k[0]) * len(ph.k[1])
 	bt = p.b.scratch.ptrs(taps * chunks)
 	ldb = g.wI
@@ -178,8 +231,21 @@ func (p *rowsPlan) weights(ph phase) (bt []*float32, ldb int) {
 // phase runs one phase: it packs the weights, then each worker takes groups of row
 // tiles, lays out the group's patches (patches) and multiplies them into y.
 func (p *rowsPlan) phase(ph phase) error {
-	const tr, tc = igemm.TileRows, igemm.TileCols
-	b, g, y, chunks, dot := p.b, p.g, p.y, p.chunks, p.dot
+	const tr = igemm.TileRows
+	b, g, y, chunks, dot, tc := p.b, p.g, p.y, p.chunks, p.dot, p.tc
+	// A call's segments share one run length: several per call only with one chunk.
+	rowsKernel, step := igemm.Rows, 1
+	if chunks == 1 {
+		step = max(1, rowsChunk*igemm.TileCols/(g.c*tc))
+	}
+	switch {
+	case p.grouped:
+		// Each group's channels only: GroupWidth terms a segment, every tap of a
+		// call's segments on one tile.
+		rowsKernel, step = igemm.RowsGrouped, igemm.MaxGroupedSegments
+	case tc == igemm.NarrowCols:
+		rowsKernel = igemm.RowsNarrow
+	}
 	rows := g.n * len(ph.o[0]) * len(ph.o[1])
 	taps := len(ph.k[0]) * len(ph.k[1])
 	per := len(ph.o[0]) * len(ph.o[1])
@@ -224,14 +290,16 @@ func (p *rowsPlan) phase(ph phase) error {
 			}
 			for c0 := 0; c0 < g.cout; c0 += tc {
 				// Few channels: several taps per call (a call's weights still fit
-				// a chunk), else one segment per call.
-				step := max(1, rowsChunk/g.c)
+				// a chunk of rowsChunk x TileCols), else one segment per call.
 				for s := 0; s < nseg; s += step {
 					s1 := min(nseg, s+step)
 					clen := min(rowsChunk, g.c-(s%chunks)*rowsChunk)
+					if p.grouped {
+						clen = igemm.GroupWidth
+					}
 					for tl := first; tl < last; tl++ {
 						ta := a[((tl-first)*nseg+s)*tr:]
-						igemm.Rows(b.kernels, ta[:(s1-s)*tr], bt[s:s1], ldb, clen, c0, tileBuf[(tl-first)*tr*tc:], tc, s > 0)
+						rowsKernel(b.kernels, ta[:(s1-s)*tr], bt[s:s1], ldb, clen, c0, tileBuf[(tl-first)*tr*tc:], tc, s > 0)
 					}
 				}
 				width := min(tc, g.cout-c0)

@@ -68,6 +68,68 @@ func RowsNarrow(k simd.Set, a, b []*float32, ldb, clen, boff int, c []float32, l
 	rowsGoWidth(NarrowCols, a, b, ldb, clen, boff, c, ldc, accumulate)
 }
 
+// GroupWidth is the channels of a group, in and out, that RowsGrouped takes, and
+// Groups how many groups fill its tile (R3GAN's grouped 3x3: 8 groups of 16).
+const (
+	GroupWidth = 16
+	Groups     = TileCols / GroupWidth
+	// MaxGroupedSegments is the most segments one RowsGrouped call takes.
+	MaxGroupedSegments = 16
+)
+
+// RowsGrouped computes four groups side by side in the 6x64 tile: for g < Groups,
+// s < len(b) segments and i < clen (at most GroupWidth),
+//
+//	C[r][g*16 + j] (+)= A[s][r][g*16 + i] * B[s][i*ldb + boff + g*16 + j],  j < 16,
+//
+// A[s][r] = a[s*TileRows+r] pointing at a run of the four groups' input channels,
+// B[s] = b[s] at rows of their output channels. It is the block-diagonal product of
+// a grouped convolution without the zeros: each group reads only its own channels.
+// Each C value is summed in the order s, i, as RowsNarrow sums it for one group:
+// bitwise the same, and the same for every kernel set.
+func RowsGrouped(k simd.Set, a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
+	if len(b) == 0 || len(b) > MaxGroupedSegments || clen == 0 || clen > GroupWidth || len(a) < len(b)*TileRows || len(c) < (TileRows-1)*ldc+TileCols {
+		panic("igemm.RowsGrouped: tables, segments or tile wrong")
+	}
+	if k = runnable(k); k != simd.Go {
+		rowsGroupedAsm(k, a[:len(b)*TileRows], &b[0], 4*ldb, clen, 4*boff, &c[0], 4*ldc, b2int(accumulate))
+		return
+	}
+	rowsGroupedGo(a, b, ldb, clen, boff, c, ldc, accumulate)
+}
+
+// groupPasses runs pass once per group with a's row runs moved to group g's
+// channels (g*GroupWidth floats on), for the sets that run RowsGrouped as narrow
+// passes.
+func groupPasses(a []*float32, pass func(g int, shifted **float32)) {
+	var shifted [MaxGroupedSegments * TileRows]*float32
+	for g := range Groups {
+		for i, p := range a {
+			shifted[i] = (*float32)(unsafe.Add(unsafe.Pointer(p), 4*g*GroupWidth))
+		}
+		pass(g, &shifted[0])
+	}
+}
+
+// rowsGroupedGo is RowsGrouped in Go, in the assembly's order of operations.
+func rowsGroupedGo(a, b []*float32, ldb, clen, boff int, c []float32, ldc int, accumulate bool) {
+	var acc [TileRows][TileCols]float32
+	for s := range b {
+		for i := range clen {
+			for r := range TileRows {
+				for g := range Groups {
+					av := at(a[s*TileRows+r], g*GroupWidth+i)
+					for j := range GroupWidth {
+						col := g*GroupWidth + j
+						acc[r][col] = fma32(av, at(b[s], i*ldb+boff+col), acc[r][col])
+					}
+				}
+			}
+		}
+	}
+	storeTile(&acc, c, ldc, accumulate)
+}
+
 // Cols computes, for q < len(a),
 //
 //	C[r][j] (+)= A[q][aoff + r] * B[q][boff + j],  r < TileRows, j < TileCols,

@@ -35,6 +35,19 @@ func rowsNarrowAsm(k simd.Set, a, b **float32, ldb, nseg, clen, boff int, c *flo
 	rows6x16(a, b, ldb, nseg, clen, boff, c, ldc, accumulate)
 }
 
+// rowsGroupedAsm is RowsGrouped's tile: one AVX-512 kernel, or four AVX2 narrow
+// passes, each on the row runs moved to its group's channels.
+func rowsGroupedAsm(k simd.Set, a []*float32, b **float32, ldb, clen, boff int, c *float32, ldc, accumulate int) {
+	nseg := len(a) / TileRows
+	if k == simd.AVX512 {
+		rows6x64g16(&a[0], b, ldb, nseg, clen, boff, c, ldc, accumulate)
+		return
+	}
+	groupPasses(a, func(g int, shifted **float32) {
+		rows6x16(shifted, b, ldb, nseg, clen, boff+g*passBytes, (*float32)(unsafe.Add(unsafe.Pointer(c), g*passBytes)), ldc, accumulate)
+	})
+}
+
 func colsAsm(k simd.Set, a, b **float32, n, aoff, boff int, c *float32, ldc, accumulate int) {
 	if k == simd.AVX512 {
 		cols6x64(a, b, n, aoff, boff, c, ldc, accumulate)
@@ -58,6 +71,9 @@ func rows6x64(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumu
 
 //go:noescape
 func rows6x16z(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int)
+
+//go:noescape
+func rows6x64g16(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int)
 
 //go:noescape
 func cols6x64(a, b **float32, k, aoff, boff int, c *float32, ldc, accumulate int)

@@ -27,6 +27,15 @@ func rowsNarrowAsm(_ simd.Set, a, b **float32, ldb, nseg, clen, boff int, c *flo
 	rows6x16(a, b, ldb, nseg, clen, boff, c, ldc, accumulate)
 }
 
+// rowsGroupedAsm is RowsGrouped's tile: four NEON narrow passes, each on the row
+// runs moved to its group's channels.
+func rowsGroupedAsm(_ simd.Set, a []*float32, b **float32, ldb, clen, boff int, c *float32, ldc, accumulate int) {
+	nseg := len(a) / TileRows
+	groupPasses(a, func(g int, shifted **float32) {
+		rows6x16(shifted, b, ldb, nseg, clen, boff+g*passBytes, (*float32)(unsafe.Add(unsafe.Pointer(c), g*passBytes)), ldc, accumulate)
+	})
+}
+
 func colsAsm(_ simd.Set, a, b **float32, n, aoff, boff int, c *float32, ldc, accumulate int) {
 	for p := range TileCols / 16 {
 		cols6x16(a, b, n, aoff, boff+p*passBytes, (*float32)(unsafe.Add(unsafe.Pointer(c), p*passBytes)), ldc, accumulate)

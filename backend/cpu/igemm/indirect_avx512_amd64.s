@@ -296,3 +296,57 @@ n16_put:
 	VMOVUPS Z13, 0(AX)
 	VZEROUPPER
 	RET
+
+// FMA_GROUPS adds, for the four groups g < 4, A[g*16] * B[g*16 : g*16+16] to one
+// tile row: row pointer REG, each group's A value 64 bytes past the one before,
+// broadcast into Z4-Z7, each group's B vector in Z0-Z3.
+#define FMA_GROUPS(REG, C0, C1, C2, C3) \
+	VBROADCASTSS (REG)(R15*1), Z4; \
+	VFMADD231PS Z0, Z4, C0; \
+	VBROADCASTSS 64(REG)(R15*1), Z5; \
+	VFMADD231PS Z1, Z5, C1; \
+	VBROADCASTSS 128(REG)(R15*1), Z6; \
+	VFMADD231PS Z2, Z6, C2; \
+	VBROADCASTSS 192(REG)(R15*1), Z7; \
+	VFMADD231PS Z3, Z7, C3
+
+// func rows6x64g16(a, b **float32, ldb, nseg, clen, boff int, c *float32, ldc, accumulate int)
+//
+// RowsGrouped: four groups of 16 channels side by side in the 6x64 tile, group g's
+// columns [16g, 16g+16) summing its own A channels [16g, 16g+16) of each row run
+// against its own B columns. Each C value gets one VFMADD231PS per term in the order
+// of the narrow kernel run one group at a time.
+TEXT ·rows6x64g16(SB), NOSPLIT, $0-72
+	MOVQ a+0(FP), R8
+	MOVQ b+8(FP), R9
+	MOVQ ldb+16(FP), R10
+	MOVQ nseg+24(FP), R11
+	ZERO_ACC
+g16_seg:
+	LOAD_ROWS
+	MOVQ (R9), R12
+	ADDQ boff+40(FP), R12
+	ADDQ $8, R9
+	MOVQ clen+32(FP), R13
+	XORQ R15, R15
+g16_inner:
+	VMOVUPS 0(R12), Z0
+	VMOVUPS 64(R12), Z1
+	VMOVUPS 128(R12), Z2
+	VMOVUPS 192(R12), Z3
+	FMA_GROUPS(AX, Z8, Z9, Z10, Z11)
+	FMA_GROUPS(BX, Z12, Z13, Z14, Z15)
+	FMA_GROUPS(CX, Z16, Z17, Z18, Z19)
+	FMA_GROUPS(DX, Z20, Z21, Z22, Z23)
+	FMA_GROUPS(SI, Z24, Z25, Z26, Z27)
+	FMA_GROUPS(DI, Z28, Z29, Z30, Z31)
+	ADDQ R10, R12
+	ADDQ $4, R15
+	DECQ R13
+	JNZ g16_inner
+	DECQ R11
+	JNZ g16_seg
+	MOVQ c+48(FP), AX
+	MOVQ ldc+56(FP), BX
+	MOVQ accumulate+64(FP), CX
+	STORE_TILE(c+48(FP))

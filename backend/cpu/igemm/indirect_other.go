@@ -19,6 +19,10 @@ func rowsNarrowAsm(simd.Set, **float32, **float32, int, int, int, int, *float32,
 	panic("igemm: no assembly on this platform")
 }
 
+func rowsGroupedAsm(simd.Set, []*float32, **float32, int, int, int, *float32, int, int) {
+	panic("igemm: no assembly on this platform")
+}
+
 func colsAsm(simd.Set, **float32, **float32, int, int, int, *float32, int, int) {
 	panic("igemm: no assembly on this platform")
 }

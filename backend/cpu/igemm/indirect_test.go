@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/gankit/gankit/backend/cpu/simd"
 )
@@ -212,6 +213,81 @@ func narrowRows(t *testing.T, k simd.Set, a, b []*float32, ldb, clen, boff, ldc 
 			}
 		}
 	}
+}
+
+func TestRowsGroupedMatchesFloat64AndNarrowPassesBitwise(t *testing.T) {
+	eachSet(t, testRowsGrouped)
+}
+
+// testRowsGrouped checks RowsGrouped against its definition in float64, the Go
+// kernel and RowsNarrow run one group at a time on tables moved to the group's
+// channels, bitwise, accumulating or not.
+func testRowsGrouped(t *testing.T, k simd.Set) {
+	r := rand.New(rand.NewPCG(7, 8))
+	data := randoms(r, 1<<16)
+	ptr := func(n int) *float32 { return &data[r.IntN(len(data)-n)] }
+	for _, tc := range []struct{ nseg, clen, ldb, boff, ldc int }{
+		{1, 1, 64, 0, 64}, {9, 16, 128, 0, 64}, {16, 16, 128, 64, 130}, {3, 5, 70, 3, 64},
+	} {
+		for _, accum := range []bool{false, true} {
+			a, b := make([]*float32, tc.nseg*TileRows), make([]*float32, tc.nseg)
+			for i := range a {
+				a[i] = ptr(TileCols)
+			}
+			for i := range b {
+				b[i] = ptr((tc.clen-1)*tc.ldb + tc.boff + TileCols)
+			}
+			c, base := newTile(r, tc.ldc, accum)
+			var want [TileRows][TileCols]float64
+			for s := range b {
+				for i := range tc.clen {
+					for rr := range TileRows {
+						for j := range TileCols {
+							g := j / GroupWidth
+							want[rr][j] += float64(at(a[s*TileRows+rr], g*GroupWidth+i)) * float64(at(b[s], i*tc.ldb+tc.boff+j))
+						}
+					}
+				}
+			}
+			g, n := slices.Clone(c), slices.Clone(c)
+			RowsGrouped(k, a, b, tc.ldb, tc.clen, tc.boff, c, tc.ldc, accum)
+			checkTile(t, "RowsGrouped", c, base, tc.ldc, want, tc.nseg*tc.clen)
+			rowsGroupedGo(a, b, tc.ldb, tc.clen, tc.boff, g, tc.ldc, accum)
+			sameBits(t, "RowsGrouped against the Go kernel", c, g)
+			for grp := range Groups {
+				shifted := make([]*float32, len(a))
+				for i, p := range a {
+					shifted[i] = (*float32)(unsafe.Add(unsafe.Pointer(p), 4*grp*GroupWidth))
+				}
+				RowsNarrow(k, shifted, b, tc.ldb, tc.clen, tc.boff+grp*GroupWidth, n[grp*GroupWidth:], tc.ldc, accum)
+			}
+			sameBits(t, "RowsGrouped against RowsNarrow group by group", c, n)
+		}
+	}
+}
+
+// BenchmarkRowsGrouped times four groups of R3GAN's grouped 3x3 (16 channels in
+// and out each, 9 taps) in one tile, against BenchmarkRowsNarrow's one group a call.
+func BenchmarkRowsGrouped(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	img, w := randoms(r, 64*16*16*128), randoms(r, 9*16*128)
+	const nseg, clen = 9, 16
+	a, bp := make([]*float32, nseg*TileRows), make([]*float32, nseg)
+	c := make([]float32, TileRows*TileCols)
+	for s := range nseg {
+		bp[s] = &w[s*clen*128]
+		for rr := range TileRows {
+			a[s*TileRows+rr] = &img[(rr*2*16+s)*128]
+		}
+	}
+	eachSetBench(b, func(b *testing.B, k simd.Set) {
+		for b.Loop() {
+			for range 2 {
+				RowsGrouped(k, a, bp, 128, clen, 0, c, TileCols, false)
+			}
+		}
+		b.ReportMetric(2*float64(2*TileRows*TileCols*nseg*clen)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
 }
 
 // BenchmarkRowsNarrow times a narrow tile of a grouped 3x3 convolution's group (16
