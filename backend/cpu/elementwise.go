@@ -99,7 +99,7 @@ func elementwiseKernel(n *node) kernel {
 		for i, p := range perm {
 			st[i] = xs[p]
 		}
-		return gatherKernel(out, st)
+		return transposeKernel(out, st)
 	case n.op == "ReduceSum":
 		return reduceSumKernel(n.inputs[0].shape, out, n.args[1].([]int))
 	case n.op == "Reshape":
