@@ -199,6 +199,9 @@ func BenchmarkGroupedConvR3GAN(b *testing.B) {
 			{"gradients", 2, func(x, w, dy *Node) []*Node {
 				return Gradient(ReduceAllSum(Mul(groupedConv(tc, x, w), dy)), x, w)
 			}},
+			{"kernel-gradient", 1, func(x, w, dy *Node) []*Node {
+				return Gradient(ReduceAllSum(Mul(groupedConv(tc, x, w), dy)), w)
+			}},
 		} {
 			b.Run(set.String()+"/"+c.name, func(b *testing.B) {
 				e := MustNewExec(be, c.f)

@@ -99,6 +99,20 @@ const (
 	rowsChunk = 64
 )
 
+// balancedGroups splits tiles row tiles into groups of at most rowsGroup tiles for
+// workers: when there are few groups (a kernel gradient's 24 tiles make 3 groups of
+// 8, one worker of two doing twice the other's share), smaller groups whose count is a
+// multiple of workers. It returns the tiles per group and the number of groups. Which
+// group a tile falls in changes nothing in how it is summed.
+func balancedGroups(tiles, workers int) (per, groups int) {
+	groups = (tiles + rowsGroup - 1) / rowsGroup
+	if workers < 2 || groups >= 4*workers || groups%workers == 0 {
+		return rowsGroup, groups
+	}
+	per = (tiles + roundUp(groups, workers) - 1) / roundUp(groups, workers)
+	return per, (tiles + per - 1) / per
+}
+
 // rowsTile is the rows plan's tile width: igemm.NarrowCols for 16 output channels
 // or fewer (a grouped convolution's group, an image's channels), where a 64-wide
 // tile would be three quarters padding; igemm.TileCols otherwise.
@@ -267,15 +281,15 @@ func (p *rowsPlan) phase(ph phase) error {
 	pt := rowsPatches{rowsPlan: p, ph: ph, rows: rows, per: per, nseg: nseg,
 		src0: g.sourceTable(0, ph.o[0], ph.k[0]), src1: g.sourceTable(1, ph.o[1], ph.k[1])}
 	tiles := (rows + tr - 1) / tr
-	groups := (tiles + rowsGroup - 1) / rowsGroup
+	rg, groups := balancedGroups(tiles, runtime.GOMAXPROCS(0))
 	workers := min(runtime.GOMAXPROCS(0), groups)
-	at := b.scratch.ptrs(workers * rowsGroup * nseg * tr)
-	tbuf := p.ar.get(workers * rowsGroup * tr * tc)
+	at := b.scratch.ptrs(workers * rg * nseg * tr)
+	tbuf := p.ar.get(workers * rg * tr * tc)
 	err := parallel.Dynamic(groups, 1, workers, func(wid, g0, g1 int) error {
-		a := at[wid*rowsGroup*nseg*tr : (wid+1)*rowsGroup*nseg*tr]
-		tileBuf := tbuf[wid*rowsGroup*tr*tc : (wid+1)*rowsGroup*tr*tc]
+		a := at[wid*rg*nseg*tr : (wid+1)*rg*nseg*tr]
+		tileBuf := tbuf[wid*rg*tr*tc : (wid+1)*rg*tr*tc]
 		for gi := g0; gi < g1; gi++ {
-			first, last := gi*rowsGroup, min(tiles, (gi+1)*rowsGroup)
+			first, last := gi*rg, min(tiles, (gi+1)*rg)
 			pt.fill(a, first, last)
 			if dot {
 				var out [tr]float32

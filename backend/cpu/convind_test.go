@@ -134,3 +134,27 @@ func testIndirectPlans(t *testing.T, set simd.Set) {
 	}
 	t.Logf("geometries per plan: %v", plans)
 }
+
+// TestBalancedGroupsSplitEvenly checks the rows plan's split of row tiles among
+// workers: every tile in exactly one group of at most rowsGroup tiles, and where the
+// plain split would leave workers idle (few groups, a count that is no multiple of
+// the workers), a count that is.
+func TestBalancedGroupsSplitEvenly(t *testing.T) {
+	for _, c := range []struct{ tiles, workers, per, groups int }{
+		{24, 2, 6, 4},      // a grouped kernel gradient: 3 groups of 8 would idle a worker a third of the time
+		{24, 1, 8, 3},      // one worker: nothing to balance
+		{16, 2, 8, 2},      // already a multiple
+		{5, 2, 3, 2},       // fewer tiles than a group: one group would idle a worker; 3 + 2
+		{8363, 2, 8, 1046}, // a forward convolution's many tiles
+		{40, 3, 7, 6},      // 5 groups on 3 workers -> 6 of 7 (the last holds 5)
+		{9, 4, 3, 3},       // 2 groups on 4 workers -> tiles of 3: 3 groups, as many as there are tiles to share
+	} {
+		per, groups := balancedGroups(c.tiles, c.workers)
+		if per < 1 || per > rowsGroup || (groups-1)*per >= c.tiles || groups*per < c.tiles {
+			t.Errorf("balancedGroups(%d, %d) = %d tiles x %d groups: does not cover the tiles once in groups of 1..%d", c.tiles, c.workers, per, groups, rowsGroup)
+		}
+		if per != c.per || groups != c.groups {
+			t.Errorf("balancedGroups(%d, %d) = %d tiles x %d groups, want %d x %d", c.tiles, c.workers, per, groups, c.per, c.groups)
+		}
+	}
+}
