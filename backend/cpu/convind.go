@@ -308,11 +308,17 @@ func (p *rowsPlan) phase(ph phase) error {
 				for s := 0; s < nseg; s += step {
 					s1 := min(nseg, s+step)
 					clen := min(rowsChunk, g.c-(s%chunks)*rowsChunk)
+					runBytes := 4 * clen // what a row pointer's run spans
 					if p.grouped {
-						clen = igemm.GroupWidth
+						clen, runBytes = igemm.GroupWidth, 4*igemm.Groups*igemm.GroupWidth
 					}
 					for tl := first; tl < last; tl++ {
 						ta := a[((tl-first)*nseg+s)*tr:]
+						if tl+1 < last {
+							// The next tile's runs, on their way from L3 or memory while this one computes.
+							next := a[((tl+1-first)*nseg+s)*tr : ((tl+1-first)*nseg+s1)*tr]
+							igemm.Prefetch(b.kernels, next, runBytes)
+						}
 						rowsKernel(b.kernels, ta[:(s1-s)*tr], bt[s:s1], ldb, clen, c0, tileBuf[(tl-first)*tr*tc:], tc, s > 0)
 					}
 				}
