@@ -409,24 +409,30 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 	p.nb = g.n / tc
 	aBase, aC, coTiles, coutA := p.aBase, p.aC, p.coTiles, p.coutA
 	items := g.o[0] * g.o[1] * p.nb // (output position, batch block) pairs
-	workers := min(runtime.GOMAXPROCS(0), items)
+	// Fewer items than cores (a 1x1 convolution's kernel gradient is one item: one
+	// output position, 64 batch entries): each item's output-channel tiles are split
+	// among split units, each walking the item's whole sum for its own tiles.
+	split := min(coTiles, max(1, runtime.GOMAXPROCS(0)/items))
+	units := items * split
+	workers := min(runtime.GOMAXPROCS(0), units)
 	at, bt := b.scratch.ptrs(workers*colsChunk), b.scratch.ptrs(workers*colsChunk)
-	terms := make([]colsTerms, items)
+	terms := make([]colsTerms, units)
 	tbuf := ar.get(items * coTiles * tr * tc)
-	// Each worker takes a fixed run of items and walks the sums a chunk at a time,
-	// every item and output-channel tile using the chunk's rows of W (and nearby
+	// Each worker takes a fixed run of units and walks the sums a chunk at a time,
+	// every unit and output-channel tile using the chunk's rows of W (and nearby
 	// rows of x) while they are in L1: W and x are read from memory about once.
 	// A chunk's pointers are made just before its products.
-	err := parallel.Workers(items, workers, func(wid, it0, it1 int) error {
+	err := parallel.Workers(units, workers, func(wid, u0, u1 int) error {
 		atab, btab := at[wid*colsChunk:(wid+1)*colsChunk], bt[wid*colsChunk:(wid+1)*colsChunk]
 		longest := 0
-		for it := it0; it < it1; it++ {
-			terms[it] = p.terms(it)
-			longest = max(longest, g.c*len(terms[it].v0)*len(terms[it].v1))
+		for u := u0; u < u1; u++ {
+			terms[u] = p.terms(u / split)
+			longest = max(longest, g.c*len(terms[u].v0)*len(terms[u].v1))
 		}
 		for q0 := 0; q0 < longest; q0 += colsChunk {
-			for it := it0; it < it1; it++ {
-				tm := &terms[it]
+			for u := u0; u < u1; u++ {
+				it := u / split
+				tm := &terms[u]
 				m := 0
 				for ; m < colsChunk && tm.c < g.c; m++ {
 					// In bounds by construction: valid taps, channels < c.
@@ -439,14 +445,16 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 					continue
 				}
 				tiles := tbuf[it*coTiles*tr*tc:]
-				for ct := range coTiles {
+				ct0, ct1 := coSplit(coTiles, split, u%split)
+				for ct := ct0; ct < ct1; ct++ {
 					co0 := min(ct*tr, coutA-tr)
 					igemm.Cols(b.kernels, atab[:m], btab[:m], co0, 0, tiles[ct*tr*tc:], tc, q0 > 0)
 				}
 			}
 		}
-		for it := it0; it < it1; it++ {
-			p.store(y, tbuf[it*coTiles*tr*tc:], &terms[it], it)
+		for u := u0; u < u1; u++ {
+			ct0, ct1 := coSplit(coTiles, split, u%split)
+			p.store(y, tbuf[(u/split)*coTiles*tr*tc:], &terms[u], u/split, ct0, ct1)
 		}
 		return nil
 	})
@@ -516,20 +524,28 @@ func (p *colsPlan) terms(it int) colsTerms {
 	return tm
 }
 
-// store is the epilogue of item it: its output-channel tiles (zeros when every term
-// is on padding) written into y.
-func (p *colsPlan) store(y, tiles []float32, tm *colsTerms, it int) {
+// coSplit is part's share [ct0, ct1) of coTiles output-channel tiles cut into split.
+func coSplit(coTiles, split, part int) (ct0, ct1 int) {
+	return part * coTiles / split, (part + 1) * coTiles / split
+}
+
+// store is the epilogue of item it's output-channel tiles [ct0, ct1): written into y
+// (zeros when every term is on padding).
+func (p *colsPlan) store(y, tiles []float32, tm *colsTerms, it, ct0, ct1 int) {
 	const tr, tc = igemm.TileRows, igemm.TileCols
 	g := p.g
 	o, n0 := it/p.nb, (it%p.nb)*tc
 	o0, o1 := o/g.o[1], o%g.o[1]
 	if len(tm.v0) == 0 || len(tm.v1) == 0 { // every term on padding
-		clear(tiles[:p.coTiles*tr*tc])
+		clear(tiles[ct0*tr*tc : ct1*tr*tc])
 	}
-	for ct := range p.coTiles {
+	for ct := ct0; ct < ct1; ct++ {
 		co0 := min(ct*tr, p.coutA-tr)
 		for r := range tr {
 			co := co0 + r
+			if co < ct*tr {
+				continue // the last tile, moved back to end at coutA: rows the tile before it wrote
+			}
 			if co >= g.cout {
 				break
 			}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/gankit/gankit/backend/cpu/igemm"
@@ -155,6 +157,68 @@ func TestBalancedGroupsSplitEvenly(t *testing.T) {
 		}
 		if per != c.per || groups != c.groups {
 			t.Errorf("balancedGroups(%d, %d) = %d tiles x %d groups, want %d x %d", c.tiles, c.workers, per, groups, c.per, c.groups)
+		}
+	}
+}
+
+// TestColsPlanSplitsFewItemsAmongCores runs cols-plan convolutions with fewer
+// (output position, batch block) items than cores — a 1x1 convolution's kernel
+// gradient is one item — on 1, 2 and 3 cores: each core's share of the output
+// channels must be written, every value bitwise as on one core, and within rounding
+// of im2col. Output channel counts that leave the last 6-row tile short (its rows
+// overlap the tile before it) and that are fewer than the cores' shares.
+func TestColsPlanSplitsFewItemsAmongCores(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, c := range []struct{ n, c, cout, in, k int }{
+		{64, 64, 128, 5, 5}, // 1x1-style kernel gradient: one output position, 22 tiles of which the last overlaps
+		{64, 3, 7, 4, 3},    // 2x2 outputs: 4 items, 2 tiles
+		{128, 16, 6, 3, 3},  // one item of 2 batch blocks, one tile: nothing to split
+	} {
+		g, ok := geomFor(c.n, c.c, c.cout, [2]int{c.in, c.in}, [2]int{c.k, c.k}, [2]int{1, 1}, [2]int{1, 1}, [2]int{1, 1}, [2]int{}, [2]int{}, true)
+		if !ok {
+			t.Fatalf("%+v: no geometry", c)
+		}
+		x := make([]float32, c.n*c.in*c.in*c.c)
+		w := make([]float32, c.k*c.k*c.c*c.cout)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		for i := range w {
+			w[i] = float32(r.NormFloat64())
+		}
+		set := simd.Best()
+		b := &Backend{kernels: set}
+		want := make([]float32, c.n*g.o[0]*g.o[1]*c.cout)
+		ref := newArena[float32](&b.scratch, simd.Go)
+		if err := convInto(ref, g, x, w, want); err != nil {
+			t.Fatal(err)
+		}
+		ref.release()
+		var one []float32
+		for _, procs := range []int{1, 2, 3} {
+			runtime.GOMAXPROCS(procs)
+			got := make([]float32, len(want))
+			for i := range got {
+				got[i] = float32(math.NaN()) // every output must be written
+			}
+			ar := newArena[float32](&b.scratch, set)
+			err := colsConv(b, ar, g, x, w, got)
+			ar.release()
+			if err != nil {
+				t.Fatal(err)
+			}
+			terms := float64(c.k * c.k * c.c)
+			for i := range got {
+				if d := math.Abs(float64(got[i] - want[i])); !(d <= 1e-5*terms*(1+math.Abs(float64(want[i])))) {
+					t.Fatalf("%+v on %d cores: value %d = %g, im2col %g", c, procs, i, got[i], want[i])
+				}
+			}
+			if one == nil {
+				one = got
+			} else if !slices.Equal(got, one) {
+				t.Fatalf("%+v: %d cores give other values than one", c, procs)
+			}
 		}
 	}
 }
