@@ -266,20 +266,27 @@ func testRowsGrouped(t *testing.T, k simd.Set) {
 	}
 }
 
-// BenchmarkRowsGrouped times four groups of R3GAN's grouped 3x3 (16 channels in
-// and out each, 9 taps) in one tile, against BenchmarkRowsNarrow's one group a call.
-func BenchmarkRowsGrouped(b *testing.B) {
+// rowsOperands lays out a rows tile's tables for nseg taps of clen channels each:
+// row r of tap s reads an image of chans channels a pixel at pixel 2*16*r + s
+// (rows two image lines apart), and tap s's weights are clen rows of 128 columns.
+func rowsOperands(nseg, clen, chans int) (a, bp []*float32, c []float32) {
 	r := rand.New(rand.NewPCG(1, 2))
-	img, w := randoms(r, 64*16*16*128), randoms(r, 9*16*128)
-	const nseg, clen = 9, 16
-	a, bp := make([]*float32, nseg*TileRows), make([]*float32, nseg)
-	c := make([]float32, TileRows*TileCols)
+	img, w := randoms(r, 64*16*16*chans), randoms(r, nseg*clen*128)
+	a, bp = make([]*float32, nseg*TileRows), make([]*float32, nseg)
 	for s := range nseg {
 		bp[s] = &w[s*clen*128]
 		for rr := range TileRows {
-			a[s*TileRows+rr] = &img[(rr*2*16+s)*128]
+			a[s*TileRows+rr] = &img[(rr*2*16+s)*chans]
 		}
 	}
+	return a, bp, make([]float32, TileRows*TileCols)
+}
+
+// BenchmarkRowsGrouped times four groups of R3GAN's grouped 3x3 (16 channels in
+// and out each, 9 taps) in one tile, against BenchmarkRowsNarrow's one group a call.
+func BenchmarkRowsGrouped(b *testing.B) {
+	const nseg, clen = 9, 16
+	a, bp, c := rowsOperands(nseg, clen, 128)
 	eachSetBench(b, func(b *testing.B, k simd.Set) {
 		for b.Loop() {
 			for range 2 {
@@ -293,17 +300,8 @@ func BenchmarkRowsGrouped(b *testing.B) {
 // BenchmarkRowsNarrow times a narrow tile of a grouped 3x3 convolution's group (16
 // input channels, 9 taps; R3GAN's), against the wide tile on the same terms.
 func BenchmarkRowsNarrow(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	img, w := randoms(r, 64*16*16*128), randoms(r, 9*16*128)
 	const nseg, clen = 9, 16
-	a, bp := make([]*float32, nseg*TileRows), make([]*float32, nseg)
-	c := make([]float32, TileRows*TileCols)
-	for s := range nseg {
-		bp[s] = &w[s*clen*128]
-		for rr := range TileRows {
-			a[s*TileRows+rr] = &img[(rr*2*16+s)*128]
-		}
-	}
+	a, bp, c := rowsOperands(nseg, clen, 128)
 	eachSetBench(b, func(b *testing.B, k simd.Set) {
 		for b.Loop() {
 			for range 8 {
@@ -317,17 +315,8 @@ func BenchmarkRowsNarrow(b *testing.B) {
 // BenchmarkRows times a tile of a 4x4 convolution over 64 channels (1024 terms), with
 // the kernel's 256 KiB of weights shared by every tile, as in a convolution.
 func BenchmarkRows(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	img, w := randoms(r, 64*16*16*64), randoms(r, 16*64*128)
 	const nseg, clen = 16, 64
-	a, bp := make([]*float32, nseg*TileRows), make([]*float32, nseg)
-	c := make([]float32, TileRows*TileCols)
-	for s := range nseg {
-		bp[s] = &w[s*clen*128]
-		for rr := range TileRows {
-			a[s*TileRows+rr] = &img[(rr*2*16+s)*64]
-		}
-	}
+	a, bp, c := rowsOperands(nseg, clen, 64)
 	eachSetBench(b, func(b *testing.B, k simd.Set) {
 		for b.Loop() {
 			Rows(k, a, bp, 128, clen, 0, c, TileCols, false)
