@@ -33,13 +33,32 @@ type convGeom struct {
 // offsets into the same buffers: nothing is sliced or concatenated. Batch groups are
 // delegated.
 func convKernel(n *node) kernel {
+	g, cg, ok := convGeomOf(n)
+	if !ok {
+		return nil
+	}
+	y := n.outs[0].shape
+	return flatKernel(y, func(b *Backend, in []any, out any) error {
+		switch out := out.(type) {
+		case []float32:
+			return convGroups(b, g, cg, in[0].([]float32), in[1].([]float32), out, nil)
+		case []float64:
+			return convGroups(b, g, cg, in[0].([]float64), in[1].([]float64), out, nil)
+		}
+		return fmt.Errorf("conv: dtype %s", y.DType)
+	})
+}
+
+// convGeomOf is the geometry of one channel group of ConvGeneral node n, and the
+// number of groups; false for what the kernels do not run (not 2-D, batch groups).
+func convGeomOf(n *node) (convGeom, int, bool) {
 	axes := n.args[2].(backends.ConvolveAxesConfig)
 	st, pads := n.args[3].([]int), n.args[4].([][2]int)
 	idil, kdil := n.args[5].([]int), n.args[6].([]int)
 	cg, bg := max(n.args[7].(int), 1), n.args[8].(int)
 	x, w, y := n.inputs[0].shape, n.inputs[1].shape, n.outs[0].shape
 	if x.Rank() != 4 || bg > 1 {
-		return nil
+		return convGeom{}, 0, false
 	}
 	one := func(s []int, i int) int {
 		if len(s) == 0 {
@@ -65,32 +84,33 @@ func convKernel(n *node) kernel {
 		g.xS[i], g.wS[i], g.yS[i] = xs[axes.InputSpatial[i]], ws[axes.KernelSpatial[i]], ys[axes.OutputSpatial[i]]
 	}
 	if g.c%cg != 0 || g.cout%cg != 0 || w.Dimensions[axes.KernelInputChannels] != g.c/cg {
-		return nil // the shadow builder has refused it already; leave the message to it
+		return convGeom{}, 0, false // the shadow builder has refused it already; leave the message to it
 	}
 	g.c, g.cout = g.c/cg, g.cout/cg
-	return flatKernel(y, func(b *Backend, in []any, out any) error {
-		switch out := out.(type) {
-		case []float32:
-			return convGroups(b, g, cg, in[0].([]float32), in[1].([]float32), out)
-		case []float64:
-			return convGroups(b, g, cg, in[0].([]float64), in[1].([]float64), out)
-		}
-		return fmt.Errorf("conv: dtype %s", y.DType)
-	})
+	return g, cg, true
 }
 
 // convGroups runs convolution g (the geometry of one group) for each of the groups
-// channel groups, group j on x, w and y from its first channels on.
-func convGroups[T gemm.Float](b *Backend, g convGeom, groups int, x, w, y []T) error {
+// channel groups, group j on x, w and y from its first channels on, and adds
+// bias[c] to output channel c when bias is not nil (convBiasKernel).
+func convGroups[T gemm.Float](b *Backend, g convGeom, groups int, x, w, y, bias []T) error {
 	if x32, ok := any(x).([]float32); ok && groupedOK(b, g, groups) {
-		return rowsConvGrouped(b, g, groups, x32, any(w).([]float32), any(y).([]float32))
+		return rowsConvGrouped(b, g, groups, x32, any(w).([]float32), any(y).([]float32), any(bias).([]float32))
 	}
 	if q := blockGroups(b, g, groups); q > 1 {
-		return convBlockDiagonal(b, g, groups, q, x, w, y)
+		if err := convBlockDiagonal(b, g, groups, q, x, w, y); err != nil {
+			return err
+		}
+		addBias(g, groups, y, bias)
+		return nil
 	}
 	for j := range groups {
 		xj, wj, yj := x[j*g.c*g.xC:], w[j*g.cout*g.wO:], y[j*g.cout*g.yC:]
-		if err := convOne(b, g, xj, wj, yj); err != nil {
+		var bj []T
+		if bias != nil {
+			bj = bias[j*g.cout : (j+1)*g.cout]
+		}
+		if err := convOne(b, g, xj, wj, yj, bj); err != nil {
 			return err
 		}
 	}
@@ -148,23 +168,55 @@ func convBlockDiagonal[T gemm.Float](b *Backend, g convGeom, groups, q int, x, w
 				}
 			}
 		}
-		if err := convOne(b, gb, x[blk*qc*g.xC:], wb, y[blk*qo*g.yC:]); err != nil {
+		if err := convOne(b, gb, x[blk*qc*g.xC:], wb, y[blk*qo*g.yC:], nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// convOne runs one group's convolution on the best plan for its dtype and shape.
-func convOne[T gemm.Float](b *Backend, g convGeom, x, w, y []T) error {
+// convOne runs one group's convolution on the best plan for its dtype and shape, and
+// adds bias (nil: none) to its output channels: in the rows plan's store, else in a
+// pass of its own.
+func convOne[T gemm.Float](b *Backend, g convGeom, x, w, y, bias []T) error {
 	ar := newArena[T](&b.scratch, b.kernels)
 	defer ar.release()
 	if x32, ok := any(x).([]float32); ok {
-		if done, err := indirectConv(b, any(ar).(*arena[float32]), g, x32, any(w).([]float32), any(y).([]float32)); done || err != nil {
+		done, biased, err := indirectConv(b, any(ar).(*arena[float32]), g, x32, any(w).([]float32), any(y).([]float32), any(bias).([]float32))
+		if err != nil || done && biased {
 			return err
 		}
+		if done {
+			addBias(g, 1, y, bias)
+			return nil
+		}
 	}
-	return convInto(ar, g, x, w, y)
+	if err := convInto(ar, g, x, w, y); err != nil {
+		return err
+	}
+	addBias(g, 1, y, bias)
+	return nil
+}
+
+// addBias adds bias[c] to every output of channel c of the groups convolutions of
+// geometry g (one group's) in y: y = conv + bias, rounded once, as the Add it
+// replaces. Nothing when bias is nil.
+func addBias[T gemm.Float](g convGeom, groups int, y, bias []T) {
+	if bias == nil {
+		return
+	}
+	parallelFor(g.n, func(lo, hi int) {
+		for n := lo; n < hi; n++ {
+			for o0 := range g.o[0] {
+				for o1 := range g.o[1] {
+					base := n*g.yN + o0*g.yS[0] + o1*g.yS[1]
+					for c, v := range bias[:groups*g.cout] {
+						y[base+c*g.yC] += v
+					}
+				}
+			}
+		}
+	})
 }
 
 // convInto computes the convolution as one matrix product per phase. With input

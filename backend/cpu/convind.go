@@ -6,6 +6,7 @@ import (
 
 	"github.com/gankit/gankit/backend/cpu/igemm"
 	"github.com/gankit/gankit/backend/cpu/internal/parallel"
+	"github.com/gankit/gankit/backend/cpu/vec"
 )
 
 // Indirect convolutions (float32, on CPUs where package igemm's kernels are SIMD).
@@ -60,16 +61,17 @@ func seq(n int) []int {
 }
 
 // indirectConv runs the convolution on the indirect kernels, or returns false when
-// neither plan suits it.
-func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) (bool, error) {
+// neither plan suits it; biased says whether it added bias (the rows plan adds it as
+// it stores its tiles, the cols plan leaves it to the caller).
+func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y, bias []float32) (done, biased bool, err error) {
 	if !igemm.Fast(b.kernels) {
-		return false, nil
+		return false, false, nil
 	}
 	f := func(v int) float64 { return float64(v) }
 	taps := f(g.k[0]*g.k[1]) / f(g.idil[0]*g.idil[1])               // taps that land on pixels, on average
 	useful := f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c) * f(g.cout) // multiply-adds, unpadded
 	if useful == 0 {
-		return false, nil
+		return false, false, nil
 	}
 	rowsCost := f(roundUp(g.n*g.o[0]*g.o[1], igemm.TileRows)) * f(roundUp(g.cout, g.rowsTile())) * taps * f(g.c)
 	if g.xC != 1 { // the channels-last copy, counted like im2col's copies in shiftPlan
@@ -79,16 +81,16 @@ func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32)
 	colsCost := f(roundUp(g.cout, igemm.TileRows)) * f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c)
 	switch {
 	case g.dotOK() && g.xC == 1:
-		return true, rowsConv(b, ar, g, x, w, y)
+		return true, true, rowsConv(b, ar, g, x, w, y, bias)
 	case colsOK && colsCost <= colsPreference*rowsCost && colsCost <= maxIndirectWaste*useful:
-		return true, colsConv(b, ar, g, x, w, y)
+		return true, false, colsConv(b, ar, g, x, w, y)
 	case rowsCost <= maxIndirectWaste*useful:
 		if g.xC != 1 {
 			x, g = channelsLast(ar, g, x)
 		}
-		return true, rowsConv(b, ar, g, x, w, y)
+		return true, true, rowsConv(b, ar, g, x, w, y, bias)
 	}
-	return false, nil
+	return false, false, nil
 }
 
 // rowsGroup is how many row tiles share each chunk of weights while it is in L1, and
@@ -128,9 +130,12 @@ func (g convGeom) rowsTile() int {
 func (g convGeom) dotOK() bool { return g.cout == 1 && g.c%igemm.DotLanes == 0 }
 
 // rowsConv is the rows plan, one phase of the input dilation at a time (see
-// convInto). x must have its channels contiguous.
-func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
-	return newRowsPlan(b, ar, g, x, w, y).run()
+// convInto), adding bias[c] (nil: none) to output channel c as it stores. x must
+// have its channels contiguous.
+func rowsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y, bias []float32) error {
+	p := newRowsPlan(b, ar, g, x, w, y)
+	p.bias = bias
+	return p.run()
 }
 
 // groupedOK says whether channel groups of geometry g (one group's) run
@@ -146,7 +151,7 @@ func groupedOK(b *Backend, g convGeom, groups int) bool {
 // time: each block is one rows-plan convolution over the block's channels whose tile
 // holds the block's groups side by side, each summing only its own channels. Each
 // output is summed as the narrow tile sums it for its group alone.
-func rowsConvGrouped(b *Backend, g convGeom, groups int, x, w, y []float32) error {
+func rowsConvGrouped(b *Backend, g convGeom, groups int, x, w, y, bias []float32) error {
 	const q = igemm.Groups
 	gb := g
 	gb.c, gb.cout = q*g.c, q*g.cout
@@ -154,6 +159,9 @@ func rowsConvGrouped(b *Backend, g convGeom, groups int, x, w, y []float32) erro
 		ar := newArena[float32](&b.scratch, b.kernels)
 		p := newRowsPlan(b, ar, gb, x[blk*gb.c*g.xC:], w[blk*gb.cout*g.wO:], y[blk*gb.cout*g.yC:])
 		p.grouped = true
+		if bias != nil {
+			p.bias = bias[blk*gb.cout : (blk+1)*gb.cout]
+		}
 		err := p.run()
 		ar.release()
 		if err != nil {
@@ -196,6 +204,7 @@ type rowsPlan struct {
 	// grouped: g spans igemm.Groups channel groups of igemm.GroupWidth channels in
 	// and out, run side by side on igemm.RowsGrouped (see rowsConvGrouped).
 	grouped bool
+	bias    []float32 // added to each output channel as tiles are stored; nil: none
 }
 
 // weights is the pack step of a phase with taps: the taps' weights as runs of output
@@ -272,6 +281,9 @@ func (p *rowsPlan) phase(ph phase) error {
 			base := outBase(r)
 			for co := range g.cout {
 				y[base+co*g.yC] = 0
+				if p.bias != nil {
+					y[base+co*g.yC] += p.bias[co] // 0 + b, as the Add it replaces
+				}
 			}
 		}
 		return nil
@@ -296,8 +308,11 @@ func (p *rowsPlan) phase(ph phase) error {
 				for tl := first; tl < last; tl++ {
 					igemm.Dot(b.kernels, a[(tl-first)*nseg*tr:(tl-first+1)*nseg*tr], bt[:nseg], g.c, out[:])
 					r0 := pt.tileStart(tl)
-					for i := range min(tr, rows-r0) {
+					for i := pt.owned(tl); i < min(tr, rows-r0); i++ {
 						y[outBase(r0+i)] = out[i]
+						if p.bias != nil {
+							y[outBase(r0+i)] += p.bias[0]
+						}
 					}
 				}
 				continue
@@ -326,8 +341,12 @@ func (p *rowsPlan) phase(ph phase) error {
 				for tl := first; tl < last; tl++ {
 					r0 := pt.tileStart(tl)
 					tile := tileBuf[(tl-first)*tr*tc:]
-					for i := range min(tr, rows-r0) {
-						putRow(y, outBase(r0+i)+c0*g.yC, g.yC, tile[i*tc:i*tc+width])
+					for i := pt.owned(tl); i < min(tr, rows-r0); i++ {
+						row := tile[i*tc : i*tc+width]
+						if p.bias != nil {
+							vec.Add(row, row, p.bias[c0:c0+width])
+						}
+						putRow(y, outBase(r0+i)+c0*g.yC, g.yC, row)
 					}
 				}
 			}
@@ -357,6 +376,15 @@ func (pt *rowsPatches) tileStart(tl int) int {
 		return 0
 	}
 	return min(tl*tr, pt.rows-tr)
+}
+
+// owned is the first of tile tl's rows that it stores: 0, except for the last tile,
+// moved back to end at the last row (tileStart), whose first rows are the tile
+// before it's. Only one tile writes each output, so tiles on different cores never
+// write the same place.
+func (pt *rowsPatches) owned(tl int) int {
+	const tr = igemm.TileRows
+	return max(0, tl*tr-pt.tileStart(tl))
 }
 
 // fill writes the patches of tiles first..last-1 into a, tile by tile, each tile's

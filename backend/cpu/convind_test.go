@@ -103,7 +103,7 @@ func testIndirectPlans(t *testing.T, set simd.Set) {
 		ar := newArena[float32](&b.scratch, set)
 		run := map[string]func(y []float32) error{}
 		if g.xC == 1 {
-			run["rows"] = func(y []float32) error { return rowsConv(b, ar, g, x, w, y) }
+			run["rows"] = func(y []float32) error { return rowsConv(b, ar, g, x, w, y, nil) }
 		}
 		if g.xN == 1 && g.n%igemm.TileCols == 0 {
 			run["cols"] = func(y []float32) error { return colsConv(b, ar, g, x, w, y) }

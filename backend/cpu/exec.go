@@ -72,6 +72,7 @@ func (b *Builder) Compile(outputs []backends.Op, shardings []*backends.ShardingS
 		e.outShapes = append(e.outShapes, v.shape)
 	}
 	if !b.backend.noFusion {
+		e.fuseConvBias()
 		e.fuse()
 	}
 	e.markAliases()

@@ -31,7 +31,7 @@ func (o *opTimes) add(st step, d time.Duration) {
 		how = "kernel"
 	}
 	key := st.n.op + " (" + how + ")"
-	if os.Getenv(OpTimesEnv+"_SHAPES") != "" || st.n.op == "ConvGeneral" || st.n.op == "DotGeneral" || (st.n.op == "ReduceSum" && st.kernel == nil) {
+	if os.Getenv(OpTimesEnv+"_SHAPES") != "" || strings.HasPrefix(st.n.op, "ConvGeneral") || st.n.op == "DotGeneral" || (st.n.op == "ReduceSum" && st.kernel == nil) {
 		var dims []string
 		for _, in := range st.n.inputs {
 			dims = append(dims, fmt.Sprint(in.shape.Dimensions))
@@ -40,7 +40,7 @@ func (o *opTimes) add(st step, d time.Duration) {
 		if st.n.op == "ReduceSum" {
 			key += fmt.Sprintf(" axes%v", st.n.args[1])
 		}
-		if st.n.op == "ConvGeneral" {
+		if strings.HasPrefix(st.n.op, "ConvGeneral") {
 			key += fmt.Sprintf(" idil%v", st.n.args[5])
 		}
 	}

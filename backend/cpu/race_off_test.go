@@ -1,0 +1,6 @@
+//go:build !race
+
+package cpu
+
+// underRace: this test binary was built with -race.
+const underRace = false
