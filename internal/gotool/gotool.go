@@ -70,3 +70,38 @@ func Run(t *testing.T, need, margin time.Duration, dir string, env []string, nam
 	out, err = cmd.CombinedOutput()
 	return out, err != nil && ctx.Err() != nil, err
 }
+
+// RaceRerun runs `go test -race -count=1 -v -run PATTERN` on package pkg (a path
+// from the module root, such as ./serve), for a test in a binary built without -race
+// that wants its package's concurrent tests checked by the race detector too; the
+// caller skips when its own binary has -race already. It skips t under -short, without
+// go or a C compiler (the race detector needs cgo), and when the run would outlast
+// t's deadline on busy cores; it fails t when the run fails or does not pass each test
+// of mustPass (a -run that matched nothing would pass too). It returns the output.
+func RaceRerun(t *testing.T, pkg, pattern string, mustPass []string) []byte {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("builds and runs %s's tests under -race; skipped with -short", pkg)
+	}
+	goBin, root := ModuleOrSkip(t)
+	cc, _ := exec.Command(goBin, "env", "CC").Output()
+	if _, err := exec.LookPath(strings.Fields(string(cc) + " gcc")[0]); err != nil {
+		t.Skipf("no C compiler (go env CC = %q): the race detector needs cgo", strings.TrimSpace(string(cc)))
+	}
+	env := append(os.Environ(), "CGO_ENABLED=1")
+	// On busy cores with a cold cache the -race build takes minutes: a run that would
+	// outlast this binary's -timeout is stopped and skipped, saying so.
+	out, stopped, err := Run(t, 2*time.Minute, 30*time.Second, root, env, goBin, "test", "-race", "-count=1", "-v", "-run", pattern, pkg)
+	if stopped {
+		t.Skipf("go test -race %s stopped 30 s before this binary's -timeout (busy cores): the race detector did not run\n%s", pkg, out)
+	}
+	if err != nil {
+		t.Fatalf("go test -race -run '%s' %s: %v\n%s", pattern, pkg, err, out)
+	}
+	for _, name := range mustPass {
+		if !strings.Contains(string(out), "--- PASS: "+name) {
+			t.Fatalf("go test -race -run '%s' %s did not run %s:\n%s", pattern, pkg, name, out)
+		}
+	}
+	return out
+}
