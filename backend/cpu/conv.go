@@ -8,6 +8,7 @@ import (
 	"github.com/gankit/gankit/backend/cpu/igemm"
 	"github.com/gankit/gankit/backend/cpu/internal/parallel"
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
 // convGeom is a 2-D convolution (one channel group) in any axis layout, as flat strides.
@@ -37,16 +38,29 @@ func convKernel(n *node) kernel {
 	if !ok {
 		return nil
 	}
-	y := n.outs[0].shape
+	return convGroupsKernel(n.outs[0].shape, g, cg, false)
+}
+
+// convGroupsKernel runs convGroups on its inputs (x, w, and the bias when biased)
+// into an output of shape y.
+func convGroupsKernel(y shapes.Shape, g convGeom, cg int, biased bool) kernel {
 	return flatKernel(y, func(b *Backend, in []any, out any) error {
 		switch out := out.(type) {
 		case []float32:
-			return convGroups(b, g, cg, in[0].([]float32), in[1].([]float32), out, nil)
+			return convGroups(b, g, cg, in[0].([]float32), in[1].([]float32), out, biasOf[float32](in, biased))
 		case []float64:
-			return convGroups(b, g, cg, in[0].([]float64), in[1].([]float64), out, nil)
+			return convGroups(b, g, cg, in[0].([]float64), in[1].([]float64), out, biasOf[float64](in, biased))
 		}
 		return fmt.Errorf("conv: dtype %s", y.DType)
 	})
+}
+
+// biasOf is the bias input (the third) when biased, else nil.
+func biasOf[T gemm.Float](in []any, biased bool) []T {
+	if !biased {
+		return nil
+	}
+	return in[2].([]T)
 }
 
 // convGeomOf is the geometry of one channel group of ConvGeneral node n, and the
@@ -176,19 +190,14 @@ func convBlockDiagonal[T gemm.Float](b *Backend, g convGeom, groups, q int, x, w
 }
 
 // convOne runs one group's convolution on the best plan for its dtype and shape, and
-// adds bias (nil: none) to its output channels: in the rows plan's store, else in a
-// pass of its own.
+// adds bias (nil: none) to its output channels: as the indirect plans store their
+// outputs, else in a pass of its own.
 func convOne[T gemm.Float](b *Backend, g convGeom, x, w, y, bias []T) error {
 	ar := newArena[T](&b.scratch, b.kernels)
 	defer ar.release()
 	if x32, ok := any(x).([]float32); ok {
-		done, biased, err := indirectConv(b, any(ar).(*arena[float32]), g, x32, any(w).([]float32), any(y).([]float32), any(bias).([]float32))
-		if err != nil || done && biased {
+		if done, err := indirectConv(b, any(ar).(*arena[float32]), g, x32, any(w).([]float32), any(y).([]float32), any(bias).([]float32)); done || err != nil {
 			return err
-		}
-		if done {
-			addBias(g, 1, y, bias)
-			return nil
 		}
 	}
 	if err := convInto(ar, g, x, w, y); err != nil {

@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/gomlx/gomlx/backends"
@@ -10,11 +9,11 @@ import (
 
 // Bias epilogue. A convolution whose value only a per-channel bias add reads
 // (R3GAN's bias-free convolutions followed by a learned bias, the DCGAN's biased
-// layers) runs as one step that adds the bias while it stores its tiles (the rows
-// plan) or in one pass after it (the other plans): the Add's full pass over memory,
-// a 25 MB read and write for a 64-image batch of R3GAN's 28x28x128 activations, is
-// gone. Each output is the convolution's sum plus the bias, rounded once, as the Add
-// computed it: bitwise the same.
+// layers) runs as one step that adds the bias as it stores its outputs (the
+// indirect plans, rows and cols) or in one pass after it (im2col and the others):
+// the Add's full pass over memory, a 25 MB read and write for a 64-image batch of
+// R3GAN's 28x28x128 activations, is gone. Each output is the convolution's sum plus
+// the bias, rounded once, as the Add computed it: bitwise the same.
 
 // convBiasOp names the merged step in GANKIT_CPU_OPTIMES.
 const convBiasOp = "ConvGeneral+bias"
@@ -23,26 +22,15 @@ const convBiasOp = "ConvGeneral+bias"
 // step runs where the Add ran (the bias may be computed after the convolution).
 // It runs before elementwise fusion and before last uses are computed.
 func (e *Executable) fuseConvBias() {
-	producer, readers := map[int]int{}, map[int]int{}
-	for i, st := range e.steps {
-		for _, s := range st.outs {
-			producer[s] = i
-		}
-		for _, s := range st.inputs {
-			readers[s]++
-		}
-	}
-	for _, s := range e.outputs {
-		readers[s] += 2 // a graph output must stay the convolution's own value
-	}
+	f := e.newFusion() // who writes each value and how often it is read (graph outputs twice)
 	merged := map[int]bool{}
 	for i, st := range e.steps {
 		if st.n.op != "Add" || st.kernel == nil || len(st.inputs) != 2 {
 			continue
 		}
 		for k := range 2 {
-			p, ok := producer[st.inputs[k]]
-			if !ok || readers[st.inputs[k]] != 1 || merged[p] {
+			p, ok := f.soleProducer(st.inputs[k])
+			if !ok || merged[p] {
 				continue
 			}
 			kern := convBiasKernel(e.steps[p].n, st.n, k)
@@ -88,13 +76,5 @@ func convBiasKernel(conv, add *node, k int) kernel {
 	if !ok {
 		return nil
 	}
-	return flatKernel(y, func(b *Backend, in []any, out any) error {
-		switch out := out.(type) {
-		case []float32:
-			return convGroups(b, g, cg, in[0].([]float32), in[1].([]float32), out, in[2].([]float32))
-		case []float64:
-			return convGroups(b, g, cg, in[0].([]float64), in[1].([]float64), out, in[2].([]float64))
-		}
-		return fmt.Errorf("conv: dtype %s", y.DType)
-	})
+	return convGroupsKernel(y, g, cg, true)
 }

@@ -22,25 +22,34 @@ func TestConvBiasIsBitwiseTheAdd(t *testing.T) {
 		x, k         []int // NHWC input, HWIO kernel (input channels per group)
 		groups, idil int
 		f64, twice   bool
+		batchLast    bool // x is [C, H, W, N], as kernel gradients see theirs: the cols plan
 	}{
-		{"grouped 3x3", []int{2, 7, 7, 128}, []int{3, 3, 16, 128}, 8, 1, false, false},
-		{"1x1 wide", []int{2, 5, 6, 64}, []int{1, 1, 64, 128}, 1, 1, false, false},
-		{"narrow", []int{3, 6, 6, 5}, []int{3, 3, 5, 7}, 1, 1, false, false},
-		{"one channel", []int{2, 6, 5, 64}, []int{3, 3, 64, 1}, 1, 1, false, false},
-		{"input-dilated", []int{2, 4, 4, 64}, []int{4, 4, 64, 64}, 1, 2, false, false},
-		{"float64", []int{2, 5, 5, 8}, []int{3, 3, 8, 6}, 1, 1, true, false},
-		{"read twice", []int{2, 5, 5, 16}, []int{3, 3, 16, 16}, 1, 1, false, true},
+		{"grouped 3x3", []int{2, 7, 7, 128}, []int{3, 3, 16, 128}, 8, 1, false, false, false},
+		{"1x1 wide", []int{2, 5, 6, 64}, []int{1, 1, 64, 128}, 1, 1, false, false, false},
+		{"narrow", []int{3, 6, 6, 5}, []int{3, 3, 5, 7}, 1, 1, false, false, false},
+		{"one channel", []int{2, 6, 5, 64}, []int{3, 3, 64, 1}, 1, 1, false, false, false},
+		{"input-dilated", []int{2, 4, 4, 64}, []int{4, 4, 64, 64}, 1, 2, false, false, false},
+		{"float64", []int{2, 5, 5, 8}, []int{3, 3, 8, 6}, 1, 1, true, false, false},
+		{"read twice", []int{2, 5, 5, 16}, []int{3, 3, 16, 16}, 1, 1, false, true, false},
+		{"batch last (cols)", []int{64, 5, 5, 4}, []int{3, 3, 4, 8}, 1, 1, false, false, true},
 	} {
 		cout := c.k[3]
 		nk := c.k[0] * c.k[1] * c.k[2] * cout
 		f := func(x, z *Node) *Node {
-			x = Reshape(x, c.x...)
+			dims := c.x
+			if c.batchLast {
+				dims = []int{c.x[3], c.x[1], c.x[2], c.x[0]}
+			}
+			x = Reshape(x, dims...)
 			w := Reshape(Slice(z, AxisRange(0, nk)), c.k...)
 			bias := Reshape(Slice(z, AxisRange(nk, nk+cout)), 1, 1, 1, cout)
 			axes := backends.ConvolveAxesConfig{
 				InputBatch: 0, InputSpatial: []int{1, 2}, InputChannels: 3,
 				KernelSpatial: []int{0, 1}, KernelInputChannels: 2, KernelOutputChannels: 3,
 				OutputBatch: 0, OutputSpatial: []int{1, 2}, OutputChannels: 3,
+			}
+			if c.batchLast {
+				axes.InputBatch, axes.InputChannels = 3, 0
 			}
 			p := (c.k[0] - 1) / 2
 			y := ConvGeneral(x, w, axes, []int{1, 1}, [][2]int{{p, p}, {p, p}}, []int{c.idil, c.idil}, []int{1, 1}, c.groups, 1)

@@ -60,18 +60,18 @@ func seq(n int) []int {
 	return s
 }
 
-// indirectConv runs the convolution on the indirect kernels, or returns false when
-// neither plan suits it; biased says whether it added bias (the rows plan adds it as
-// it stores its tiles, the cols plan leaves it to the caller).
-func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y, bias []float32) (done, biased bool, err error) {
+// indirectConv runs the convolution on the indirect kernels, adding bias[c] (nil:
+// none) to output channel c as the plan stores its outputs, or returns false when
+// neither plan suits it.
+func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y, bias []float32) (bool, error) {
 	if !igemm.Fast(b.kernels) {
-		return false, false, nil
+		return false, nil
 	}
 	f := func(v int) float64 { return float64(v) }
 	taps := f(g.k[0]*g.k[1]) / f(g.idil[0]*g.idil[1])               // taps that land on pixels, on average
 	useful := f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c) * f(g.cout) // multiply-adds, unpadded
 	if useful == 0 {
-		return false, false, nil
+		return false, nil
 	}
 	rowsCost := f(roundUp(g.n*g.o[0]*g.o[1], igemm.TileRows)) * f(roundUp(g.cout, g.rowsTile())) * taps * f(g.c)
 	if g.xC != 1 { // the channels-last copy, counted like im2col's copies in shiftPlan
@@ -81,16 +81,16 @@ func indirectConv(b *Backend, ar *arena[float32], g convGeom, x, w, y, bias []fl
 	colsCost := f(roundUp(g.cout, igemm.TileRows)) * f(g.n) * f(g.o[0]*g.o[1]) * taps * f(g.c)
 	switch {
 	case g.dotOK() && g.xC == 1:
-		return true, true, rowsConv(b, ar, g, x, w, y, bias)
+		return true, rowsConv(b, ar, g, x, w, y, bias)
 	case colsOK && colsCost <= colsPreference*rowsCost && colsCost <= maxIndirectWaste*useful:
-		return true, false, colsConv(b, ar, g, x, w, y)
+		return true, colsConv(b, ar, g, x, w, y, bias)
 	case rowsCost <= maxIndirectWaste*useful:
 		if g.xC != 1 {
 			x, g = channelsLast(ar, g, x)
 		}
-		return true, true, rowsConv(b, ar, g, x, w, y, bias)
+		return true, rowsConv(b, ar, g, x, w, y, bias)
 	}
-	return false, false, nil
+	return false, nil
 }
 
 // rowsGroup is how many row tiles share each chunk of weights while it is in L1, and
@@ -309,10 +309,11 @@ func (p *rowsPlan) phase(ph phase) error {
 					igemm.Dot(b.kernels, a[(tl-first)*nseg*tr:(tl-first+1)*nseg*tr], bt[:nseg], g.c, out[:])
 					r0 := pt.tileStart(tl)
 					for i := pt.owned(tl); i < min(tr, rows-r0); i++ {
-						y[outBase(r0+i)] = out[i]
+						v := out[i]
 						if p.bias != nil {
-							y[outBase(r0+i)] += p.bias[0]
+							v += p.bias[0]
 						}
+						y[outBase(r0+i)] = v
 					}
 				}
 				continue
@@ -426,10 +427,11 @@ const colsChunk = 32
 
 // colsConv is the cols plan: the batch (n) contiguous in x, in whole tiles. Each
 // output position sums only the (tap, channel) terms that land on input pixels, so
-// padding and the gaps of an input dilation cost nothing.
-func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) error {
+// padding and the gaps of an input dilation cost nothing. bias[c] (nil: none) is
+// added to output channel c as it is stored.
+func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y, bias []float32) error {
 	const tr, tc = igemm.TileRows, igemm.TileCols
-	p := &colsPlan{g: g}
+	p := &colsPlan{g: g, bias: bias}
 	p.pack(ar, w)
 	xBase := unsafe.Pointer(&x[0])
 	p.src0, p.src1 = g.sourceTable(0, seq(g.o[0]), seq(g.k[0])), g.sourceTable(1, seq(g.o[1]), seq(g.k[1]))
@@ -493,7 +495,8 @@ func colsConv(b *Backend, ar *arena[float32], g convGeom, x, w, y []float32) err
 
 // colsPlan is the layout one cols-plan call works in.
 type colsPlan struct {
-	g convGeom
+	g    convGeom
+	bias []float32 // added to each output channel as outputs are stored; nil: none
 	// A: for each (input channel, tap) a run of coutA output channels at element
 	// offset c*aC + k0*aK[0] + k1*aK[1] from aBase.
 	aBase unsafe.Pointer
@@ -558,7 +561,7 @@ func coSplit(coTiles, split, part int) (ct0, ct1 int) {
 }
 
 // store is the epilogue of item it's output-channel tiles [ct0, ct1): written into y
-// (zeros when every term is on padding).
+// (zeros when every term is on padding), plus the bias.
 func (p *colsPlan) store(y, tiles []float32, tm *colsTerms, it, ct0, ct1 int) {
 	const tr, tc = igemm.TileRows, igemm.TileCols
 	g := p.g
@@ -580,6 +583,9 @@ func (p *colsPlan) store(y, tiles []float32, tm *colsTerms, it, ct0, ct1 int) {
 			row := tiles[(ct*tr+r)*tc : (ct*tr+r+1)*tc]
 			base := o0*g.yS[0] + o1*g.yS[1] + co*g.yC
 			for j, v := range row {
+				if p.bias != nil {
+					v += p.bias[co]
+				}
 				y[base+(n0+j)*g.yN] = v
 			}
 		}

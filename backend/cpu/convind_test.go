@@ -106,7 +106,7 @@ func testIndirectPlans(t *testing.T, set simd.Set) {
 			run["rows"] = func(y []float32) error { return rowsConv(b, ar, g, x, w, y, nil) }
 		}
 		if g.xN == 1 && g.n%igemm.TileCols == 0 {
-			run["cols"] = func(y []float32) error { return colsConv(b, ar, g, x, w, y) }
+			run["cols"] = func(y []float32) error { return colsConv(b, ar, g, x, w, y, nil) }
 		}
 		terms := float64(k[0] * k[1] * c)
 		for name, f := range run {
@@ -203,7 +203,7 @@ func TestColsPlanSplitsFewItemsAmongCores(t *testing.T) {
 				got[i] = float32(math.NaN()) // every output must be written
 			}
 			ar := newArena[float32](&b.scratch, set)
-			err := colsConv(b, ar, g, x, w, got)
+			err := colsConv(b, ar, g, x, w, got, nil)
 			ar.release()
 			if err != nil {
 				t.Fatal(err)
