@@ -15,8 +15,8 @@ const transposeBlock = 16
 // whole cache line for each value and come back to the line once per index of p,
 // long after it left the cache (the grouped kernel gradient's [28 28 64 8 16]
 // transpose read 16x its size from memory). The blocked path writes transposeBlock
-// rows of p from the same source lines while they are in L1. Values are copied, so both paths give
-// the same output.
+// rows of p from the same source lines while they are in L1. Values are copied, so
+// both paths give the same output.
 func transposeKernel(out shapes.Shape, st []int) kernel {
 	r := out.Rank()
 	p := -1
